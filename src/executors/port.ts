@@ -1,0 +1,53 @@
+/**
+ * The executor port: run one attempt of one task and report how it ended.
+ * `local` implements it now; container (podman/docker) and AWS Batch come later and
+ * must fit the same shape, so nothing here may assume a local child process.
+ */
+import type { ResourcesSpec } from '../spec/types.js';
+
+export interface AttemptRequest {
+  runId: string;
+  /** Qualified step name (`per_fold.fit`). */
+  step: string;
+  taskId: string;
+  /** 1-based. */
+  attempt: number;
+  /** The rendered `run:` command; every substituted value is already shell-quoted. */
+  command: string;
+  shell: 'sh' | 'bash';
+  /** The task directory: the working directory of the command. */
+  cwd: string;
+  /** Variables added to the inherited environment (FLOW_*, the step's env). */
+  env: Record<string, string>;
+  timeoutMs?: number;
+  image?: string;
+  resources: ResourcesSpec;
+  /** Files the attempt's stdout and stderr are written to (masked, as they arrive). */
+  stdoutPath: string;
+  stderrPath: string;
+  /** Called for every complete output line (already masked). */
+  onLog?: (stream: 'stdout' | 'stderr', line: string) => void;
+  /** Replaces secrets in log text with `***`. */
+  mask?: (text: string) => string;
+  /** Aborting ends the whole process tree (TERM, grace, KILL); a second abort with reason 'kill' kills at once. */
+  signal?: AbortSignal;
+}
+
+export type AttemptEnd = 'succeeded' | 'failed' | 'timeout' | 'interrupted';
+
+export interface AttemptResult {
+  state: AttemptEnd;
+  exitCode: number | null;
+  /** Signal that ended the process, if any. */
+  signal: string | null;
+  startedAt: string;
+  finishedAt: string;
+  durationMs: number;
+  /** Human-readable reason for a non-success (`exit code 3`, `timed out after 2s`, `could not start: …`). */
+  reason?: string;
+}
+
+export interface Executor {
+  readonly name: string;
+  runAttempt(req: AttemptRequest): Promise<AttemptResult>;
+}

@@ -1,0 +1,51 @@
+/**
+ * The store's backend port (DESIGN.md §4). A backend is a namespace of keys
+ * (`/`-separated, relative to the store root, exactly the layout of §4) holding
+ * immutable content-addressed objects and small metadata files. The local backend
+ * (fs-backend.ts) implements it now; S3 comes later and must fit the same shape.
+ */
+
+export interface ObjectInfo {
+  /** Lowercase hex sha256 of the content. */
+  hash: string;
+  size: number;
+}
+
+export interface StoreBackend {
+  readonly kind: 'local' | 's3';
+  /** Absolute path (local) or `s3://bucket/prefix`. */
+  readonly location: string;
+
+  /**
+   * Store a file's content as an object and return its hash. With `move`, the local backend
+   * may take the file itself (rename, so a 1 GiB output is never copied); the caller must not
+   * use srcPath afterwards. Writing is atomic: an object is visible whole or not at all.
+   */
+  putObjectFile(srcPath: string, opts?: { move?: boolean }): Promise<ObjectInfo>;
+  putObjectBytes(data: Uint8Array | string): Promise<ObjectInfo>;
+  hasObject(hash: string): Promise<boolean>;
+  /** The content, verified against its hash. */
+  getObjectBytes(hash: string): Promise<Buffer>;
+  /**
+   * Make the object readable at destPath without copying where possible (hardlink or
+   * reflink locally; download into a local cache then link for S3). The file is read-only.
+   */
+  materializeObject(hash: string, destPath: string): Promise<void>;
+
+  /** Write a small metadata file whole and atomically (temp + rename locally). */
+  putText(key: string, body: string | Uint8Array): Promise<void>;
+  getText(key: string): Promise<string | undefined>;
+  /** Copy (or move) a local file to key, atomically. Used for logs. */
+  putFile(key: string, srcPath: string, opts?: { move?: boolean }): Promise<void>;
+  /** Append to a text file (events.ndjson). Local: O_APPEND; S3 implements it by buffering. */
+  appendText(key: string, text: string): Promise<void>;
+  /** Create key only if absent; false when it already exists. Used to claim run ids. */
+  createExclusive(key: string, body: string): Promise<boolean>;
+  /** Names of the immediate children under prefix (files and "directories"), sorted. */
+  list(prefix: string): Promise<string[]>;
+  exists(key: string): Promise<boolean>;
+  /** A local path for key when the backend is a local filesystem (for streaming logs), else undefined. */
+  localPath(key: string): string | undefined;
+  /** A private scratch directory on the same filesystem as the objects (task dirs live here so outputs can be moved in). */
+  scratchDir(): string;
+}

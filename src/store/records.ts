@@ -1,0 +1,106 @@
+/**
+ * Shapes of the metadata records of DESIGN.md §4, and the keys they live at.
+ * These are the store's stable, documented formats: the client API and `show` read them.
+ */
+
+export type RunState = 'running' | 'succeeded' | 'failed' | 'interrupted';
+export type TaskState = 'pending' | 'running' | 'succeeded' | 'failed' | 'skipped' | 'cached';
+
+export interface RunRecord {
+  formatVersion: 1;
+  flow: string;
+  runId: string;
+  state: RunState;
+  /** Param values; secret params are `***`. */
+  params: Record<string, unknown>;
+  /** Names of params that are secret. */
+  secretParams: string[];
+  /** code/<hash>: the snapshot of the project the run used. */
+  codeHash: string;
+  /** sha256 of the flow file. */
+  specHash: string;
+  /** Flow file path relative to the project root. */
+  flowFile: string;
+  user: string;
+  namespace: string;
+  tags: string[];
+  /** Run this one resumed, if any. */
+  originRunId?: string;
+  startedAt: string;
+  finishedAt?: string;
+  /** Refreshed every few seconds while the run lives. */
+  heartbeatAt: string;
+  pid: number;
+  host: string;
+  /** Count of tasks by state, filled at the end. */
+  taskCounts?: Partial<Record<TaskState, number>>;
+  /** Whether failures were caught (run succeeded with caught failures). */
+  caughtFailures?: number;
+  error?: string;
+}
+
+export interface OutputEntry {
+  /** Path relative to the task dir, as declared (a directory's files appear as `dir/…`). */
+  path: string;
+  /** `file` objects hold content; `dir` objects hold a manifest (JSON list of entries). */
+  type: 'file' | 'dir';
+  hash: string;
+  size: number;
+}
+
+export interface TaskRecord {
+  formatVersion: 1;
+  runId: string;
+  step: string;
+  taskId: string;
+  state: TaskState;
+  /** The foreach item (innermost), if the task is fanned out. */
+  item?: unknown;
+  /** Indices of every enclosing foreach, outermost first. */
+  itemIndices: number[];
+  /** Rendered command with secrets masked. */
+  command?: string;
+  cacheKey?: string;
+  /** When cached or cloned: where the outputs came from. */
+  cachedFrom?: { runId: string; step: string; taskId: string };
+  outputs: OutputEntry[];
+  values: Record<string, unknown>;
+  attempts: number;
+  startedAt?: string;
+  finishedAt?: string;
+  durationMs?: number;
+  /** Why it failed or was skipped. */
+  reason?: string;
+  /** A failure that `catch: true` let through. */
+  caught?: boolean;
+}
+
+export interface AttemptRecord {
+  formatVersion: 1;
+  attempt: number;
+  state: 'running' | 'succeeded' | 'failed' | 'timeout' | 'interrupted';
+  exitCode: number | null;
+  signal: string | null;
+  startedAt: string;
+  finishedAt?: string;
+  durationMs?: number;
+  reason?: string;
+}
+
+export const keys = {
+  object: (hash: string) => `objects/sha256/${hash.slice(0, 2)}/${hash}`,
+  code: (hash: string) => `code/${hash}`,
+  flowDir: (flow: string) => `flows/${flow}`,
+  runsDir: (flow: string) => `flows/${flow}/runs`,
+  runDir: (flow: string, runId: string) => `flows/${flow}/runs/${runId}`,
+  run: (flow: string, runId: string) => `flows/${flow}/runs/${runId}/run.json`,
+  events: (flow: string, runId: string) => `flows/${flow}/runs/${runId}/events.ndjson`,
+  stepsDir: (flow: string, runId: string) => `flows/${flow}/runs/${runId}/steps`,
+  tasksDir: (flow: string, runId: string, step: string) => `flows/${flow}/runs/${runId}/steps/${step}/tasks`,
+  task: (flow: string, runId: string, step: string, taskId: string) =>
+    `flows/${flow}/runs/${runId}/steps/${step}/tasks/${taskId}/task.json`,
+  attemptDir: (flow: string, runId: string, step: string, taskId: string, attempt: number) =>
+    `flows/${flow}/runs/${runId}/steps/${step}/tasks/${taskId}/attempts/${attempt}`,
+  /** Index of run ids by id, so `show RUN_ID` finds the flow without scanning every flow. */
+  runIndex: (runId: string) => `runs/${runId}`,
+} as const;
