@@ -1,0 +1,420 @@
+/**
+ * The run engine: walks the flow's DAG (groups and fan-outs included), turns ready steps
+ * into tasks, and dispatches them to the task runner within `--max-workers` and the
+ * declared CPU/memory. It owns run state only; every effect (processes, store) happens in
+ * the injected TaskRunner, and everything it decides is announced as an event.
+ */
+import { collectRefs, evaluate, renderTemplate } from '../spec/expr/index.js';
+import type { ExprContext } from '../spec/expr/ast.js';
+import type { FlowSpec, StepSpec, TaskStepSpec } from '../spec/types.js';
+import type { TaskState } from '../store/records.js';
+import { expandForeach, taskIdFor } from './foreach.js';
+import {
+  createScope, exportsOf, stateOf, valuesOf,
+  type NodeOutcome, type Scope, type StageEntry, type StepNode, type TaskNode,
+} from './graph-state.js';
+import { StepStats } from './step-stats.js';
+import { TaskQueue } from './task-queue.js';
+import type { RunEventInput } from './event-bus.js';
+
+/** What the engine hands the task runner: everything rendered, nothing left to decide. */
+export interface PreparedTask {
+  command: string;
+  env: Record<string, string>;
+  staging: StageEntry[];
+}
+
+export interface TaskRunner {
+  /** Runs every attempt of the task and sets task.state/values/outputs/caught/reason. */
+  run(task: TaskNode, prepared: PreparedTask, signal: AbortSignal): Promise<void>;
+  /** Records a task that was decided without running (skipped, or failed before start). */
+  record(task: TaskNode): Promise<void>;
+}
+
+export interface EngineOptions {
+  spec: FlowSpec;
+  runId: string;
+  params: Record<string, unknown>;
+  maxWorkers: number;
+  cpuBudget: number;
+  memoryBudgetMb: number;
+  runner: TaskRunner;
+  emit(e: RunEventInput): void;
+}
+
+export interface EngineResult {
+  counts: Partial<Record<TaskState, number>>;
+  caughtFailures: number;
+  failed: boolean;
+  interrupted: boolean;
+  /** A bug or store failure that stopped the run. */
+  error?: string;
+}
+
+export class RunEngine {
+  private readonly queue = new TaskQueue<TaskNode>();
+  private readonly stats = new StepStats();
+  private readonly counts: Partial<Record<TaskState, number>> = {};
+  private readonly abort = new AbortController();
+  private running = 0;
+  private cpuUsed = 0;
+  private memUsed = 0;
+  private caughtFailures = 0;
+  private failing = false;
+  private interrupted = false;
+  private error?: string;
+  private resolveDone?: () => void;
+
+  constructor(private readonly o: EngineOptions) {}
+
+  async run(): Promise<EngineResult> {
+    const done = new Promise<void>((resolve) => (this.resolveDone = resolve));
+    const top = createScope(this.o.spec.steps, '', { indices: [], items: [], inherited: new Map(), inheritedStaging: [] });
+    this.noteCreated(top);
+    this.activateReady(top);
+    this.pump();
+    await done;
+    return {
+      counts: this.counts,
+      caughtFailures: this.caughtFailures,
+      failed: this.failing,
+      interrupted: this.interrupted,
+      error: this.error,
+    };
+  }
+
+  /** Ctrl-C: stop starting tasks and end the running ones (kill=true: no grace period). */
+  interrupt(kill = false): void {
+    this.interrupted = true;
+    this.queue.clear();
+    this.abort.abort(kill ? 'kill' : 'interrupt');
+    this.pump();
+  }
+
+  /** Second Ctrl-C: running process trees are killed at once. */
+  get signal(): AbortSignal {
+    return this.abort.signal;
+  }
+
+  // ---- activation: deciding what a ready step becomes ----
+
+  private activateReady(scope: Scope): void {
+    if (this.failing || this.interrupted) return;
+    for (const node of scope.nodes.values()) {
+      if (node.status !== 'waiting') continue;
+      if (node.spec.needs.every((n) => scope.nodes.get(n)?.status === 'done')) this.activate(node);
+    }
+  }
+
+  private activate(node: StepNode): void {
+    node.status = 'active';
+    const stat = this.stats.get(node.path);
+    stat.unexpanded--;
+    if (stat.startedAt === undefined) {
+      stat.startedAt = Date.now();
+      this.o.emit({ type: 'step-started', step: node.path });
+    }
+    const needs = node.spec.needs.map((n) => node.scope.nodes.get(n)!);
+    const skippedNeed = needs.find((n) => n.outcome === 'skipped');
+    if (skippedNeed && !node.spec.if) return this.skipNode(node, `upstream step '${skippedNeed.path}' was skipped`);
+
+    const ctx = this.contextFor(node);
+    let items: unknown[] | undefined;
+    try {
+      const ifSpec = node.spec.if;
+      if (ifSpec && !(node.fanned && usesItem(ifSpec.expr)) && !truthy(evaluate(ifSpec.expr, ctx))) {
+        return this.skipNode(node, `if: ${ifSpec.source} was false`);
+      }
+      if (node.spec.foreach) items = expandForeach(node.spec.foreach, ctx);
+    } catch (e) {
+      return this.failNode(node, errorMessage(e));
+    }
+    if (node.spec.kind === 'task') this.createTasks(node as StepNode & { spec: TaskStepSpec }, ctx, items);
+    else this.createInstances(node, items);
+    this.afterStructureChange(node);
+  }
+
+  private createTasks(node: StepNode & { spec: TaskStepSpec }, ctx: ExprContext, items?: unknown[]): void {
+    const { scope, spec } = node;
+    const staging = this.stagingFor(node);
+    const count = items ? items.length : 1;
+    node.remaining = count;
+    const stat = this.stats.get(node.path);
+    stat.tasks += count;
+    this.o.emit({ type: 'step-planned', step: node.path, tasks: stat.tasks });
+    const decided: TaskNode[] = [];
+    for (let i = 0; i < count; i++) {
+      const own = items !== undefined;
+      const task: TaskNode = {
+        node,
+        indices: own ? [...scope.indices, i] : scope.indices,
+        taskId: taskIdFor(own ? [...scope.indices, i] : scope.indices),
+        index: own ? i : undefined,
+        item: own ? items[i] : scope.items[scope.items.length - 1],
+        hasItem: own || scope.items.length > 0,
+        items: own ? [...scope.items, items[i]] : scope.items,
+        state: 'pending',
+        values: {},
+        outputs: [],
+      };
+      node.tasks.push(task);
+      const tctx: ExprContext = { ...ctx, item: task.hasItem ? task.item : undefined, items: task.items };
+      try {
+        if (spec.if && own && usesItem(spec.if.expr) && !truthy(evaluate(spec.if.expr, tctx))) {
+          task.state = 'skipped';
+          task.reason = `if: ${spec.if.source} was false`;
+          decided.push(task);
+          continue;
+        }
+        const prepared: PreparedTask = {
+          command: renderTemplate(spec.run.template, tctx, { quote: true }),
+          env: Object.fromEntries(Object.entries(spec.env).map(([k, t]) => [k, renderTemplate(t.template, tctx, { quote: false })])),
+          staging,
+        };
+        this.queue.push(task, prepared);
+      } catch (e) {
+        task.state = 'failed';
+        task.reason = errorMessage(e);
+        task.caught = spec.catch;
+        decided.push(task);
+      }
+    }
+    if (count === 0) this.completeNode(node);
+    for (const t of decided) void this.settleWithoutRunning(t);
+  }
+
+  private createInstances(node: StepNode, items?: unknown[]): void {
+    if (node.spec.kind !== 'group') return;
+    const { scope } = node;
+    const inherited = new Map(scope.inherited);
+    for (const [name, n] of scope.nodes) if (n.status === 'done') inherited.set(name, n);
+    const inheritedStaging = this.stagingFor(node);
+    const count = items ? items.length : 1;
+    node.remaining = count;
+    for (let i = 0; i < count; i++) {
+      const own = items !== undefined;
+      const inst = createScope(node.spec.steps, node.path, {
+        owner: node,
+        index: own ? i : undefined,
+        indices: own ? [...scope.indices, i] : scope.indices,
+        items: own ? [...scope.items, items[i]] : scope.items,
+        inherited,
+        inheritedStaging,
+      });
+      node.instances.push(inst);
+      this.noteCreated(inst);
+    }
+    if (count === 0) return this.completeNode(node);
+    for (const inst of node.instances) this.activateReady(inst);
+  }
+
+  private stagingFor(node: StepNode): StageEntry[] {
+    const { scope } = node;
+    return [...scope.inheritedStaging, ...node.spec.needs.flatMap((n) => exportsOf(scope.nodes.get(n)!))];
+  }
+
+  private contextFor(node: StepNode): ExprContext {
+    const steps: ExprContext['steps'] = {};
+    const add = (name: string, n: StepNode) => {
+      if (n.status === 'done') steps[name] = { values: valuesOf(n), state: stateOf(n) };
+    };
+    for (const [name, n] of node.scope.inherited) add(name, n);
+    for (const [name, n] of node.scope.nodes) add(name, n);
+    const items = node.scope.items;
+    return {
+      params: this.o.params,
+      steps,
+      item: items.length > 0 ? items[items.length - 1] : undefined,
+      items,
+      run: { id: this.o.runId, flow: this.o.spec.name },
+    };
+  }
+
+  private skipNode(node: StepNode, reason: string): void {
+    node.reason = reason;
+    if (node.spec.kind === 'task') {
+      const task = this.placeholderTask(node as StepNode & { spec: TaskStepSpec }, 'skipped', reason);
+      void this.settleWithoutRunning(task);
+    } else {
+      node.outcome = 'skipped';
+      this.completeNode(node, 'skipped');
+    }
+    this.afterStructureChange(node);
+  }
+
+  private failNode(node: StepNode, reason: string): void {
+    node.reason = reason;
+    if (node.spec.kind === 'task') {
+      const task = this.placeholderTask(node as StepNode & { spec: TaskStepSpec }, 'failed', reason);
+      task.caught = node.spec.catch;
+      void this.settleWithoutRunning(task);
+    } else {
+      this.o.emit({ type: 'task-finished', step: node.path, taskId: taskIdFor(node.scope.indices), state: 'failed', durationMs: 0, reason });
+      this.failing = true;
+      this.queue.clear();
+      this.completeNode(node, 'failed');
+    }
+    this.afterStructureChange(node);
+  }
+
+  /** A single task standing for a step decided before fan-out (skipped, or its foreach failed). */
+  private placeholderTask(node: StepNode & { spec: TaskStepSpec }, state: TaskState, reason: string): TaskNode {
+    const { scope } = node;
+    const task: TaskNode = {
+      node, indices: scope.indices, taskId: taskIdFor(scope.indices), item: scope.items[scope.items.length - 1],
+      hasItem: scope.items.length > 0, items: scope.items, state, values: {}, outputs: [], reason,
+    };
+    node.tasks.push(task);
+    node.remaining = 1;
+    this.stats.get(node.path).tasks += 1;
+    return task;
+  }
+
+  private async settleWithoutRunning(task: TaskNode): Promise<void> {
+    this.running++;
+    try {
+      await this.o.runner.record(task);
+    } catch (e) {
+      this.fatal(e);
+    }
+    this.running--;
+    this.finishTask(task);
+    this.pump();
+  }
+
+  // ---- dispatch ----
+
+  private pump(): void {
+    if (this.failing || this.interrupted) this.queue.clear();
+    while (this.running < this.o.maxWorkers) {
+      const next = this.queue.takeFirst((t) => this.fits(t.node.spec));
+      if (!next) break;
+      this.start(next.item, next.prepared);
+    }
+    if (this.running === 0 && this.queue.size === 0) this.resolveDone?.();
+  }
+
+  private fits(spec: TaskStepSpec): boolean {
+    if (this.running === 0) return true;
+    const cpu = Math.min(spec.resources.cpu, this.o.cpuBudget);
+    const mem = Math.min(spec.resources.memory, this.o.memoryBudgetMb);
+    return this.cpuUsed + cpu <= this.o.cpuBudget && this.memUsed + mem <= this.o.memoryBudgetMb;
+  }
+
+  private start(task: TaskNode, prepared: PreparedTask): void {
+    const cpu = Math.min(task.node.spec.resources.cpu, this.o.cpuBudget);
+    const mem = Math.min(task.node.spec.resources.memory, this.o.memoryBudgetMb);
+    this.running++;
+    this.cpuUsed += cpu;
+    this.memUsed += mem;
+    task.state = 'running';
+    this.o.runner
+      .run(task, prepared, this.abort.signal)
+      .catch((e) => {
+        task.state = 'failed';
+        task.reason = errorMessage(e);
+        this.fatal(e);
+      })
+      .finally(() => {
+        this.running--;
+        this.cpuUsed -= cpu;
+        this.memUsed -= mem;
+        this.finishTask(task);
+        this.pump();
+      });
+  }
+
+  private fatal(e: unknown): void {
+    this.error ??= errorMessage(e);
+    this.failing = true;
+    this.queue.clear();
+  }
+
+  // ---- completion: propagating a finished task up through nodes and scopes ----
+
+  private finishTask(task: TaskNode): void {
+    const node = task.node;
+    this.counts[task.state] = (this.counts[task.state] ?? 0) + 1;
+    const stat = this.stats.get(node.path);
+    stat.counts[task.state] = (stat.counts[task.state] ?? 0) + 1;
+    if (task.state === 'failed') {
+      if (task.caught) this.caughtFailures++;
+      else if (!this.interrupted) {
+        this.failing = true;
+        this.queue.clear();
+      }
+    }
+    node.remaining--;
+    if (node.remaining === 0) this.completeNode(node);
+  }
+
+  private completeNode(node: StepNode, outcome?: NodeOutcome): void {
+    node.status = 'done';
+    node.outcome = outcome ?? aggregate(node);
+    const stat = this.stats.get(node.path);
+    stat.done++;
+    stat.outcomes.add(node.outcome);
+    this.maybeFinishSteps(node.spec, node.path);
+    const scope = node.scope;
+    scope.remaining--;
+    if (scope.remaining === 0 && scope.owner) {
+      scope.owner.remaining--;
+      if (scope.owner.remaining === 0) this.completeNode(scope.owner);
+    } else {
+      this.activateReady(scope);
+    }
+  }
+
+  private noteCreated(scope: Scope): void {
+    const parent = scope.owner?.path;
+    for (const node of scope.nodes.values()) {
+      const s = this.stats.get(node.path, parent);
+      s.created++;
+      s.unexpanded++;
+    }
+  }
+
+  private afterStructureChange(node: StepNode): void {
+    this.maybeFinishSteps(node.spec, node.path);
+  }
+
+  /** Emit step-finished for this step and any step nested in it that just became complete. */
+  private maybeFinishSteps(spec: StepSpec, path: string): void {
+    const s = this.stats.takeFinished(path);
+    if (s) {
+      this.o.emit({
+        type: 'step-finished', step: path, state: StepStats.outcome(s) === 'caught' ? 'caught' : outcomeState(StepStats.outcome(s)),
+        counts: s.counts, durationMs: Date.now() - (s.startedAt ?? Date.now()),
+      });
+    }
+    if (spec.kind === 'group') for (const child of spec.steps) this.maybeFinishSteps(child, `${path}.${child.name}`);
+  }
+}
+
+function aggregate(node: StepNode): NodeOutcome {
+  const outcomes: NodeOutcome[] = node.spec.kind === 'task'
+    ? node.tasks.map((t) => (t.state === 'failed' ? (t.caught ? 'caught' : 'failed') : t.state === 'skipped' ? 'skipped' : 'succeeded'))
+    : node.instances.flatMap((i) => [...i.nodes.values()].map((n) => n.outcome ?? 'failed'));
+  if (outcomes.includes('failed')) return 'failed';
+  if (outcomes.includes('caught')) return 'caught';
+  if (outcomes.length > 0 && outcomes.every((o) => o === 'skipped')) return 'skipped';
+  return 'succeeded';
+}
+
+function outcomeState(o: NodeOutcome): TaskState {
+  return o === 'caught' ? 'failed' : o;
+}
+
+function usesItem(expr: Parameters<typeof collectRefs>[0]): boolean {
+  return collectRefs(expr).some((r) => r.root === 'item' || r.root === 'items');
+}
+
+/** Expression truthiness: null, false, 0, '' and [] are false. */
+export function truthy(v: unknown): boolean {
+  if (Array.isArray(v)) return v.length > 0;
+  return Boolean(v);
+}
+
+function errorMessage(e: unknown): string {
+  return e instanceof Error ? e.message : String(e);
+}

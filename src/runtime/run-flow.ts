@@ -1,0 +1,146 @@
+/**
+ * The `run` service: load → params → store → code snapshot → run record → engine → final
+ * record. Knows nothing of flags or terminals; the command builds RunFlowOptions and
+ * passes reporters.
+ */
+import os from 'node:os';
+import path from 'node:path';
+import { writeFile } from 'node:fs/promises';
+import { ExitCode } from '../errors.js';
+import { getExecutor } from '../executors/index.js';
+import { loadFlow } from '../spec/load.js';
+import { openStore } from '../store/open.js';
+import { keys, type RunRecord, type RunState } from '../store/records.js';
+import { LocalTaskRunner } from '../task/run-task.js';
+import { RunEngine } from './engine.js';
+import { EventBus } from './event-bus.js';
+import { EventLog } from './event-log.js';
+import type { Reporter } from './events.js';
+import { currentUser, resolveNamespace } from './identity.js';
+import { makeMasker } from './mask.js';
+import { resolveParams } from './params.js';
+
+export interface RunFlowOptions {
+  file: string;
+  params?: string[];
+  maxWorkers?: number;
+  tags?: string[];
+  namespace?: string;
+  production?: boolean;
+  datastore?: string;
+  runIdFile?: string;
+  cwd?: string;
+  reporters?: Reporter[];
+  /** Install SIGINT/SIGTERM handlers that interrupt the run (the CLI does; tests may not). */
+  handleSignals?: boolean;
+  keepFailedDirs?: boolean;
+}
+
+export interface RunFlowResult {
+  runId: string;
+  flow: string;
+  state: RunState;
+  exitCode: number;
+  datastore: string;
+  caughtFailures: number;
+}
+
+const HEARTBEAT_MS = 5000;
+
+export async function runFlow(o: RunFlowOptions): Promise<RunFlowResult> {
+  const cwd = o.cwd ?? process.cwd();
+  const spec = await loadFlow(path.resolve(cwd, o.file));
+  const { values: params, secrets } = resolveParams(spec, o.params ?? []);
+  const masker = makeMasker(secrets.map((n) => params[n]));
+  const store = await openStore({ datastore: o.datastore, cwd, projectRoot: spec.root });
+  const code = await store.snapshotCode(spec.root);
+  const runId = await store.newRunId(spec.name);
+  if (o.runIdFile) await writeFile(path.resolve(cwd, o.runIdFile), runId + '\n');
+
+  const user = currentUser();
+  const started = Date.now();
+  const record: RunRecord = {
+    formatVersion: 1, flow: spec.name, runId, state: 'running', params: masker.value(maskSecrets(params, secrets)),
+    secretParams: secrets, codeHash: code.hash, specHash: spec.specHash, flowFile: path.relative(spec.root, spec.file),
+    user, namespace: resolveNamespace({ namespace: o.namespace, production: o.production, user }), tags: o.tags ?? [],
+    startedAt: new Date(started).toISOString(), heartbeatAt: new Date(started).toISOString(), pid: process.pid, host: os.hostname(),
+  };
+  const writeRun = () => store.backend.putText(keys.run(spec.name, runId), JSON.stringify(record, null, 2));
+  await writeRun();
+
+  const bus = new EventBus(runId, masker);
+  for (const r of o.reporters ?? []) bus.add(r);
+  bus.add(new EventLog(store, spec.name, runId));
+  bus.emit({
+    type: 'run-started', flow: spec.name, params: record.params, datastore: store.backend.location,
+    steps: flattenSteps(spec.steps),
+  });
+
+  const cpus = os.availableParallelism();
+  const maxWorkers = o.maxWorkers ?? cpus;
+  const engine = new RunEngine({
+    spec, runId, params, maxWorkers, cpuBudget: Math.max(cpus, maxWorkers), memoryBudgetMb: Math.floor(os.totalmem() / 2 ** 20),
+    emit: (e) => bus.emit(e),
+    runner: new LocalTaskRunner({
+      store, executor: getExecutor('local'), flow: spec.name, runId, code, params, masker,
+      emit: (e) => bus.emit(e), keepFailedDirs: o.keepFailedDirs,
+    }),
+  });
+
+  const heartbeat = setInterval(() => {
+    record.heartbeatAt = new Date().toISOString();
+    void writeRun().catch(() => {});
+  }, HEARTBEAT_MS);
+  heartbeat.unref();
+  const stopSignals = o.handleSignals ? onSignals(engine) : () => {};
+
+  let result;
+  try {
+    result = await engine.run();
+  } finally {
+    clearInterval(heartbeat);
+    stopSignals();
+  }
+  const state: RunState = result.interrupted ? 'interrupted' : result.failed ? 'failed' : 'succeeded';
+  const finished = Date.now();
+  Object.assign(record, {
+    state, finishedAt: new Date(finished).toISOString(), heartbeatAt: new Date(finished).toISOString(),
+    taskCounts: result.counts, caughtFailures: result.caughtFailures, error: result.error,
+  });
+  await writeRun();
+  bus.emit({ type: 'run-finished', state, durationMs: finished - started, counts: result.counts, caughtFailures: result.caughtFailures, error: result.error });
+  await bus.close();
+  return {
+    runId, flow: spec.name, state, datastore: store.backend.location, caughtFailures: result.caughtFailures,
+    exitCode: state === 'succeeded' ? ExitCode.Success : state === 'interrupted' ? ExitCode.Interrupted : ExitCode.StepFailed,
+  };
+}
+
+function maskSecrets(params: Record<string, unknown>, secrets: string[]): Record<string, unknown> {
+  const out = { ...params };
+  for (const s of secrets) out[s] = '***';
+  return out;
+}
+
+function flattenSteps(steps: import('../spec/types.js').StepSpec[], parent?: string): Array<{ step: string; parent?: string; foreach: boolean; needs: string[] }> {
+  return steps.flatMap((s) => {
+    const p = parent ? `${parent}.${s.name}` : s.name;
+    const self = { step: p, parent, foreach: s.foreach !== undefined, needs: s.needs.map((n) => (parent ? `${parent}.${n}` : n)) };
+    return s.kind === 'group' ? [self, ...flattenSteps(s.steps, p)] : [self];
+  });
+}
+
+/** First SIGINT/SIGTERM: graceful stop (TERM, grace, KILL); second: kill at once. */
+function onSignals(engine: RunEngine): () => void {
+  let count = 0;
+  const handler = () => {
+    count++;
+    engine.interrupt(count > 1);
+  };
+  process.on('SIGINT', handler);
+  process.on('SIGTERM', handler);
+  return () => {
+    process.off('SIGINT', handler);
+    process.off('SIGTERM', handler);
+  };
+}

@@ -1,0 +1,43 @@
+/**
+ * The FLOW_* environment of DESIGN.md §2. Pure.
+ */
+export interface TaskEnvInput {
+  runId: string;
+  flow: string;
+  step: string;
+  taskId: string;
+  attempt: number;
+  hasItem: boolean;
+  item: unknown;
+  itemIndex?: number;
+  params: Record<string, unknown>;
+  valuesFile: string;
+  taskDir: string;
+  stepEnv: Record<string, string>;
+}
+
+export function buildTaskEnv(i: TaskEnvInput): Record<string, string> {
+  const env: Record<string, string> = { ...i.stepEnv };
+  for (const [name, value] of Object.entries(i.params)) {
+    env[`FLOW_PARAM_${paramEnvName(name)}`] = typeof value === 'string' ? value : JSON.stringify(value);
+  }
+  Object.assign(env, {
+    FLOW_RUN_ID: i.runId,
+    FLOW_FLOW: i.flow,
+    FLOW_STEP: i.step,
+    FLOW_TASK_ID: i.taskId,
+    FLOW_ATTEMPT: String(i.attempt),
+    FLOW_VALUES: i.valuesFile,
+    FLOW_TASK_DIR: i.taskDir,
+  });
+  if (i.hasItem) {
+    env.FLOW_ITEM = JSON.stringify(i.item ?? null);
+    if (i.itemIndex !== undefined) env.FLOW_ITEM_INDEX = String(i.itemIndex);
+  }
+  return env;
+}
+
+/** `learning-rate` → `LEARNING_RATE`. */
+export function paramEnvName(name: string): string {
+  return name.toUpperCase().replace(/[^A-Z0-9_]/g, '_');
+}
