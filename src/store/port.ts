@@ -11,6 +11,14 @@ export interface ObjectInfo {
   size: number;
 }
 
+export interface MaterializeOptions {
+  /**
+   * Give the file the executable bit (0555). A hardlink shares the object's inode and so its
+   * mode (0444), so an executable gets a private copy (reflink where the filesystem can).
+   */
+  executable?: boolean;
+}
+
 export interface StoreBackend {
   readonly kind: 'local' | 's3';
   /** Absolute path (local) or `s3://bucket/prefix`. */
@@ -30,7 +38,7 @@ export interface StoreBackend {
    * Make the object readable at destPath without copying where possible (hardlink or
    * reflink locally; download into a local cache then link for S3). The file is read-only.
    */
-  materializeObject(hash: string, destPath: string): Promise<void>;
+  materializeObject(hash: string, destPath: string, opts?: MaterializeOptions): Promise<void>;
 
   /** Write a small metadata file whole and atomically (temp + rename locally). */
   putText(key: string, body: string | Uint8Array): Promise<void>;

@@ -45,7 +45,10 @@ export interface OutputEntry {
   /** `file` objects hold content; `dir` objects hold a manifest (JSON list of entries). */
   type: 'file' | 'dir';
   hash: string;
+  /** Bytes of the file; for a directory, the sum of its files' sizes. */
   size: number;
+  /** 0o755 when the file is executable (restored on staging); absent otherwise. */
+  mode?: number;
 }
 
 export interface TaskRecord {
@@ -101,6 +104,16 @@ export const keys = {
     `flows/${flow}/runs/${runId}/steps/${step}/tasks/${taskId}/task.json`,
   attemptDir: (flow: string, runId: string, step: string, taskId: string, attempt: number) =>
     `flows/${flow}/runs/${runId}/steps/${step}/tasks/${taskId}/attempts/${attempt}`,
+  attempt: (flow: string, runId: string, step: string, taskId: string, attempt: number) =>
+    `flows/${flow}/runs/${runId}/steps/${step}/tasks/${taskId}/attempts/${attempt}/attempt.json`,
+  attemptLog: (flow: string, runId: string, step: string, taskId: string, attempt: number, stream: 'stdout' | 'stderr') =>
+    `flows/${flow}/runs/${runId}/steps/${step}/tasks/${taskId}/attempts/${attempt}/${stream}`,
+  attemptsDir: (flow: string, runId: string, step: string, taskId: string) =>
+    `flows/${flow}/runs/${runId}/steps/${step}/tasks/${taskId}/attempts`,
+  runsIndexDir: () => 'runs',
+  flowsDir: () => 'flows',
+  /** Machine-local stat cache of code snapshots (path -> stat + hash); safe to delete. */
+  codeStatCache: () => 'cache/code-stat.json',
   /** Index of run ids by id, so `show RUN_ID` finds the flow without scanning every flow. */
   runIndex: (runId: string) => `runs/${runId}`,
 } as const;

@@ -1,0 +1,128 @@
+/**
+ * Code snapshots (DESIGN §2): the project tree a task sees, minus what `.gitignore` and
+ * `.flowctlignore` exclude, stored as objects plus a manifest at `code/<hash>`.
+ * Every run snapshots, so re-runs must be cheap: a stat cache maps each file's
+ * (size, mtime, ctime, inode) to its hash and unchanged files are not read at all.
+ */
+import { lstat, readdir, readFile, realpath, stat } from 'node:fs/promises';
+import type { Stats } from 'node:fs';
+import { join, sep } from 'node:path';
+import { FlowctlError } from '../errors.js';
+import { errno, mapLimit } from './fs-util.js';
+import { sha256 } from './hash.js';
+import { IgnoreMatcher } from './ignore.js';
+import { codeManifestJson, EXEC_MODE, parseCodeManifest, PLAIN_MODE, type CodeFile, type CodeManifest } from './manifest.js';
+import type { StoreBackend } from './port.js';
+import { keys } from './records.js';
+import { loadStatCache, saveStatCache } from './stat-cache.js';
+
+/** Never part of a snapshot, at any depth: the store itself, VCS data, installed dependencies. */
+const ALWAYS_SKIPPED = new Set(['.flowctl', '.git', 'node_modules']);
+const PARALLEL = 16;
+
+export interface SnapshotOptions {
+  /** Extra exclusion on top of the ignore files; gets posix paths relative to the root. */
+  exclude?: (relPath: string) => boolean;
+}
+
+export interface CodeSnapshot {
+  hash: string;
+  files: CodeFile[];
+  /** Files that had to be read and hashed (the rest came from the stat cache). */
+  rehashed: number;
+  /** Paths left out that a user may have expected: symlinks to directories, broken symlinks, sockets. */
+  skipped: string[];
+}
+
+interface Candidate {
+  path: string;
+  abs: string;
+  st: Stats;
+}
+
+export async function snapshotCode(backend: StoreBackend, projectRoot: string, opts: SnapshotOptions = {}): Promise<CodeSnapshot> {
+  const root = await realpath(projectRoot);
+  const storeRoot = backend.kind === 'local' ? await realpath(backend.location).catch(() => backend.location) : undefined;
+  const ignore = new IgnoreMatcher();
+  // .flowctlignore comes after every .gitignore rule, so it wins (it can re-include with `!`).
+  const flowIgnore = new IgnoreMatcher().add(await readOptional(join(root, '.flowctlignore')));
+  const isIgnored = (rel: string, isDir: boolean): boolean =>
+    (flowIgnore.match(rel, isDir) ?? ignore.match(rel, isDir) ?? false) || (opts.exclude?.(rel) ?? false);
+
+  const found: Candidate[] = [];
+  const skipped: string[] = [];
+  const walk = async (dirAbs: string, prefix: string): Promise<void> => {
+    // Nested .gitignore files apply below their directory, as in git.
+    const gi = await readOptional(join(dirAbs, '.gitignore'));
+    if (gi) ignore.add(gi, prefix);
+    const names = (await readdir(dirAbs)).sort();
+    for (const name of names) {
+      const rel = prefix ? `${prefix}/${name}` : name;
+      const abs = join(dirAbs, name);
+      if (ALWAYS_SKIPPED.has(name) || abs === storeRoot) continue;
+      let st = await lstat(abs);
+      if (st.isSymbolicLink()) {
+        // A link to a file is stored as its content (the snapshot must work on another
+        // machine); links to directories are skipped: they may be huge or cyclic.
+        const target = await stat(abs).catch(() => undefined);
+        if (!target?.isFile()) {
+          if (!isIgnored(rel, target?.isDirectory() ?? false)) skipped.push(rel);
+          continue;
+        }
+        st = target;
+      }
+      if (st.isDirectory()) {
+        if (!isIgnored(rel, true)) await walk(abs, rel);
+      } else if (st.isFile()) {
+        if (!isIgnored(rel, false)) found.push({ path: rel, abs, st });
+      } else if (!isIgnored(rel, false)) {
+        skipped.push(rel);
+      }
+    }
+  };
+  await walk(root, '');
+
+  const cache = await loadStatCache(backend);
+  const started = Date.now();
+  let rehashed = 0;
+  const files = await mapLimit(found, PARALLEL, async (c): Promise<CodeFile> => {
+    const mode = (c.st.mode & 0o111) !== 0 ? EXEC_MODE : PLAIN_MODE;
+    const hit = cache?.lookup(c.abs, c.st);
+    if (hit && (await backend.hasObject(hit))) return { path: c.path, hash: hit, size: c.st.size, mode };
+    rehashed++;
+    // Copy, never move: this is the user's working tree.
+    const info = await backend.putObjectFile(c.abs, { move: false });
+    cache?.record(c.abs, c.st, info.hash, started);
+    return { path: c.path, hash: info.hash, size: info.size, mode };
+  });
+  if (cache) await saveStatCache(backend, cache, root + sep, new Set(found.map((c) => c.abs)));
+
+  const json = codeManifestJson(files);
+  const hash = sha256(json);
+  if (!(await backend.exists(keys.code(hash)))) await backend.putText(keys.code(hash), json);
+  return { hash, files: parseCodeManifest(json, hash).files, rehashed, skipped };
+}
+
+/** Load a snapshot's manifest, verified against its hash. */
+export async function readCodeManifest(backend: StoreBackend, hash: string): Promise<CodeManifest> {
+  const text = await backend.getText(keys.code(hash));
+  if (text === undefined) throw new FlowctlError('STORE_MISSING_CODE', `Code snapshot ${hash} is not in the store (${keys.code(hash)})`);
+  if (sha256(text) !== hash) throw new FlowctlError('STORE_CORRUPT', `Code snapshot ${keys.code(hash)} is corrupt: its content does not match its hash`);
+  return parseCodeManifest(text, keys.code(hash));
+}
+
+/** Make the snapshot's files appear under destDir, read-only, linked from the store. */
+export async function materializeCode(backend: StoreBackend, code: string | CodeManifest, destDir: string): Promise<void> {
+  const manifest = typeof code === 'string' ? await readCodeManifest(backend, code) : code;
+  await mapLimit(manifest.files, PARALLEL, (f) =>
+    backend.materializeObject(f.hash, join(destDir, f.path), { executable: (f.mode & 0o111) !== 0 }));
+}
+
+async function readOptional(path: string): Promise<string> {
+  try {
+    return await readFile(path, 'utf8');
+  } catch (e) {
+    if (errno(e) === 'ENOENT' || errno(e) === 'EISDIR') return '';
+    throw e;
+  }
+}

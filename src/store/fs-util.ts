@@ -1,0 +1,45 @@
+/** Small filesystem helpers shared by the local backend and the store. */
+import { randomBytes } from 'node:crypto';
+import { chmod, lstat, readdir, rm } from 'node:fs/promises';
+import { join } from 'node:path';
+
+export function errno(e: unknown): string | undefined {
+  return typeof e === 'object' && e !== null ? (e as NodeJS.ErrnoException).code : undefined;
+}
+
+/** A name no other writer (thread, process, machine sharing the directory) will pick. */
+export function tempName(prefix = 'w'): string {
+  return `.${prefix}-${process.pid}-${randomBytes(8).toString('hex')}`;
+}
+
+/**
+ * Run `fn` over `items` with at most `limit` in flight. Hashing and linking thousands of
+ * files one by one leaves the thread pool idle; all at once exhausts file descriptors.
+ */
+export async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (item: T, i: number) => Promise<R>): Promise<R[]> {
+  const out = new Array<R>(items.length);
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    while (next < items.length) {
+      const i = next++;
+      out[i] = await fn(items[i], i);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+  return out;
+}
+
+/**
+ * Remove a tree that may hold staged (0555) directories. A non-root user cannot delete
+ * entries of a read-only directory, so `rm -rf` alone fails on a finished task dir.
+ */
+export async function removeTree(path: string): Promise<void> {
+  const makeWritable = async (p: string): Promise<void> => {
+    const st = await lstat(p).catch(() => undefined);
+    if (!st?.isDirectory()) return;
+    if ((st.mode & 0o700) !== 0o700) await chmod(p, (st.mode & 0o777) | 0o700);
+    for (const name of await readdir(p)) await makeWritable(join(p, name));
+  };
+  await makeWritable(path);
+  await rm(path, { recursive: true, force: true });
+}

@@ -1,0 +1,46 @@
+/**
+ * sha256 of files and bytes. Files are hashed with big reads, double-buffered so the next
+ * read (libuv thread pool) overlaps hashing the current chunk (main thread): this keeps a
+ * 1 GiB output at roughly `openssl dgst -sha256` speed instead of 64 KiB stream chunks.
+ */
+import { createHash } from 'node:crypto';
+import { open } from 'node:fs/promises';
+
+const CHUNK = 4 * 1024 * 1024;
+
+export interface HashResult {
+  hash: string;
+  size: number;
+}
+
+export function sha256(data: Uint8Array | string): string {
+  return createHash('sha256').update(data).digest('hex');
+}
+
+export function isSha256(hash: string): boolean {
+  return /^[0-9a-f]{64}$/.test(hash);
+}
+
+export async function hashFile(path: string): Promise<HashResult> {
+  const fh = await open(path, 'r');
+  try {
+    const h = createHash('sha256');
+    const bufs = [Buffer.allocUnsafe(CHUNK), Buffer.allocUnsafe(CHUNK)];
+    let size = 0;
+    let i = 0;
+    let pending = fh.read(bufs[0], 0, CHUNK, null);
+    for (;;) {
+      const { bytesRead } = await pending;
+      if (bytesRead === 0) break;
+      const cur = bufs[i];
+      i ^= 1;
+      // Start the next read before hashing: the two buffers never alias.
+      pending = fh.read(bufs[i], 0, CHUNK, null);
+      h.update(cur.subarray(0, bytesRead));
+      size += bytesRead;
+    }
+    return { hash: h.digest('hex'), size };
+  } finally {
+    await fh.close();
+  }
+}

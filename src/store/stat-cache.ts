@@ -1,0 +1,82 @@
+/**
+ * The code snapshot's stat cache, like git's index: absolute path -> (size, mtime, ctime,
+ * inode, hash). A file whose stat is unchanged is not read again. It lives in the local
+ * store at `cache/code-stat.json`; it is only a cache, so a missing or unreadable one is
+ * simply rebuilt.
+ */
+import type { Stats } from 'node:fs';
+import type { StoreBackend } from './port.js';
+import { keys } from './records.js';
+
+/**
+ * Timestamps have a granularity (coarse kernel clock, 1-2 s on some filesystems): a file
+ * written again within the same tick as it was hashed keeps its mtime. Entries that young
+ * are not cached ("racily clean" in git's words); they are simply hashed again next time.
+ */
+const RACY_MS = 2000;
+
+interface Entry {
+  size: number;
+  mtimeMs: number;
+  ctimeMs: number;
+  ino: number;
+  hash: string;
+}
+
+export class StatCache {
+  changed = false;
+  constructor(private readonly entries: Record<string, Entry> = {}) {}
+
+  lookup(abs: string, st: Stats): string | undefined {
+    const e = this.entries[abs];
+    if (!e || e.size !== st.size || e.mtimeMs !== st.mtimeMs || e.ctimeMs !== st.ctimeMs || e.ino !== st.ino) return undefined;
+    return e.hash;
+  }
+
+  record(abs: string, st: Stats, hash: string, now: number): void {
+    if (st.mtimeMs > now - RACY_MS || st.ctimeMs > now - RACY_MS) {
+      if (this.entries[abs]) {
+        delete this.entries[abs];
+        this.changed = true;
+      }
+      return;
+    }
+    this.entries[abs] = { size: st.size, mtimeMs: st.mtimeMs, ctimeMs: st.ctimeMs, ino: st.ino, hash };
+    this.changed = true;
+  }
+
+  /** Drop entries under `prefix` that were not seen: files deleted from the project. */
+  prune(prefix: string, seen: Set<string>): void {
+    for (const abs of Object.keys(this.entries)) {
+      if (abs.startsWith(prefix) && !seen.has(abs)) {
+        delete this.entries[abs];
+        this.changed = true;
+      }
+    }
+  }
+
+  toJSON(): unknown {
+    return { version: 1, files: this.entries };
+  }
+}
+
+/**
+ * Undefined for a remote store: inodes mean nothing there. An S3 backend should keep its
+ * cache in a local directory instead; this is the switch point.
+ */
+export async function loadStatCache(backend: StoreBackend): Promise<StatCache | undefined> {
+  if (backend.kind !== 'local') return undefined;
+  const text = await backend.getText(keys.codeStatCache());
+  try {
+    const data = text ? JSON.parse(text) : undefined;
+    if (data?.version === 1 && typeof data.files === 'object') return new StatCache(data.files);
+  } catch {
+    // A torn or hand-edited cache is rebuilt, never trusted.
+  }
+  return new StatCache();
+}
+
+export async function saveStatCache(backend: StoreBackend, cache: StatCache, prefix: string, seen: Set<string>): Promise<void> {
+  cache.prune(prefix, seen);
+  if (cache.changed) await backend.putText(keys.codeStatCache(), JSON.stringify(cache));
+}

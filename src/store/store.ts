@@ -1,0 +1,184 @@
+/**
+ * The store service the runtime, the task runner and the client API use. It knows the
+ * §4 layout and record formats; bytes go through a StoreBackend, so the same code serves
+ * the local store now and S3 later.
+ */
+import { FlowctlError } from '../errors.js';
+import { materializeCode, readCodeManifest, snapshotCode, type CodeSnapshot, type SnapshotOptions } from './code-snapshot.js';
+import type { CodeManifest, DirManifestEntry } from './manifest.js';
+import { parseDirManifest } from './manifest.js';
+import { putOutput, stageOutput } from './outputs.js';
+import type { StoreBackend } from './port.js';
+import { keys, type AttemptRecord, type OutputEntry, type RunRecord, type TaskRecord } from './records.js';
+import { nextRunId } from './run-id.js';
+
+const MAX_ID_TRIES = 50;
+
+export class Store {
+  constructor(readonly backend: StoreBackend) {}
+
+  /** `/abs/project/.flowctl` or `s3://bucket/prefix`. */
+  get location(): string {
+    return this.backend.location;
+  }
+
+  // ---- outputs and code ----
+
+  /** Collect a declared output of a finished task. Example: `await store.putOutput(taskDir, 'model.json', { move: true })`. */
+  putOutput(taskDir: string, relPath: string, opts: { move: boolean }): Promise<OutputEntry> {
+    return putOutput(this.backend, taskDir, relPath, opts);
+  }
+
+  /** Recreate an output at destPath as read-only hardlinks of the store's objects. */
+  stageOutput(entry: OutputEntry, destPath: string): Promise<void> {
+    return stageOutput(this.backend, entry, destPath);
+  }
+
+  /** The entries of a `dir` output's manifest (paths relative to the directory). */
+  async readDirManifest(entry: OutputEntry): Promise<DirManifestEntry[]> {
+    if (entry.type !== 'dir') throw new FlowctlError('STORE_NOT_DIR', `Output ${entry.path} is a file, not a directory`);
+    return parseDirManifest((await this.backend.getObjectBytes(entry.hash)).toString('utf8'), entry.hash);
+  }
+
+  /** Every file of an output as an OutputEntry, a directory's files as `dir/…` (what `show` and `task.artifact()` address). */
+  async listOutputFiles(entry: OutputEntry): Promise<OutputEntry[]> {
+    if (entry.type === 'file') return [entry];
+    return (await this.readDirManifest(entry)).flatMap((e) =>
+      e.type === 'file' ? [{ path: `${entry.path}/${e.path}`, type: 'file' as const, hash: e.hash, size: e.size, ...(e.mode ? { mode: e.mode } : {}) }] : []);
+  }
+
+  /** Snapshot the project's code (copying, never moving, the user's files). */
+  snapshotCode(projectRoot: string, opts: SnapshotOptions = {}): Promise<CodeSnapshot> {
+    return snapshotCode(this.backend, projectRoot, opts);
+  }
+
+  readCodeManifest(hash: string): Promise<CodeManifest> {
+    return readCodeManifest(this.backend, hash);
+  }
+
+  materializeCode(code: string | CodeManifest, destDir: string): Promise<void> {
+    return materializeCode(this.backend, code, destDir);
+  }
+
+  // ---- run ids ----
+
+  /**
+   * A new run id, claimed in the store so no other process (or machine sharing the store)
+   * gets it. The claim's content is the flow name when given; writeRun fills it otherwise.
+   */
+  async newRunId(flow = ''): Promise<string> {
+    for (let i = 0; i < MAX_ID_TRIES; i++) {
+      const id = nextRunId();
+      if (await this.backend.createExclusive(keys.runIndex(id), flow)) return id;
+    }
+    throw new Error(`Could not claim a unique run id after ${MAX_ID_TRIES} tries`);
+  }
+
+  // ---- records ----
+
+  async writeRun(rec: RunRecord): Promise<void> {
+    await this.putJson(keys.run(rec.flow, rec.runId), rec);
+    // Keeps the index pointing at the flow even for ids claimed without one (newRunId()).
+    if ((await this.backend.getText(keys.runIndex(rec.runId))) !== rec.flow) await this.backend.putText(keys.runIndex(rec.runId), rec.flow);
+  }
+
+  readRun(flow: string, runId: string): Promise<RunRecord | undefined> {
+    return this.getJson<RunRecord>(keys.run(flow, runId));
+  }
+
+  writeTask(flow: string, rec: TaskRecord): Promise<void> {
+    return this.putJson(keys.task(flow, rec.runId, rec.step, rec.taskId), rec);
+  }
+
+  readTask(flow: string, runId: string, step: string, taskId: string): Promise<TaskRecord | undefined> {
+    return this.getJson<TaskRecord>(keys.task(flow, runId, step, taskId));
+  }
+
+  writeAttempt(flow: string, runId: string, step: string, taskId: string, rec: AttemptRecord): Promise<void> {
+    return this.putJson(keys.attempt(flow, runId, step, taskId, rec.attempt), rec);
+  }
+
+  readAttempt(flow: string, runId: string, step: string, taskId: string, attempt: number): Promise<AttemptRecord | undefined> {
+    return this.getJson<AttemptRecord>(keys.attempt(flow, runId, step, taskId, attempt));
+  }
+
+  /** Run ids of a flow, oldest first (ids sort chronologically). */
+  listRuns(flow: string): Promise<string[]> {
+    return this.backend.list(keys.runsDir(flow));
+  }
+
+  listFlows(): Promise<string[]> {
+    return this.backend.list(keys.flowsDir());
+  }
+
+  listSteps(flow: string, runId: string): Promise<string[]> {
+    return this.backend.list(keys.stepsDir(flow, runId));
+  }
+
+  /** Task ids in index order: `2` before `10`, `1.2` before `1.10`. */
+  async listTasks(flow: string, runId: string, step: string): Promise<string[]> {
+    return (await this.backend.list(keys.tasksDir(flow, runId, step))).sort(compareTaskIds);
+  }
+
+  async listAttempts(flow: string, runId: string, step: string, taskId: string): Promise<number[]> {
+    const names = await this.backend.list(keys.attemptsDir(flow, runId, step, taskId));
+    return names.filter((n) => /^\d+$/.test(n)).map(Number).sort((a, b) => a - b);
+  }
+
+  /** Find a run by id alone, through the `runs/<id>` index. */
+  async findRun(runId: string): Promise<{ flow: string; run: RunRecord } | undefined> {
+    const flow = await this.backend.getText(keys.runIndex(runId));
+    if (flow === undefined) return undefined;
+    // An empty claim means the run's record was never written (or not yet): scan.
+    const flows = flow ? [flow] : await this.listFlows();
+    for (const f of flows) {
+      const run = await this.readRun(f, runId);
+      if (run) return { flow: f, run };
+    }
+    return undefined;
+  }
+
+  appendEvent(flow: string, runId: string, event: object): Promise<void> {
+    return this.backend.appendText(keys.events(flow, runId), `${JSON.stringify(event)}\n`);
+  }
+
+  /** The run's events in order. A torn last line (a writer mid-append) is left out. */
+  async readEvents<E = Record<string, unknown>>(flow: string, runId: string): Promise<E[]> {
+    const text = (await this.backend.getText(keys.events(flow, runId))) ?? '';
+    const out: E[] = [];
+    for (const line of text.split('\n')) {
+      if (!line) continue;
+      try {
+        out.push(JSON.parse(line) as E);
+      } catch {
+        // Only the last line can be incomplete; readers following the file retry later.
+      }
+    }
+    return out;
+  }
+
+  private putJson(key: string, value: unknown): Promise<void> {
+    return this.backend.putText(key, `${JSON.stringify(value, null, 2)}\n`);
+  }
+
+  private async getJson<T>(key: string): Promise<T | undefined> {
+    const text = await this.backend.getText(key);
+    if (text === undefined) return undefined;
+    try {
+      return JSON.parse(text) as T;
+    } catch (e) {
+      throw new FlowctlError('STORE_CORRUPT', `Record ${key} is not valid JSON`, { cause: e, hint: `Inspect or delete ${key} in ${this.location}.` });
+    }
+  }
+}
+
+export function compareTaskIds(a: string, b: string): number {
+  const pa = a.split('.');
+  const pb = b.split('.');
+  for (let i = 0; i < Math.min(pa.length, pb.length); i++) {
+    const d = Number(pa[i]) - Number(pb[i]);
+    if (d !== 0 && !Number.isNaN(d)) return d;
+    if (pa[i] !== pb[i]) return pa[i] < pb[i] ? -1 : 1;
+  }
+  return pa.length - pb.length;
+}
