@@ -34,7 +34,9 @@ export class StatCache {
   }
 
   record(abs: string, st: Stats, hash: string, now: number): void {
-    if (st.mtimeMs > now - RACY_MS || st.ctimeMs > now - RACY_MS) {
+    // mtime only, as git does: a content change moves mtime; ctime (compared in lookup) catches
+    // tools that write and then restore an old mtime.
+    if (st.mtimeMs > now - RACY_MS) {
       if (this.entries[abs]) {
         delete this.entries[abs];
         this.changed = true;

@@ -12,6 +12,8 @@ import type { StoreBackend } from './port.js';
 import { keys, type AttemptRecord, type OutputEntry, type RunRecord, type TaskRecord } from './records.js';
 import { nextRunId } from './run-id.js';
 
+export type { CodeSnapshot, SnapshotOptions } from './code-snapshot.js';
+
 const MAX_ID_TRIES = 50;
 
 export class Store {
@@ -140,6 +142,12 @@ export class Store {
 
   appendEvent(flow: string, runId: string, event: object): Promise<void> {
     return this.backend.appendText(keys.events(flow, runId), `${JSON.stringify(event)}\n`);
+  }
+
+  /** Append already-serialized NDJSON (whole lines), e.g. a batch of events flushed at once. */
+  appendEvents(flow: string, runId: string, ndjson: string): Promise<void> {
+    if (ndjson && !ndjson.endsWith('\n')) throw new Error('appendEvents takes whole NDJSON lines (ending in a newline)');
+    return this.backend.appendText(keys.events(flow, runId), ndjson);
   }
 
   /** The run's events in order. A torn last line (a writer mid-append) is left out. */

@@ -1,0 +1,51 @@
+import { mkdir, realpath, stat } from 'node:fs/promises';
+import { join } from 'node:path';
+import { findStoreDir, openStore } from '../../src/store/open.js';
+import { tempDir } from './helpers.js';
+
+let t: Awaited<ReturnType<typeof tempDir>>;
+beforeEach(async () => {
+  t = await tempDir();
+  t.dir = await realpath(t.dir);
+});
+afterEach(async () => {
+  await t.cleanup();
+});
+
+test('walks up from cwd to the nearest .flowctl directory', async () => {
+  await mkdir(join(t.dir, 'proj', '.flowctl'), { recursive: true });
+  await mkdir(join(t.dir, 'proj', 'flows', 'deep'), { recursive: true });
+  const store = await openStore({ cwd: join(t.dir, 'proj', 'flows', 'deep'), projectRoot: join(t.dir, 'elsewhere'), env: {} });
+  expect(store.location).toBe(join(t.dir, 'proj', '.flowctl'));
+  expect(store.backend.kind).toBe('local');
+  expect(await findStoreDir(join(t.dir, 'proj', 'flows'))).toBe(join(t.dir, 'proj', '.flowctl'));
+});
+
+test('creates <projectRoot>/.flowctl when none is found, with a .gitignore', async () => {
+  const cwd = join(t.dir, 'work');
+  await mkdir(cwd);
+  if (await findStoreDir(cwd)) return; // a .flowctl above the temp dir would win; nothing to test here
+  const store = await openStore({ cwd, projectRoot: '../proj', env: {} });
+  expect(store.location).toBe(join(t.dir, 'proj', '.flowctl'));
+  expect((await stat(join(t.dir, 'proj', '.flowctl', 'tmp'))).isDirectory()).toBe(true);
+  expect((await stat(join(t.dir, 'proj', '.flowctl', '.gitignore'))).isFile()).toBe(true);
+  await expect(openStore({ cwd, env: {} })).rejects.toMatchObject({ code: 'STORE_NOT_FOUND' });
+});
+
+test('--datastore beats FLOWCTL_DATASTORE beats walking up; relative to cwd', async () => {
+  await mkdir(join(t.dir, '.flowctl'));
+  const env = { FLOWCTL_DATASTORE: 'from-env' };
+  expect((await openStore({ cwd: t.dir, datastore: 'from-flag', env })).location).toBe(join(t.dir, 'from-flag'));
+  expect((await openStore({ cwd: t.dir, env })).location).toBe(join(t.dir, 'from-env'));
+  expect((await openStore({ cwd: t.dir, datastore: join(t.dir, 'abs'), env: {} })).location).toBe(join(t.dir, 'abs'));
+  expect((await openStore({ cwd: t.dir, datastore: `file://${join(t.dir, 'url')}`, env: {} })).location).toBe(join(t.dir, 'url'));
+});
+
+test('s3:// is not supported yet, other schemes are refused', async () => {
+  await expect(openStore({ cwd: t.dir, datastore: 's3://bucket/prefix', env: {} })).rejects.toMatchObject({
+    code: 'S3_NOT_YET',
+    message: 'S3 datastores come in a later release',
+  });
+  await expect(openStore({ cwd: t.dir, env: { FLOWCTL_DATASTORE: 's3://b' } })).rejects.toMatchObject({ code: 'S3_NOT_YET' });
+  await expect(openStore({ cwd: t.dir, datastore: 'gs://b', env: {} })).rejects.toMatchObject({ code: 'STORE_BAD_LOCATION' });
+});
