@@ -31,6 +31,12 @@ export interface AttemptRequest {
   mask?: (text: string) => string;
   /** Aborting ends the whole process tree (TERM, grace, KILL); a second abort with reason 'kill' kills at once. */
   signal?: AbortSignal;
+  /**
+   * Added (optional): an AbortSignal can fire only once, so a second Ctrl-C comes through
+   * this one. Aborting it kills the whole process tree at once (SIGKILL, no grace), even
+   * while a TERM grace started by `signal` or a timeout is running.
+   */
+  killSignal?: AbortSignal;
 }
 
 export type AttemptEnd = 'succeeded' | 'failed' | 'timeout' | 'interrupted';
@@ -45,6 +51,11 @@ export interface AttemptResult {
   durationMs: number;
   /** Human-readable reason for a non-success (`exit code 3`, `timed out after 2s`, `could not start: …`). */
   reason?: string;
+  /**
+   * Added (optional): processes the command left running after it exited (background jobs,
+   * daemons), which the executor then ended, as a container's exit would. Absent when none.
+   */
+  leftoverProcesses?: number;
 }
 
 export interface Executor {

@@ -1,0 +1,211 @@
+/**
+ * The `local` executor: one child process per attempt, leading its own process group.
+ * Output goes line by line (masked) to the attempt's log files and to `onLog`. A timeout or
+ * an abort ends the whole process tree; processes a command leaves behind when it exits
+ * are ended too, so a local task stops the way a container task does.
+ */
+import { randomBytes } from 'node:crypto';
+import { stat } from 'node:fs/promises';
+import { execa, type ResultPromise } from 'execa';
+import type { AttemptEnd, AttemptRequest, AttemptResult, Executor } from './port.js';
+import { LogFile } from './log-file.js';
+import { findTree, killTree, readProc, type KillTreeResult, type TreeRoot } from './process-tree.js';
+import { findExecutable, readOnlyGuard } from './shell.js';
+
+export interface LocalExecutorOptions {
+  /** Time between SIGTERM and SIGKILL when a process tree is ended (default 5000 ms). */
+  graceMs?: number;
+  /** When running as root, drop root's permission override so read-only staged inputs stay read-only (default true). */
+  protectReadOnly?: boolean;
+}
+
+/** Environment variable every process of an attempt inherits; its value lists the tags of nested attempts. */
+export const PROCESS_TAG_VAR = 'FLOWCTL_PROCESS_TAG';
+
+type Outcome = Pick<AttemptResult, 'state' | 'exitCode' | 'signal' | 'reason' | 'leftoverProcesses'>;
+
+/** @example const result = await new LocalExecutor({ graceMs: 1000 }).runAttempt(req); */
+export class LocalExecutor implements Executor {
+  readonly name = 'local';
+  private readonly graceMs: number;
+  private readonly protectReadOnly: boolean;
+
+  constructor(opts: LocalExecutorOptions = {}) {
+    this.graceMs = opts.graceMs ?? 5000;
+    this.protectReadOnly = opts.protectReadOnly ?? true;
+  }
+
+  /** True when commands run without root's file-permission override (root, setpriv works, option on). */
+  async guardsReadOnly(): Promise<boolean> {
+    return this.protectReadOnly && (await readOnlyGuard()) !== undefined;
+  }
+
+  async runAttempt(req: AttemptRequest): Promise<AttemptResult> {
+    const started = Date.now();
+    const done = (o: Outcome): AttemptResult => {
+      const finished = Date.now();
+      return { ...o, startedAt: new Date(started).toISOString(), finishedAt: new Date(finished).toISOString(), durationMs: finished - started };
+    };
+    const opts = { mask: req.mask };
+    const onLog = req.onLog;
+    const logs: LogFile[] = [];
+    try {
+      logs.push(await LogFile.open(req.stdoutPath, onLog && ((l) => onLog('stdout', l)), opts));
+      logs.push(await LogFile.open(req.stderrPath, onLog && ((l) => onLog('stderr', l)), opts));
+    } catch (e) {
+      await Promise.all(logs.map((l) => l.close()));
+      return done(notStarted(`cannot open log file: ${(e as Error).message}`));
+    }
+    let callbackError: unknown;
+    let outcome = await this.execute(req, logs[0]!, logs[1]!, (e) => (callbackError ??= e));
+    const closed = await Promise.allSettled(logs.map((l) => l.close()));
+    for (const c of closed) {
+      if (c.status === 'rejected') callbackError ??= c.reason;
+      else if (c.value && outcome.state === 'succeeded') {
+        outcome = { ...outcome, state: 'failed', reason: `could not write log: ${c.value.message}` };
+      }
+    }
+    // A throwing mask/onLog is a flowctl bug, not a failing command: surface it, after cleanup.
+    if (callbackError !== undefined) throw callbackError;
+    return done(outcome);
+  }
+
+  private async execute(req: AttemptRequest, stdout: LogFile, stderr: LogFile, onCallbackError: (e: unknown) => void): Promise<Outcome> {
+    if (req.signal?.aborted || req.killSignal?.aborted) {
+      return { state: 'interrupted', exitCode: null, signal: null, reason: 'interrupted before start' };
+    }
+    const cwdProblem = await checkCwd(req.cwd);
+    if (cwdProblem) return notStarted(cwdProblem);
+    const shell = findExecutable(req.shell, req.env.PATH ?? process.env.PATH);
+    if (!shell) return { state: 'failed', exitCode: null, signal: null, reason: `${req.shell} not found` };
+    const guard = this.protectReadOnly ? await readOnlyGuard() : undefined;
+    const argv = [...(guard ?? []), shell, '-c', req.command];
+    const tag = randomBytes(12).toString('hex');
+    const inherited = req.env[PROCESS_TAG_VAR] ?? process.env[PROCESS_TAG_VAR];
+
+    const sub: ResultPromise = execa(argv[0]!, argv.slice(1), {
+      cwd: req.cwd,
+      env: { ...req.env, [PROCESS_TAG_VAR]: inherited ? `${inherited},${tag}` : tag },
+      stdin: 'ignore',
+      buffer: false,
+      detached: true,
+      reject: false,
+    });
+    const pid = sub.pid;
+    if (pid === undefined) {
+      const r = await sub;
+      return notStarted(String(r.originalMessage || r.shortMessage).split('\n')[0]!);
+    }
+    liveGroups.add(pid);
+    const root: TreeRoot = { pid, start: readProc(pid)?.start, tag };
+
+    let ending: 'timeout' | 'interrupted' | undefined;
+    let exited = false;
+    let leftovers = 0;
+    let kill: Promise<KillTreeResult> | undefined;
+    const hurry = new AbortController();
+    const endTree = (graceMs: number): void => {
+      if (graceMs === 0) hurry.abort();
+      kill ??= killTree(root, { graceMs, hurry: hurry.signal }).catch(() => {
+        // Process discovery failed (no /proc, no ps): the group is all we can reach.
+        signalGroup(pid, 'SIGKILL');
+        return { signalled: 0, killed: 0 };
+      });
+    };
+    const interrupt = (now: boolean): void => {
+      if (!exited) ending ??= 'interrupted';
+      if (!exited || kill) endTree(now ? 0 : this.graceMs);
+    };
+    const onAbort = (): void => interrupt(req.signal?.reason === 'kill');
+    const onKill = (): void => interrupt(true);
+    req.signal?.addEventListener('abort', onAbort, { once: true });
+    req.killSignal?.addEventListener('abort', onKill, { once: true });
+    if (req.killSignal?.aborted) onKill(); // aborted while we were getting ready
+    else if (req.signal?.aborted) onAbort();
+    const timer = req.timeoutMs === undefined ? undefined : setTimeout(() => {
+      if (exited || ending) return;
+      ending = 'timeout';
+      endTree(this.graceMs);
+    }, req.timeoutMs);
+    sub.once('exit', () => {
+      exited = true;
+      if (kill) return;
+      // The command is done; whatever it started and left running is ended now.
+      try {
+        leftovers = findTree(root).length;
+      } catch {
+        signalGroup(pid, 'SIGKILL'); // cannot look: at least end what stayed in the group
+      }
+      if (leftovers > 0) endTree(this.graceMs);
+    });
+    const broke = (e: unknown): void => {
+      onCallbackError(e);
+      endTree(0);
+    };
+    stdout.attach(sub.stdout!, broke);
+    stderr.attach(sub.stderr!, broke);
+
+    try {
+      const r = await sub;
+      exited = true;
+      if (kill) await kill;
+      const exitCode = r.exitCode ?? null;
+      const signal = r.signal ?? null;
+      const extra = leftovers > 0 ? { leftoverProcesses: leftovers } : {};
+      const end = (state: AttemptEnd, reason?: string): Outcome => ({ state, exitCode, signal, ...(reason ? { reason } : {}), ...extra });
+      if (ending === 'timeout') return end('timeout', `timed out after ${formatDuration(req.timeoutMs!)}`);
+      if (ending === 'interrupted') return end('interrupted', 'interrupted');
+      if (exitCode === 0) return end('succeeded');
+      if (signal) return end('failed', `killed by ${signal}`);
+      if (exitCode !== null) return end('failed', `exit code ${exitCode}`);
+      return end('failed', `could not start: ${String(r.originalMessage || r.shortMessage).split('\n')[0]}`);
+    } finally {
+      clearTimeout(timer);
+      req.signal?.removeEventListener('abort', onAbort);
+      req.killSignal?.removeEventListener('abort', onKill);
+      liveGroups.delete(pid);
+    }
+  }
+}
+
+function notStarted(why: string): Outcome {
+  return { state: 'failed', exitCode: null, signal: null, reason: `could not start: ${why}` };
+}
+
+async function checkCwd(cwd: string): Promise<string | undefined> {
+  try {
+    if (!(await stat(cwd)).isDirectory()) return `working directory ${cwd} is not a directory`;
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    return code === 'ENOENT' ? `working directory ${cwd} does not exist` : `working directory ${cwd}: ${(e as Error).message}`;
+  }
+  return undefined;
+}
+
+/** `1.5s`, `2s`, `15m`, `1h30m`. */
+export function formatDuration(ms: number): string {
+  if (ms < 1000) return `${ms}ms`;
+  const seconds = Number((ms / 1000).toFixed(1));
+  if (seconds < 60) return `${seconds}s`;
+  const total = Math.round(ms / 1000);
+  const [h, m, s] = [Math.floor(total / 3600), Math.floor((total % 3600) / 60), total % 60];
+  return `${h ? `${h}h` : ''}${m ? `${m}m` : ''}${s ? `${s}s` : ''}`;
+}
+
+/**
+ * Process groups of running attempts. If flowctl exits while attempts run (a crash, or
+ * process.exit), they are killed rather than left orphaned; detached children would
+ * otherwise survive us.
+ */
+const liveGroups = new Set<number>();
+process.once('exit', () => {
+  for (const pgid of liveGroups) signalGroup(pgid, 'SIGKILL');
+});
+
+function signalGroup(pgid: number, sig: NodeJS.Signals): void {
+  try {
+    process.kill(-pgid, sig);
+  } catch {
+    // already gone
+  }
+}

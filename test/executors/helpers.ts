@@ -1,0 +1,65 @@
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { AttemptRequest } from '../../src/executors/port.js';
+
+/** A fresh directory per test, removed by `cleanup()`. */
+export function tempDir(): { dir: string; cleanup: () => void } {
+  const dir = mkdtempSync(join(tmpdir(), 'flowctl-exec-'));
+  return { dir, cleanup: () => rmSync(dir, { recursive: true, force: true }) };
+}
+
+export interface Captured {
+  lines: Array<['stdout' | 'stderr', string]>;
+  out: () => string[];
+  err: () => string[];
+}
+
+/** A request running `command` in `dir`, logs under `dir/logs/…`, capturing onLog. */
+export function request(dir: string, command: string, extra: Partial<AttemptRequest> = {}): { req: AttemptRequest; log: Captured } {
+  const lines: Captured['lines'] = [];
+  const log: Captured = {
+    lines,
+    out: () => lines.filter(([s]) => s === 'stdout').map(([, l]) => l),
+    err: () => lines.filter(([s]) => s === 'stderr').map(([, l]) => l),
+  };
+  const req: AttemptRequest = {
+    runId: 'r1',
+    step: 'prepare',
+    taskId: '0',
+    attempt: 1,
+    command,
+    shell: 'sh',
+    cwd: dir,
+    env: {},
+    resources: { cpu: 1, memory: 512, gpu: 0 },
+    stdoutPath: join(dir, 'logs', 'attempts', '1', 'stdout'),
+    stderrPath: join(dir, 'logs', 'attempts', '1', 'stderr'),
+    onLog: (stream, line) => lines.push([stream, line]),
+    ...extra,
+  };
+  return { req, log };
+}
+
+/** Live (non-zombie) processes whose command line contains `marker`. */
+export function processesMatching(marker: string): string[] {
+  const hits: string[] = [];
+  for (const name of readdirSync('/proc')) {
+    if (!/^\d+$/.test(name) || Number(name) === process.pid) continue;
+    try {
+      const cmd = readFileSync(`/proc/${name}/cmdline`, 'utf8').split('\0').join(' ');
+      const state = readFileSync(`/proc/${name}/stat`, 'utf8').replace(/^.*\) /s, '')[0];
+      if (cmd.includes(marker) && state !== 'Z') hits.push(`${name}: ${cmd}`);
+    } catch {
+      // exited while we looked
+    }
+  }
+  return hits;
+}
+
+/** A marker unique to this test process, so parallel test files never see each other's sleeps. */
+export function marker(base: number): string {
+  return `${base}.${process.pid % 100000}`;
+}
+
+export const isRoot = typeof process.getuid === 'function' && process.getuid() === 0;
