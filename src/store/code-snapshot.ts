@@ -11,7 +11,7 @@ import { FlowctlError } from '../errors.js';
 import { errno, mapLimit } from './fs-util.js';
 import { sha256 } from './hash.js';
 import { IgnoreMatcher } from './ignore.js';
-import { codeManifestJson, EXEC_MODE, parseCodeManifest, PLAIN_MODE, type CodeFile, type CodeManifest } from './manifest.js';
+import { byPath, codeManifestJson, EXEC_MODE, parseCodeManifest, PLAIN_MODE, type CodeFile, type CodeManifest } from './manifest.js';
 import type { StoreBackend } from './port.js';
 import { keys } from './records.js';
 import { loadStatCache, saveStatCache } from './stat-cache.js';
@@ -55,12 +55,13 @@ export async function snapshotCode(backend: StoreBackend, projectRoot: string, o
     // Nested .gitignore files apply below their directory, as in git.
     const gi = await readOptional(join(dirAbs, '.gitignore'));
     if (gi) ignore.add(gi, prefix);
-    const names = (await readdir(dirAbs)).sort();
-    for (const name of names) {
+    const names = (await readdir(dirAbs)).sort().filter((n) => !ALWAYS_SKIPPED.has(n) && join(dirAbs, n) !== storeRoot);
+    // Stat a directory's entries concurrently: one at a time, a big tree waits on the thread pool.
+    const stats = await Promise.all(names.map((n) => lstat(join(dirAbs, n))));
+    for (const [i, name] of names.entries()) {
       const rel = prefix ? `${prefix}/${name}` : name;
       const abs = join(dirAbs, name);
-      if (ALWAYS_SKIPPED.has(name) || abs === storeRoot) continue;
-      let st = await lstat(abs);
+      let st = stats[i];
       if (st.isSymbolicLink()) {
         // A link to a file is stored as its content (the snapshot must work on another
         // machine); links to directories are skipped: they may be huge or cyclic.
@@ -100,7 +101,7 @@ export async function snapshotCode(backend: StoreBackend, projectRoot: string, o
   const json = codeManifestJson(files);
   const hash = sha256(json);
   if (!(await backend.exists(keys.code(hash)))) await backend.putText(keys.code(hash), json);
-  return { hash, files: parseCodeManifest(json, hash).files, rehashed, skipped };
+  return { hash, files: files.sort(byPath), rehashed, skipped };
 }
 
 /** Load a snapshot's manifest, verified against its hash. */

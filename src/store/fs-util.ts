@@ -1,7 +1,7 @@
 /** Small filesystem helpers shared by the local backend and the store. */
 import { randomBytes } from 'node:crypto';
-import { chmod, lstat, readdir, rm } from 'node:fs/promises';
-import { join } from 'node:path';
+import { chmod, lstat, mkdir, readdir, rename, rm } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
 
 export function errno(e: unknown): string | undefined {
   return typeof e === 'object' && e !== null ? (e as NodeJS.ErrnoException).code : undefined;
@@ -42,4 +42,15 @@ export async function removeTree(path: string): Promise<void> {
   };
   await makeWritable(path);
   await rm(path, { recursive: true, force: true });
+}
+
+/** rename(2), creating dest's parent directories when they are missing (the rare case, so tried second). */
+export async function renameInto(src: string, dest: string): Promise<void> {
+  try {
+    await rename(src, dest);
+  } catch (e) {
+    if (errno(e) !== 'ENOENT') throw e;
+    await mkdir(dirname(dest), { recursive: true });
+    await rename(src, dest);
+  }
 }

@@ -25,17 +25,19 @@ export async function hashFile(path: string): Promise<HashResult> {
   const fh = await open(path, 'r');
   try {
     const h = createHash('sha256');
-    const bufs = [Buffer.allocUnsafe(CHUNK), Buffer.allocUnsafe(CHUNK)];
+    // Small files (most code) get a small buffer: 8 MiB per file would be pure GC churn.
+    const len = Math.min(CHUNK, (await fh.stat()).size + 1);
+    const bufs = [Buffer.allocUnsafe(len), Buffer.allocUnsafe(len)];
     let size = 0;
     let i = 0;
-    let pending = fh.read(bufs[0], 0, CHUNK, null);
+    let pending = fh.read(bufs[0], 0, len, null);
     for (;;) {
       const { bytesRead } = await pending;
       if (bytesRead === 0) break;
       const cur = bufs[i];
       i ^= 1;
       // Start the next read before hashing: the two buffers never alias.
-      pending = fh.read(bufs[i], 0, CHUNK, null);
+      pending = fh.read(bufs[i], 0, len, null);
       h.update(cur.subarray(0, bytesRead));
       size += bytesRead;
     }
