@@ -13,6 +13,7 @@ import {
   createScope, exportsOf, stateOf, valuesOf,
   type NodeOutcome, type Scope, type StageEntry, type StepNode, type TaskNode,
 } from './graph-state.js';
+import { renderShellCommand } from './render-command.js';
 import { StepStats } from './step-stats.js';
 import { TaskQueue } from './task-queue.js';
 import type { RunEventInput } from './event-bus.js';
@@ -26,7 +27,7 @@ export interface PreparedTask {
 
 export interface TaskRunner {
   /** Runs every attempt of the task and sets task.state/values/outputs/caught/reason. */
-  run(task: TaskNode, prepared: PreparedTask, signal: AbortSignal): Promise<void>;
+  run(task: TaskNode, prepared: PreparedTask, signal: AbortSignal, killSignal: AbortSignal): Promise<void>;
   /** Records a task that was decided without running (skipped, or failed before start). */
   record(task: TaskNode): Promise<void>;
 }
@@ -56,6 +57,7 @@ export class RunEngine {
   private readonly stats = new StepStats();
   private readonly counts: Partial<Record<TaskState, number>> = {};
   private readonly abort = new AbortController();
+  private readonly kill = new AbortController();
   private running = 0;
   private cpuUsed = 0;
   private memUsed = 0;
@@ -87,13 +89,9 @@ export class RunEngine {
   interrupt(kill = false): void {
     this.interrupted = true;
     this.queue.clear();
-    this.abort.abort(kill ? 'kill' : 'interrupt');
+    if (!this.abort.signal.aborted) this.abort.abort('interrupt');
+    if (kill) this.kill.abort('kill');
     this.pump();
-  }
-
-  /** Second Ctrl-C: running process trees are killed at once. */
-  get signal(): AbortSignal {
-    return this.abort.signal;
   }
 
   // ---- activation: deciding what a ready step becomes ----
@@ -167,7 +165,7 @@ export class RunEngine {
           continue;
         }
         const prepared: PreparedTask = {
-          command: renderTemplate(spec.run.template, tctx, { quote: true }),
+          command: renderShellCommand(spec.run.template, tctx),
           env: Object.fromEntries(Object.entries(spec.env).map(([k, t]) => [k, renderTemplate(t.template, tctx, { quote: false })])),
           staging,
         };
@@ -309,7 +307,7 @@ export class RunEngine {
     this.memUsed += mem;
     task.state = 'running';
     this.o.runner
-      .run(task, prepared, this.abort.signal)
+      .run(task, prepared, this.abort.signal, this.kill.signal)
       .catch((e) => {
         task.state = 'failed';
         task.reason = errorMessage(e);

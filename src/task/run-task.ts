@@ -50,7 +50,7 @@ export class LocalTaskRunner implements TaskRunner {
     this.o.emit({ type: 'task-finished', step: task.node.path, taskId: task.taskId, state: task.state, durationMs: 0, reason: task.reason, caught: task.caught });
   }
 
-  async run(task: TaskNode, prepared: PreparedTask, signal: AbortSignal): Promise<void> {
+  async run(task: TaskNode, prepared: PreparedTask, signal: AbortSignal, killSignal: AbortSignal): Promise<void> {
     const spec = task.node.spec;
     const step = task.node.path;
     const started = Date.now();
@@ -63,7 +63,7 @@ export class LocalTaskRunner implements TaskRunner {
     while (attempt < max && !signal.aborted) {
       attempt++;
       this.o.emit({ type: 'attempt-started', step, taskId: task.taskId, attempt, maxAttempts: max, lastFailure });
-      outcome = await this.attempt(task, prepared, attempt, signal);
+      outcome = await this.attempt(task, prepared, attempt, signal, killSignal);
       const r = outcome.record;
       const retrying = !outcome.ok && attempt < max && !signal.aborted && r.state !== 'interrupted';
       const delay = retrying ? retryDelayMs(spec.retry, attempt + 1) : undefined;
@@ -92,7 +92,7 @@ export class LocalTaskRunner implements TaskRunner {
     });
   }
 
-  private async attempt(task: TaskNode, prepared: PreparedTask, attempt: number, signal: AbortSignal): Promise<AttemptOutcome> {
+  private async attempt(task: TaskNode, prepared: PreparedTask, attempt: number, signal: AbortSignal, killSignal: AbortSignal): Promise<AttemptOutcome> {
     const { store, flow, runId } = this.o;
     const spec = task.node.spec;
     const step = task.node.path;
@@ -130,6 +130,7 @@ export class LocalTaskRunner implements TaskRunner {
           this.o.emit({ type: 'log', step, taskId: task.taskId, attempt, stream, line });
         },
         signal,
+        killSignal,
       });
     }
     const record: AttemptRecord = result

