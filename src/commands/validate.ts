@@ -1,0 +1,41 @@
+import { Args, Flags } from '@oclif/core';
+import { BaseCommand } from '../base-command.js';
+import { ExitCode, formatProblem } from '../errors.js';
+
+export default class Validate extends BaseCommand {
+  static override summary = 'Check flow files against the spec without running them.';
+  static override description = `Checks each FILE: YAML syntax, the JSON Schema (see flowctl schema), and the semantic rules: unknown needs, cycles, expressions naming unknown params or steps, item outside a foreach, colliding outputs.
+
+Prints "ok FILE" for each valid file. Otherwise prints every problem as FILE:LINE:COL: message (with a hint where one helps) on stderr and exits 2. With --json, prints a report on stdout instead (still exit 2 when a file is invalid).`;
+
+  static override examples = [
+    '<%= config.bin %> validate flows/train.yaml',
+    '<%= config.bin %> validate flows/*.yaml',
+    '<%= config.bin %> validate flows/train.yaml --json',
+    '<%= config.bin %> validate flows/train.yaml --json | jq -r \'.files[].problems[] | "\\(.line):\\(.col) \\(.message)"\'',
+  ];
+
+  static override strict = false;
+
+  static override args = {
+    file: Args.string({ description: 'flow file(s) to check (YAML)', required: true }),
+  };
+
+  static override flags = {
+    json: Flags.boolean({ description: 'print a machine-readable report: { valid, files: [{ file, valid, problems: [{ file, line, col, message, hint, rule }] }] }' }),
+  };
+
+  async run(): Promise<void> {
+    const { argv, flags } = await this.parse(Validate);
+    const { validateFiles } = await import('../spec/validate-files.js');
+    const { problems, ...report } = await validateFiles(argv as string[]);
+    if (flags.json) {
+      process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
+    } else {
+      for (const f of report.files) if (f.valid) process.stdout.write(`ok ${f.file}\n`);
+      for (const p of problems) process.stderr.write(`${formatProblem(p)}\n`);
+      if (!report.valid) process.stderr.write(`${problems.length} problem${problems.length === 1 ? '' : 's'} found\n`);
+    }
+    if (!report.valid) this.exit(ExitCode.Usage);
+  }
+}
