@@ -57,11 +57,12 @@ export async function snapshotCode(backend: StoreBackend, projectRoot: string, o
     if (gi) ignore.add(gi, prefix);
     const names = (await readdir(dirAbs)).sort().filter((n) => !ALWAYS_SKIPPED.has(n) && join(dirAbs, n) !== storeRoot);
     // Stat a directory's entries concurrently: one at a time, a big tree waits on the thread pool.
-    const stats = await Promise.all(names.map((n) => lstat(join(dirAbs, n))));
+    const stats = await Promise.all(names.map((n) => lstat(join(dirAbs, n)).catch(vanished)));
     for (const [i, name] of names.entries()) {
       const rel = prefix ? `${prefix}/${name}` : name;
       const abs = join(dirAbs, name);
       let st = stats[i];
+      if (!st) continue;
       if (st.isSymbolicLink()) {
         // A link to a file is stored as its content (the snapshot must work on another
         // machine); links to directories are skipped: they may be huge or cyclic.
@@ -86,16 +87,18 @@ export async function snapshotCode(backend: StoreBackend, projectRoot: string, o
   const cache = await loadStatCache(backend);
   const started = Date.now();
   let rehashed = 0;
-  const files = await mapLimit(found, PARALLEL, async (c): Promise<CodeFile> => {
+  const stored = await mapLimit(found, PARALLEL, async (c): Promise<CodeFile | undefined> => {
     const mode = (c.st.mode & 0o111) !== 0 ? EXEC_MODE : PLAIN_MODE;
     const hit = cache?.lookup(c.abs, c.st);
     if (hit && (await backend.hasObject(hit))) return { path: c.path, hash: hit, size: c.st.size, mode };
     rehashed++;
     // Copy, never move: this is the user's working tree.
-    const info = await backend.putObjectFile(c.abs, { move: false });
+    const info = await backend.putObjectFile(c.abs, { move: false }).catch(vanished);
+    if (!info) return undefined;
     cache?.record(c.abs, c.st, info.hash, started);
     return { path: c.path, hash: info.hash, size: info.size, mode };
   });
+  const files = stored.filter((f): f is CodeFile => f !== undefined);
   if (cache) await saveStatCache(backend, cache, root + sep, new Set(found.map((c) => c.abs)));
 
   const json = codeManifestJson(files);
@@ -117,6 +120,12 @@ export async function materializeCode(backend: StoreBackend, code: string | Code
   const manifest = typeof code === 'string' ? await readCodeManifest(backend, code) : code;
   await mapLimit(manifest.files, PARALLEL, (f) =>
     backend.materializeObject(f.hash, join(destDir, f.path), { executable: (f.mode & 0o111) !== 0 }));
+}
+
+/** Editors' swap and lock files come and go while we walk: a file that vanished is simply not in the snapshot. */
+function vanished(e: unknown): undefined {
+  if (errno(e) === 'ENOENT') return undefined;
+  throw e;
 }
 
 async function readOptional(path: string): Promise<string> {

@@ -31,12 +31,14 @@ export class FsBackend implements StoreBackend {
     this.objects = new FsObjects(root, this.scratchDir());
   }
 
-  /** Create the root and its scratch dir. The `.gitignore` keeps the store out of the user's commits. */
+  /**
+   * Create the root and its scratch dir. A root created here gets a `.gitignore` that keeps
+   * the store out of the user's commits; an existing directory (`--datastore .`?) is left alone.
+   */
   async init(): Promise<this> {
+    const created = await mkdir(this.location, { recursive: true });
     await mkdir(this.scratchDir(), { recursive: true });
-    await writeFile(join(this.location, '.gitignore'), '*\n', { flag: 'wx' }).catch((e) => {
-      if (errno(e) !== 'EEXIST') throw e;
-    });
+    if (created) await writeFile(join(this.location, '.gitignore'), '*\n', { flag: 'wx' });
     return this;
   }
 

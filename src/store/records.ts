@@ -26,6 +26,10 @@ export interface RunRecord {
   tags: string[];
   /** Run this one resumed, if any. */
   originRunId?: string;
+  /** `resume --from STEP`: the step re-run from (with everything downstream of it). */
+  resumedFrom?: string;
+  /** Absolute project root on the machine that started the run (resume finds the flow file with it). */
+  projectRoot?: string;
   startedAt: string;
   finishedAt?: string;
   /** Refreshed every few seconds while the run lives. */
@@ -66,6 +70,8 @@ export interface TaskRecord {
   cacheKey?: string;
   /** When cached or cloned: where the outputs came from. */
   cachedFrom?: { runId: string; step: string; taskId: string };
+  /** How a `cached` task was reused: a cache-key hit, or cloned from the origin run by `resume`. */
+  reuse?: 'cache' | 'resume';
   outputs: OutputEntry[];
   values: Record<string, unknown>;
   attempts: number;
@@ -114,6 +120,8 @@ export const keys = {
   flowsDir: () => 'flows',
   /** Machine-local stat cache of code snapshots (path -> stat + hash); safe to delete. */
   codeStatCache: () => 'cache/code-stat.json',
+  /** Cache index: the task that produced a cache key's outputs (`{flow, runId, step, taskId}`). */
+  cacheEntry: (key: string) => `cache/tasks/${key.slice(0, 2)}/${key}.json`,
   /** Index of run ids by id, so `show RUN_ID` finds the flow without scanning every flow. */
   runIndex: (runId: string) => `runs/${runId}`,
 } as const;

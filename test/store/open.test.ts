@@ -41,6 +41,13 @@ test('--datastore beats FLOWCTL_DATASTORE beats walking up; relative to cwd', as
   expect((await openStore({ cwd: t.dir, datastore: `file://${join(t.dir, 'url')}`, env: {} })).location).toBe(join(t.dir, 'url'));
 });
 
+test('an existing directory used as datastore gets no .gitignore (it may be the project itself)', async () => {
+  await mkdir(join(t.dir, 'existing'));
+  await openStore({ cwd: t.dir, datastore: 'existing', env: {} });
+  await expect(stat(join(t.dir, 'existing', '.gitignore'))).rejects.toMatchObject({ code: 'ENOENT' });
+  expect((await stat(join(t.dir, 'existing', 'tmp'))).isDirectory()).toBe(true);
+});
+
 test('s3:// is not supported yet, other schemes are refused', async () => {
   await expect(openStore({ cwd: t.dir, datastore: 's3://bucket/prefix', env: {} })).rejects.toMatchObject({
     code: 'S3_NOT_YET',
