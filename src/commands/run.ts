@@ -30,6 +30,7 @@ Prints progress on stderr and the run id on stdout. Exit codes: 0 success (also 
     output: Flags.string({ char: 'o', description: 'progress format', options: ['plain', 'json'], default: 'plain' }),
     'stream-logs': Flags.boolean({ description: 'print every task’s output lines, prefixed with the task name' }),
     timestamps: Flags.boolean({ description: 'prefix plain progress lines with a timestamp' }),
+    cache: Flags.boolean({ description: 'reuse results of earlier identical tasks (--no-cache: run everything)', default: true, allowNo: true }),
     'keep-failed-dirs': Flags.boolean({ description: 'keep the task directories of failed attempts for debugging', hidden: true }),
   };
 
@@ -56,6 +57,7 @@ Prints progress on stderr and the run id on stdout. Exit codes: 0 success (also 
       reporters,
       handleSignals: true,
       keepFailedDirs: flags['keep-failed-dirs'],
+      noCache: !flags.cache,
     });
     if (flags.output !== 'json') process.stdout.write(result.runId + '\n');
     if (result.exitCode !== 0) this.exit(result.exitCode);

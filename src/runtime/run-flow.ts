@@ -6,7 +6,8 @@
 import os from 'node:os';
 import path from 'node:path';
 import { writeFile } from 'node:fs/promises';
-import { ExitCode } from '../errors.js';
+import { existsSync } from 'node:fs';
+import { ExitCode, FlowctlError } from '../errors.js';
 import { getExecutor } from '../executors/index.js';
 import { loadFlow } from '../spec/load.js';
 import { openStore } from '../store/open.js';
@@ -34,6 +35,16 @@ export interface RunFlowOptions {
   /** Install SIGINT/SIGTERM handlers that interrupt the run (the CLI does; tests may not). */
   handleSignals?: boolean;
   keepFailedDirs?: boolean;
+  /** `--no-cache`: don't reuse results of earlier runs by cache key. */
+  noCache?: boolean;
+}
+
+export interface ResumeOptions extends Omit<RunFlowOptions, 'file'> {
+  runId: string;
+  /** Flow file to use; default: the origin run's, found through its project root. */
+  file?: string;
+  /** Re-run this step and everything downstream of it, cloning only what is upstream. */
+  from?: string;
 }
 
 export interface RunFlowResult {
@@ -50,12 +61,56 @@ const HEARTBEAT_MS = 5000;
 export async function runFlow(o: RunFlowOptions): Promise<RunFlowResult> {
   const cwd = o.cwd ?? process.cwd();
   const spec = await loadFlow(path.resolve(cwd, o.file));
-  const { values: params, secrets } = resolveParams(spec, o.params ?? []);
-  const masker = makeMasker(secrets.map((n) => params[n]));
+  const resolved = resolveParams(spec, o.params ?? []);
   const store = await openStore({ datastore: o.datastore, cwd, projectRoot: spec.root });
+  return execute(o, spec, store, resolved);
+}
+
+/** `flowctl resume`: a new run linked to the origin; its successful tasks are cloned, the rest run. */
+export async function resumeFlow(o: ResumeOptions): Promise<RunFlowResult> {
+  const cwd = o.cwd ?? process.cwd();
+  const store = await openStore({ datastore: o.datastore, cwd });
+  const found = await store.findRun(o.runId);
+  if (!found) {
+    throw new FlowctlError('NOT_FOUND', `no run '${o.runId}' in the store at ${store.location}`, {
+      hint: 'list runs with `flowctl show FLOW`; pass --datastore if the run lives in another store',
+    });
+  }
+  const origin = found.run;
+  const file = o.file ? path.resolve(cwd, o.file) : locateFlowFile(origin, cwd);
+  const spec = await loadFlow(file);
+  if (spec.name !== origin.flow) {
+    throw new FlowctlError('FLOW_MISMATCH', `${o.file ?? file} is flow '${spec.name}', but run ${o.runId} is of flow '${origin.flow}'`);
+  }
+  const inherited = Object.fromEntries(Object.entries(origin.params).filter(([k]) => !origin.secretParams.includes(k)));
+  const resolved = resolveParams(spec, o.params ?? [], inherited);
+  const { stepsToRerun } = await import('./resume-plan.js');
+  const rerun = o.from ? stepsToRerun(spec, o.from) : new Set<string>();
+  return execute({ ...o, file }, spec, store, resolved, { runId: origin.runId, rerun, from: o.from });
+}
+
+function locateFlowFile(origin: RunRecord, cwd: string): string {
+  const candidates = [origin.projectRoot && path.join(origin.projectRoot, origin.flowFile), path.resolve(cwd, origin.flowFile)];
+  const hit = candidates.find((c): c is string => !!c && existsSync(c));
+  if (!hit) {
+    throw new FlowctlError('FLOW_NOT_FOUND', `cannot find the flow file of run ${origin.runId} (${origin.flowFile})`, {
+      hint: 'pass it with --file PATH',
+    });
+  }
+  return hit;
+}
+
+async function execute(
+  o: RunFlowOptions,
+  spec: import('../spec/types.js').FlowSpec,
+  store: import('../store/store.js').Store,
+  { values: params, secrets }: { values: Record<string, unknown>; secrets: string[] },
+  origin?: { runId: string; rerun: Set<string>; from?: string },
+): Promise<RunFlowResult> {
+  const cwd = o.cwd ?? process.cwd();
+  const masker = makeMasker(secrets.map((n) => params[n]));
   const code = await store.snapshotCode(spec.root);
   const runId = await store.newRunId(spec.name);
-  if (o.runIdFile) await writeFile(path.resolve(cwd, o.runIdFile), runId + '\n');
 
   const user = currentUser();
   const started = Date.now();
@@ -63,16 +118,19 @@ export async function runFlow(o: RunFlowOptions): Promise<RunFlowResult> {
     formatVersion: 1, flow: spec.name, runId, state: 'running', params: masker.value(maskSecrets(params, secrets)),
     secretParams: secrets, codeHash: code.hash, specHash: spec.specHash, flowFile: path.relative(spec.root, spec.file),
     user, namespace: resolveNamespace({ namespace: o.namespace, production: o.production, user }), tags: o.tags ?? [],
+    originRunId: origin?.runId, resumedFrom: origin?.from, projectRoot: spec.root,
     startedAt: new Date(started).toISOString(), heartbeatAt: new Date(started).toISOString(), pid: process.pid, host: os.hostname(),
   };
   const writeRun = () => store.backend.putText(keys.run(spec.name, runId), JSON.stringify(record, null, 2));
   await writeRun();
+  // Only now: an id in the file always names a run that resume can find.
+  if (o.runIdFile) await writeFile(path.resolve(cwd, o.runIdFile), runId + '\n');
 
   const bus = new EventBus(runId, masker);
   for (const r of o.reporters ?? []) bus.add(r);
   bus.add(new EventLog(store, spec.name, runId));
   bus.emit({
-    type: 'run-started', flow: spec.name, params: record.params, datastore: store.backend.location,
+    type: 'run-started', flow: spec.name, params: record.params, datastore: store.backend.location, originRunId: origin?.runId,
     steps: flattenSteps(spec.steps),
   });
 
@@ -83,7 +141,8 @@ export async function runFlow(o: RunFlowOptions): Promise<RunFlowResult> {
     emit: (e) => bus.emit(e),
     runner: new LocalTaskRunner({
       store, executor: getExecutor('local'), flow: spec.name, runId, code, params, masker,
-      emit: (e) => bus.emit(e), keepFailedDirs: o.keepFailedDirs,
+      emit: (e) => bus.emit(e), keepFailedDirs: o.keepFailedDirs, flowFile: record.flowFile, cache: !o.noCache,
+      origin: origin && { runId: origin.runId, rerun: origin.rerun },
     }),
   });
 

@@ -13,7 +13,10 @@ import type { TaskNode } from '../runtime/graph-state.js';
 import type { Masker } from '../runtime/mask.js';
 import { keys, type AttemptRecord, type OutputEntry, type TaskRecord } from '../store/records.js';
 import type { CodeSnapshot, Store } from '../store/store.js';
+import { codeKey, taskCacheKey } from '../runtime/cache-key.js';
 import { retryDelayMs, sleep } from './backoff.js';
+import { TaskReuse } from './reuse.js';
+import { removeTree } from '../store/fs-util.js';
 import { buildTaskEnv } from './task-env.js';
 import { prepareTaskDir } from './task-dir.js';
 import { readValuesFile } from './values.js';
@@ -29,6 +32,12 @@ export interface TaskRunnerOptions {
   emit(e: RunEventInput): void;
   /** Keep failed attempts' task directories for debugging. */
   keepFailedDirs?: boolean;
+  /** Flow file path relative to the project root (left out of code keys). */
+  flowFile: string;
+  /** Look up earlier results by cache key (`--no-cache` turns it off). */
+  cache: boolean;
+  /** `resume`: clone successful tasks of this run, except in the steps to re-run. */
+  origin?: { runId: string; rerun: Set<string> };
 }
 
 interface AttemptOutcome {
@@ -41,8 +50,22 @@ interface AttemptOutcome {
 
 const LAST_LINES = 10;
 
+/** rm -rf; staged directories are read-only (0555), which stops a non-root user, so fall back to making them writable first. */
+async function removeDir(dir: string): Promise<void> {
+  try {
+    await rm(dir, { recursive: true, force: true });
+  } catch {
+    await removeTree(dir);
+  }
+}
+
 export class LocalTaskRunner implements TaskRunner {
-  constructor(private readonly o: TaskRunnerOptions) {}
+  private readonly reuse: TaskReuse;
+  private readonly codeKeys = new Map<string, string>();
+
+  constructor(private readonly o: TaskRunnerOptions) {
+    this.reuse = new TaskReuse(o.store, o.flow);
+  }
 
   async record(task: TaskNode): Promise<void> {
     const now = new Date().toISOString();
@@ -55,6 +78,9 @@ export class LocalTaskRunner implements TaskRunner {
     const step = task.node.path;
     const started = Date.now();
     const startedAt = new Date(started).toISOString();
+    const command = this.o.masker.text(prepared.command);
+    const cacheKey = this.cacheKeyOf(task, prepared, command);
+    if (await this.tryReuse(task, cacheKey, command, started)) return;
     this.o.emit({ type: 'task-started', step, taskId: task.taskId, item: task.hasItem ? task.item : undefined });
     const max = spec.retry.maxAttempts;
     let outcome: AttemptOutcome | undefined;
@@ -85,7 +111,8 @@ export class LocalTaskRunner implements TaskRunner {
       task.reason = signal.aborted ? 'interrupted' : outcome?.record.reason ?? 'not started';
       task.caught = spec.catch && !signal.aborted;
     }
-    await this.writeTask(task, { startedAt, finishedAt: new Date(finished).toISOString(), durationMs: finished - started, attempts: attempt, command: this.o.masker.text(prepared.command) });
+    await this.writeTask(task, { startedAt, finishedAt: new Date(finished).toISOString(), durationMs: finished - started, attempts: attempt, command, cacheKey });
+    if (task.state === 'succeeded' && spec.cache) await this.reuse.remember(cacheKey, this.o.runId, step, task.taskId);
     this.o.emit({
       type: 'task-finished', step, taskId: task.taskId, state: task.state, durationMs: finished - started,
       reason: task.reason, caught: task.caught, lastLines: task.state === 'failed' ? outcome?.lastLines : undefined,
@@ -109,7 +136,7 @@ export class LocalTaskRunner implements TaskRunner {
     let result;
     let prepError: string | undefined;
     try {
-      await rm(scratch, { recursive: true, force: true });
+      await removeDir(scratch);
       await mkdir(scratch, { recursive: true });
       await prepareTaskDir(store, this.o.code, workDir, prepared.staging);
     } catch (e) {
@@ -154,8 +181,53 @@ export class LocalTaskRunner implements TaskRunner {
       await store.backend.putFile(`${attemptKey}/stderr`, stderrPath, { move: true });
     }
     await store.backend.putText(`${attemptKey}/attempt.json`, JSON.stringify(record, null, 2));
-    if (record.state === 'succeeded' || !this.o.keepFailedDirs) await rm(scratch, { recursive: true, force: true }).catch(() => {});
+    if (record.state === 'succeeded' || !this.o.keepFailedDirs) await removeDir(scratch).catch(() => {});
     return { ok: record.state === 'succeeded', record, values, outputs, lastLines };
+  }
+
+  private cacheKeyOf(task: TaskNode, prepared: PreparedTask, command: string): string {
+    const spec = task.node.spec;
+    const memo = spec.deps ? task.node.path : '';
+    let code = this.codeKeys.get(memo);
+    if (code === undefined) {
+      code = codeKey(this.o.code.files, { flowFile: this.o.flowFile, deps: spec.deps });
+      this.codeKeys.set(memo, code);
+    }
+    return taskCacheKey({
+      flow: this.o.flow, step: task.node.path, command, env: this.o.masker.value(prepared.env), shell: spec.shell,
+      image: spec.image, item: task.item, hasItem: task.hasItem, codeKey: code, staging: prepared.staging, outputs: spec.outputs,
+    });
+  }
+
+  /** Clone from the origin run (resume) or a cache hit: no process, same outputs and values. */
+  private async tryReuse(task: TaskNode, cacheKey: string, command: string, started: number): Promise<boolean> {
+    const spec = task.node.spec;
+    const step = task.node.path;
+    const origin = this.o.origin;
+    let found: TaskRecord | undefined;
+    let how: 'resume' | 'cache' = 'resume';
+    if (origin && !origin.rerun.has(step)) found = await this.reuse.fromOrigin(origin.runId, step, task.taskId);
+    const rerunRequested = origin?.rerun.has(step) ?? false;
+    if (!found && this.o.cache && spec.cache && !rerunRequested) {
+      found = await this.reuse.fromCache(cacheKey);
+      how = 'cache';
+    }
+    if (!found) return false;
+    task.state = 'cached';
+    task.values = found.values;
+    task.outputs = found.outputs;
+    // Point at the task that really ran, also through chains of resumes and cache hits.
+    const source = found.cachedFrom ?? { runId: found.runId, step: found.step, taskId: found.taskId };
+    const now = new Date().toISOString();
+    await this.writeTask(task, {
+      startedAt: new Date(started).toISOString(), finishedAt: now, durationMs: Date.now() - started, attempts: 0, command, cacheKey,
+      cachedFrom: source, reuse: how,
+    });
+    this.o.emit({
+      type: 'task-finished', step, taskId: task.taskId, state: 'cached', durationMs: Date.now() - started,
+      cachedFrom: `${source.runId}/${source.step}/${source.taskId}`,
+    });
+    return true;
   }
 
   private async readValues(file: string): Promise<Record<string, unknown>> {
@@ -164,7 +236,10 @@ export class LocalTaskRunner implements TaskRunner {
     return this.o.masker.value(values);
   }
 
-  private async writeTask(task: TaskNode, extra: Pick<TaskRecord, 'startedAt' | 'finishedAt' | 'durationMs' | 'attempts'> & { command?: string }): Promise<void> {
+  private async writeTask(
+    task: TaskNode,
+    extra: Pick<TaskRecord, 'startedAt' | 'finishedAt' | 'durationMs' | 'attempts'> & Partial<Pick<TaskRecord, 'command' | 'cacheKey' | 'cachedFrom' | 'reuse'>>,
+  ): Promise<void> {
     const rec: TaskRecord = {
       formatVersion: 1, runId: this.o.runId, step: task.node.path, taskId: task.taskId, state: task.state,
       item: task.hasItem ? this.o.masker.value(task.item) : undefined, itemIndices: task.indices,
