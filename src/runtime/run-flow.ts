@@ -59,6 +59,7 @@ export interface RunFlowResult {
 const HEARTBEAT_MS = 5000;
 
 export async function runFlow(o: RunFlowOptions): Promise<RunFlowResult> {
+  if (o.handleSignals) signals.install();
   const cwd = o.cwd ?? process.cwd();
   const spec = await loadFlow(path.resolve(cwd, o.file));
   const resolved = resolveParams(spec, o.params ?? []);
@@ -68,6 +69,7 @@ export async function runFlow(o: RunFlowOptions): Promise<RunFlowResult> {
 
 /** `flowctl resume`: a new run linked to the origin; its successful tasks are cloned, the rest run. */
 export async function resumeFlow(o: ResumeOptions): Promise<RunFlowResult> {
+  if (o.handleSignals) signals.install();
   const cwd = o.cwd ?? process.cwd();
   const store = await openStore({ datastore: o.datastore, cwd });
   const found = await store.findRun(o.runId);
@@ -112,6 +114,7 @@ async function execute(
   const code = await store.snapshotCode(spec.root);
   const runId = await store.newRunId(spec.name);
 
+  signals.throwIfEarly();
   const user = currentUser();
   const started = Date.now();
   const record: RunRecord = {
@@ -151,14 +154,14 @@ async function execute(
     void writeRun().catch(() => {});
   }, HEARTBEAT_MS);
   heartbeat.unref();
-  const stopSignals = o.handleSignals ? onSignals(engine) : () => {};
+  if (o.handleSignals) signals.attach(engine);
 
   let result;
   try {
     result = await engine.run();
   } finally {
     clearInterval(heartbeat);
-    stopSignals();
+    signals.detach();
   }
   const state: RunState = result.interrupted ? 'interrupted' : result.failed ? 'failed' : 'succeeded';
   const finished = Date.now();
@@ -189,17 +192,43 @@ function flattenSteps(steps: import('../spec/types.js').StepSpec[], parent?: str
   });
 }
 
-/** First SIGINT/SIGTERM: graceful stop (TERM, grace, KILL); second: kill at once. */
-function onSignals(engine: RunEngine): () => void {
-  let count = 0;
-  const handler = () => {
-    count++;
-    engine.interrupt(count > 1);
-  };
-  process.on('SIGINT', handler);
-  process.on('SIGTERM', handler);
-  return () => {
-    process.off('SIGINT', handler);
-    process.off('SIGTERM', handler);
-  };
-}
+/**
+ * SIGINT/SIGTERM handling. Installed first thing, so a Ctrl-C during loading is not lost:
+ * before the run record exists it ends the command (exit 130, nothing to resume); after,
+ * the first signal stops the run gracefully (TERM, grace, KILL) and a second kills at once.
+ */
+const signals = {
+  count: 0,
+  engine: undefined as RunEngine | undefined,
+  installed: false,
+  handler(): void {
+    signals.count++;
+    signals.engine?.interrupt(signals.count > 1);
+  },
+  install(): void {
+    if (signals.installed) return;
+    signals.installed = true;
+    const early = (globalThis as { __flowctlEarlySignalHandler?: () => void }).__flowctlEarlySignalHandler;
+    if (early) {
+      process.off('SIGINT', early);
+      process.off('SIGTERM', early);
+    }
+    process.on('SIGINT', signals.handler);
+    process.on('SIGTERM', signals.handler);
+  },
+  throwIfEarly(): void {
+    if (signals.count > 0) {
+      throw new FlowctlError('INTERRUPTED', 'interrupted before the run started; nothing was recorded', { exitCode: ExitCode.Interrupted });
+    }
+  },
+  attach(engine: RunEngine): void {
+    signals.engine = engine;
+    if (signals.count > 0) engine.interrupt(signals.count > 1);
+  },
+  detach(): void {
+    signals.engine = undefined;
+    process.off('SIGINT', signals.handler);
+    process.off('SIGTERM', signals.handler);
+    signals.installed = false;
+  },
+};
