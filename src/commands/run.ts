@@ -1,17 +1,20 @@
 import { Args, Flags } from '@oclif/core';
 import { BaseCommand } from '../base-command.js';
+import { outputFlags, reportersFromFlags } from '../ui/output-flags.js';
 
 export default class Run extends BaseCommand {
   static override summary = 'Run a flow locally, recording every task in the store.';
   static override description = `Validates FILE, plans its DAG and runs every task, in parallel up to --max-workers.
-Prints progress on stderr and the run id on stdout. Exit codes: 0 success (also when failures were caught),
-1 a step failed, 2 invalid flow or bad --param, 130 interrupted (Ctrl-C).`;
+Prints progress on stderr (a live view on a terminal, plain lines in CI or a pipe) and the run id
+on stdout. Exit codes: 0 success (also when failures were caught), 1 a step failed, 2 invalid flow
+or bad --param, 130 interrupted (Ctrl-C).`;
 
   static override examples = [
     '<%= config.bin %> run flows/train.yaml',
     '<%= config.bin %> run flows/train.yaml --param folds=5 --param lr=0.1',
     '<%= config.bin %> run flows/train.yaml --max-workers 1 --tag nightly',
-    'RUN=$(<%= config.bin %> run flows/train.yaml --output plain 2>/dev/null)',
+    'RUN=$(<%= config.bin %> run flows/train.yaml --quiet)',
+    '<%= config.bin %> run flows/train.yaml --output plain --timestamps 2> run.log',
     '<%= config.bin %> run flows/train.yaml --output json > events.ndjson',
   ];
 
@@ -27,9 +30,7 @@ Prints progress on stderr and the run id on stdout. Exit codes: 0 success (also 
     production: Flags.boolean({ description: 'record the run in the production namespace' }),
     datastore: Flags.string({ description: 'store location (default: nearest .flowctl/ or the project’s; env FLOWCTL_DATASTORE)' }),
     'run-id-file': Flags.string({ description: 'write the run id to this file as soon as it is known' }),
-    output: Flags.string({ char: 'o', description: 'progress format', options: ['plain', 'json'], default: 'plain' }),
-    'stream-logs': Flags.boolean({ description: 'print every task’s output lines, prefixed with the task name' }),
-    timestamps: Flags.boolean({ description: 'prefix plain progress lines with a timestamp' }),
+    ...outputFlags,
     cache: Flags.boolean({ description: 'reuse results of earlier identical tasks (--no-cache: run everything)', default: true, allowNo: true }),
     'keep-failed-dirs': Flags.boolean({ description: 'keep the task directories of failed attempts for debugging', hidden: true }),
   };
@@ -37,14 +38,7 @@ Prints progress on stderr and the run id on stdout. Exit codes: 0 success (also 
   async run(): Promise<void> {
     const { args, flags } = await this.parse(Run);
     const { runFlow } = await import('../runtime/run-flow.js');
-    const reporters = [];
-    if (flags.output === 'json') {
-      const { JsonReporter } = await import('../ui/json-reporter.js');
-      reporters.push(new JsonReporter());
-    } else {
-      const { PlainReporter } = await import('../ui/plain-reporter.js');
-      reporters.push(new PlainReporter({ streamLogs: flags['stream-logs'], timestamps: flags.timestamps }));
-    }
+    const out = await reportersFromFlags(flags);
     const result = await runFlow({
       file: args.file,
       params: flags.param,
@@ -54,12 +48,12 @@ Prints progress on stderr and the run id on stdout. Exit codes: 0 success (also 
       production: flags.production,
       datastore: flags.datastore ?? process.env.FLOWCTL_DATASTORE,
       runIdFile: flags['run-id-file'],
-      reporters,
+      reporters: out.reporters,
       handleSignals: true,
       keepFailedDirs: flags['keep-failed-dirs'],
       noCache: !flags.cache,
-    });
-    if (flags.output !== 'json') process.stdout.write(result.runId + '\n');
+    }).finally(out.close);
+    if (out.mode !== 'json') process.stdout.write(result.runId + '\n');
     if (result.exitCode !== 0) this.exit(result.exitCode);
   }
 }

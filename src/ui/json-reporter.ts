@@ -1,10 +1,30 @@
-/** `--output json`: every runtime event as one JSON object per line (NDJSON) on stdout. */
+/**
+ * `--output json`: every runtime event as one JSON object per line (NDJSON) on stdout, in
+ * the shape of RunEvent (src/runtime/events.ts), the same objects the run's events.ndjson
+ * holds. Tools should ignore event types and fields they do not know: new ones may be
+ * added, existing ones keep their meaning.
+ */
 import type { Reporter, RunEvent } from '../runtime/events.js';
 
+export interface JsonReporterOptions {
+  write?: (line: string) => void;
+  /** Only run-started, uncaught task failures and run-finished. */
+  quiet?: boolean;
+}
+
 export class JsonReporter implements Reporter {
-  constructor(private readonly write: (line: string) => void = (l) => process.stdout.write(l + '\n')) {}
+  private readonly write: (line: string) => void;
+
+  constructor(private readonly o: JsonReporterOptions = {}) {
+    this.write = o.write ?? ((l) => process.stdout.write(l + '\n'));
+  }
 
   onEvent(e: RunEvent): void {
+    if (this.o.quiet && !important(e)) return;
     this.write(JSON.stringify(e));
   }
+}
+
+function important(e: RunEvent): boolean {
+  return e.type === 'run-started' || e.type === 'run-finished' || (e.type === 'task-finished' && e.state === 'failed' && !e.caught);
 }

@@ -1,0 +1,297 @@
+/**
+ * Turns view state into the lines of one frame: pure, so the picture is decided (and
+ * tested) without Ink or a terminal. Every line fits `columns`; a live frame also fits
+ * `rows` by collapsing finished steps and dropping task details and log lines first.
+ */
+import {
+  finishedCount, stepStatus, type Counts, type StepStatus, type StepView, type TaskView, type ViewState,
+} from './state.js';
+import { clock, plural, shortValue, truncate, type Line, type Segment } from './text.js';
+
+export interface FrameOptions {
+  /** Wall-clock time of the frame (ms), for elapsed times and the spinner. */
+  now: number;
+  columns: number;
+  /** Terminal height; a live frame stays below it. Undefined: no limit. */
+  rows?: number;
+  /** The run is over and the view is closing: full tree and summary, no task details. */
+  final?: boolean;
+}
+
+const SPINNER = ['⠋', '⠙', '⠹', '⠸', '⠼', '⠴', '⠦', '⠧', '⠇', '⠏'];
+const TASK_ROWS_PER_STEP = 5;
+const LOG_LINES_SHOWN = 2;
+const FAILURES_SHOWN = 5;
+const FAILURE_LINES_SHOWN = 3;
+
+const LOOK: Record<StepStatus, { icon: string; color: Segment['color']; word: string }> = {
+  pending: { icon: '○', color: 'gray', word: 'pending' },
+  running: { icon: '', color: 'cyan', word: 'running' },
+  retrying: { icon: '↻', color: 'yellow', word: 'retrying' },
+  succeeded: { icon: '✔', color: 'green', word: 'succeeded' },
+  failed: { icon: '✖', color: 'red', word: 'failed' },
+  caught: { icon: '✖', color: 'yellow', word: 'failed (caught)' },
+  cached: { icon: '↺', color: 'blue', word: 'cached' },
+  skipped: { icon: '↷', color: 'gray', word: 'skipped' },
+  stopped: { icon: '■', color: 'yellow', word: 'stopped' },
+  'not-run': { icon: '○', color: 'gray', word: 'not run' },
+};
+
+interface Ctx {
+  o: FrameOptions;
+  spinner: string;
+  nameWidth: number;
+  barWidth: number;
+  runFinished: boolean;
+  tasksByStep: Map<string, TaskView[]>;
+}
+
+export function layoutFrame(s: ViewState, o: FrameOptions): Line[] {
+  const columns = Math.max(20, o.columns);
+  const final = o.final === true || s.finished !== undefined;
+  const tasksByStep = new Map<string, TaskView[]>();
+  if (!final) {
+    for (const t of s.running.values()) {
+      const list = tasksByStep.get(t.step);
+      if (list) list.push(t);
+      else tasksByStep.set(t.step, [t]);
+    }
+  }
+  const longest = Math.max(4, ...s.steps.map((x) => 2 * x.depth + x.name.length));
+  const nameWidth = Math.min(longest, Math.max(10, Math.floor(columns * 0.3)));
+  const ctx: Ctx = {
+    o: { ...o, columns }, spinner: SPINNER[Math.floor(o.now / 100) % SPINNER.length]!, nameWidth,
+    barWidth: Math.max(0, Math.min(24, Math.floor((columns - nameWidth - 12) * 0.4))),
+    runFinished: s.finished !== undefined, tasksByStep,
+  };
+
+  const head = [header(s, ctx)];
+  const foot = final ? summary(s, ctx) : [footer(s, ctx)];
+  const budget = final || o.rows === undefined ? Infinity : Math.max(0, o.rows - 1 - head.length - foot.length);
+
+  const statuses = s.steps.map((x) => {
+    const counts = x.isGroup ? groupTotals(s, x).counts : x.counts;
+    return stepStatus({ ...x, counts }, tasksByStep.get(x.step) ?? [], ctx.runFinished);
+  });
+  const shown = chooseSteps(statuses, budget);
+  const body: Line[] = [];
+  const details = final ? new Map<number, Line[]>() : chooseDetails(s, ctx, shown, budget - shown.size - (shown.size < s.steps.length ? 1 : 0));
+  s.steps.forEach((x, i) => {
+    if (!shown.has(i)) return;
+    body.push(stepLine(s, x, statuses[i]!, ctx));
+    body.push(...(details.get(i) ?? []));
+  });
+  if (shown.size < s.steps.length) body.push(hiddenLine(statuses, shown));
+  return [...head, ...body, ...foot].map((l) => truncate(l, columns));
+}
+
+/** Which steps get a row: all if they fit, else the most interesting ones, in DAG order. */
+function chooseSteps(statuses: StepStatus[], budget: number): Set<number> {
+  const all = statuses.map((_, i) => i);
+  if (statuses.length <= budget) return new Set(all);
+  const rank = (st: StepStatus) => (['running', 'retrying', 'failed', 'stopped'].includes(st) ? 0 : st === 'caught' ? 1 : st === 'pending' ? 2 : 3);
+  const keep = Math.max(0, budget - 1);
+  return new Set(all.sort((a, b) => rank(statuses[a]!) - rank(statuses[b]!) || a - b).slice(0, keep));
+}
+
+function hiddenLine(statuses: StepStatus[], shown: Set<number>): Line {
+  const hidden = statuses.filter((_, i) => !shown.has(i));
+  const pending = hidden.filter((x) => x === 'pending').length;
+  const done = hidden.length - pending;
+  const parts = [done ? `${done} done` : '', pending ? `${pending} pending` : ''].filter(Boolean).join(', ');
+  return [{ text: `  … ${plural(hidden.length, 'more step')} (${parts})`, color: 'gray' }];
+}
+
+/**
+ * Task rows and log lines under running steps, by priority: a row per running task of a
+ * fan-out (up to TASK_ROWS_PER_STEP), then the last log line of each, then the one before.
+ */
+function chooseDetails(s: ViewState, ctx: Ctx, shown: Set<number>, budget: number): Map<number, Line[]> {
+  const items: Array<{ step: number; order: number; tier: number; line: Line }> = [];
+  s.steps.forEach((x, i) => {
+    const tasks = ctx.tasksByStep.get(x.step);
+    if (!shown.has(i) || !tasks) return;
+    const indent = ' '.repeat(2 * x.depth + 4);
+    const single = !x.fanned && x.planned <= 1 && tasks.length === 1;
+    const visible = single ? tasks : tasks.slice(0, TASK_ROWS_PER_STEP);
+    visible.forEach((t) => {
+      if (!single) items.push({ step: i, order: items.length, tier: 1, line: taskLine(t, ctx, indent) });
+      const lines = t.lines.slice(-LOG_LINES_SHOWN);
+      lines.forEach((l, j) => {
+        items.push({ step: i, order: items.length, tier: 2 + (lines.length - 1 - j), line: [{ text: `${indent}${single ? '' : '  '}│ ${l}`, color: 'gray' }] });
+      });
+    });
+    if (tasks.length > visible.length) {
+      items.push({ step: i, order: items.length, tier: 1, line: [{ text: `${indent}+ ${tasks.length - visible.length} more running`, color: 'gray' }] });
+    }
+  });
+  const picked = [...items].sort((a, b) => a.tier - b.tier || a.order - b.order).slice(0, Math.max(0, budget));
+  picked.sort((a, b) => a.order - b.order);
+  const out = new Map<number, Line[]>();
+  for (const p of picked) {
+    const list = out.get(p.step);
+    if (list) list.push(p.line);
+    else out.set(p.step, [p.line]);
+  }
+  return out;
+}
+
+function header(s: ViewState, ctx: Ctx): Line {
+  const line: Line = [{ text: s.flow ?? 'flowctl', bold: true }];
+  if (s.runId) line.push({ text: ` · run ${s.runId}`, color: 'gray' });
+  if (s.originRunId) line.push({ text: ` · resumed from ${s.originRunId}`, color: 'gray' });
+  void ctx;
+  return line;
+}
+
+function stepLine(s: ViewState, x: StepView, status: StepStatus, ctx: Ctx): Line {
+  const look = LOOK[status];
+  const icon = status === 'running' ? ctx.spinner : look.icon;
+  const name = (' '.repeat(2 * x.depth) + x.name).padEnd(ctx.nameWidth);
+  const elapsed = x.durationMs !== undefined ? x.durationMs
+    : x.startedAt !== undefined ? (s.finished ? undefined : ctx.o.now - x.startedAt) : undefined;
+  const line: Line = [
+    { text: `${icon} `, color: look.color },
+    { text: name, bold: status === 'running' || status === 'retrying' || status === 'failed' },
+    { text: ` ${(elapsed === undefined ? '' : clock(elapsed)).padStart(6)}  `, color: 'gray' },
+  ];
+  const tasks = ctx.tasksByStep.get(x.step) ?? [];
+  const { planned, counts } = x.isGroup ? groupTotals(s, x) : { planned: x.planned, counts: x.counts };
+  const done = finishedCount(counts);
+  const total = Math.max(planned, done + tasks.length);
+  const fanned = x.fanned || total > 1 || (x.isGroup && total > 0);
+  if (!fanned || status === 'pending' || status === 'not-run') {
+    line.push(...singleDetail(status, look, tasks[0], ctx));
+    return line;
+  }
+  if (ctx.barWidth >= 5) line.push(...bar(done, total, ctx.barWidth, (counts.failed ?? 0) > x.caught ? 'red' : 'green'), { text: ' ' });
+  line.push({ text: `${done}/${total}` });
+  const extra: Segment[] = [];
+  const running = tasks.filter((t) => t.retryAt === undefined).length;
+  const waiting = tasks.length - running;
+  if (running) extra.push({ text: `${running} running`, color: 'cyan' });
+  if (waiting) extra.push({ text: `${waiting} retrying`, color: 'yellow' });
+  const failed = (counts.failed ?? 0) - x.caught;
+  if (failed > 0) extra.push({ text: `${failed} failed`, color: 'red' });
+  if (x.caught) extra.push({ text: `${x.caught} caught`, color: 'yellow' });
+  if (counts.cached) extra.push({ text: `${counts.cached} cached`, color: 'blue' });
+  if (counts.skipped) extra.push({ text: `${counts.skipped} skipped`, color: 'gray' });
+  // Say the state in words where the counts do not already say it (and for colour-blind eyes).
+  if (status === 'stopped' || status === 'retrying' || (status === 'failed' && failed <= 0) || (status === 'skipped' && !counts.skipped)) {
+    extra.unshift({ text: look.word, color: look.color });
+  }
+  for (const e of extra) line.push({ text: ' · ', color: 'gray' }, e);
+  return line;
+}
+
+function singleDetail(status: StepStatus, look: (typeof LOOK)[StepStatus], t: TaskView | undefined, ctx: Ctx): Segment[] {
+  if (t && t.retryAt !== undefined) {
+    return [{ text: `retry in ${clock(Math.max(0, t.retryAt - ctx.o.now))}`, color: 'yellow' }, ...attemptNote(t, true)];
+  }
+  if (t && t.attempt > 1) return [{ text: `attempt ${t.attempt}/${t.maxAttempts}`, color: 'yellow' }, ...attemptNote(t, false)];
+  // Started but no task running yet: it waits for a free worker.
+  if (status === 'running' && !t) return [{ text: 'queued', color: 'gray' }];
+  return [{ text: look.word, color: look.color }];
+}
+
+function attemptNote(t: TaskView, waiting: boolean): Segment[] {
+  const what = waiting ? `attempt ${t.attempt}/${t.maxAttempts} failed` : 'last failure';
+  return t.lastFailure ? [{ text: ` · ${what}: ${t.lastFailure}`, color: 'gray' }] : [];
+}
+
+function taskLine(t: TaskView, ctx: Ctx, indent: string): Line {
+  const waiting = t.retryAt !== undefined;
+  const line: Line = [
+    { text: `${indent}${waiting ? '↻' : ctx.spinner} `, color: waiting ? 'yellow' : 'cyan' },
+    { text: `${t.step}/${t.taskId}` },
+  ];
+  // The item is worth a glance unless it is just the index already in the task id.
+  const item = t.item === undefined ? undefined : shortValue(t.item, 24);
+  if (item !== undefined && item !== t.taskId.split('.').pop()) line.push({ text: ` ${item}`, color: 'gray' });
+  line.push({ text: `  ${clock(ctx.o.now - t.startedAt)}`, color: 'gray' });
+  if (waiting) line.push({ text: ` · retry in ${clock(Math.max(0, t.retryAt! - ctx.o.now))}`, color: 'yellow' }, ...attemptNote(t, true));
+  else if (t.attempt > 1) line.push({ text: ` · attempt ${t.attempt}/${t.maxAttempts}`, color: 'yellow' });
+  return line;
+}
+
+function groupTotals(s: ViewState, g: StepView): { planned: number; counts: Counts } {
+  let planned = 0;
+  const counts: Partial<Record<string, number>> = { ...g.counts };
+  const prefix = g.step + '.';
+  for (const x of s.steps) {
+    if (!x.step.startsWith(prefix) || x.isGroup) continue;
+    planned += Math.max(x.planned, finishedCount(x.counts));
+    for (const [k, v] of Object.entries(x.counts)) counts[k] = (counts[k] ?? 0) + (v ?? 0);
+  }
+  return { planned, counts: counts as Counts };
+}
+
+function bar(done: number, total: number, width: number, color: Segment['color']): Segment[] {
+  const filled = total === 0 ? 0 : Math.min(width, Math.floor((done / total) * width));
+  return [{ text: '█'.repeat(filled), color }, { text: '░'.repeat(width - filled), color: 'gray' }];
+}
+
+function runTotals(s: ViewState, ctx: Ctx): { done: number; total: number; running: number } {
+  let total = 0;
+  for (const x of s.steps) {
+    if (!x.isGroup) total += Math.max(x.planned, finishedCount(x.counts) + (ctx.tasksByStep.get(x.step)?.length ?? 0));
+  }
+  const done = finishedCount(s.counts);
+  return { done, total: Math.max(total, done + s.running.size), running: s.running.size };
+}
+
+function footer(s: ViewState, ctx: Ctx): Line {
+  const { done, total, running } = runTotals(s, ctx);
+  const line: Line = [{ text: `${ctx.spinner} `, color: 'cyan' }];
+  if (ctx.barWidth >= 5) line.push(...bar(done, total, ctx.barWidth, (s.counts.failed ?? 0) > 0 ? 'red' : 'green'), { text: ' ' });
+  line.push({ text: `${done}/${plural(total, 'task')}`, bold: true });
+  if (running) line.push({ text: ` · ${running} running`, color: 'cyan' });
+  if (s.failureCount) line.push({ text: ` · ${s.failureCount} failed`, color: 'red' });
+  if (s.counts.cached) line.push({ text: ` · ${s.counts.cached} cached`, color: 'blue' });
+  if (s.startedAt !== undefined) line.push({ text: ` · ${clock(ctx.o.now - s.startedAt)}`, color: 'gray' });
+  return line;
+}
+
+/** The closing block: outcome, failures, and where to look next. */
+function summary(s: ViewState, ctx: Ctx): Line[] {
+  const f = s.finished;
+  const lines: Line[] = [[]];
+  if (!f) {
+    lines.push([{ text: '■ the run ended without a result', color: 'yellow', bold: true }]);
+  } else {
+    const ok = f.state === 'succeeded';
+    const look = ok ? (f.caughtFailures ? { ...LOOK.succeeded, color: LOOK.caught.color } : LOOK.succeeded)
+      : f.state === 'interrupted' ? LOOK.stopped : LOOK.failed;
+    const caught = f.caughtFailures ? ` with ${plural(f.caughtFailures, 'caught failure')}` : '';
+    lines.push([
+      { text: `${look.icon} run ${f.state}${caught} in ${clock(f.durationMs)}`, color: look.color, bold: true },
+      { text: ` · ${countsText(f.counts)}` },
+    ]);
+  }
+  for (const x of s.failures.slice(0, FAILURES_SHOWN)) {
+    lines.push([
+      { text: `  ✖ ${x.step}/${x.taskId}${x.caught ? ' (caught)' : ''}`, color: x.caught ? 'yellow' : 'red' },
+      { text: x.reason ? `: ${x.reason}` : '' },
+    ]);
+    for (const l of x.lastLines.slice(-FAILURE_LINES_SHOWN)) lines.push([{ text: `    │ ${l}`, color: 'gray' }]);
+  }
+  if (s.failureCount > FAILURES_SHOWN) lines.push([{ text: `  … and ${plural(s.failureCount - FAILURES_SHOWN, 'more failure')}`, color: 'gray' }]);
+  if (f?.error) lines.push([{ text: `  error: ${f.error}`, color: 'red' }]);
+  const hint = (label: string, text: string): Line => [{ text: `  ${label.padEnd(7)}`, color: 'gray' }, { text }];
+  if (s.datastore) lines.push(hint('store', s.datastore));
+  if (s.runId) {
+    lines.push(hint('show', `flowctl show ${s.runId}`));
+    const first = s.failures.find((x) => !x.caught) ?? s.failures[0];
+    if (first) lines.push(hint('logs', `flowctl logs ${s.runId}/${first.step}/${first.taskId}`));
+    if (f && f.state !== 'succeeded') lines.push(hint('resume', `flowctl resume ${s.runId}`));
+  }
+  void ctx;
+  return lines;
+}
+
+function countsText(c: Counts): string {
+  const order = ['succeeded', 'cached', 'failed', 'skipped'] as const;
+  const total = order.reduce((n, k) => n + (c[k] ?? 0), 0);
+  const parts = order.filter((k) => c[k]).map((k) => `${c[k]} ${k}`);
+  return `${plural(total, 'task')}${parts.length ? `: ${parts.join(', ')}` : ''}`;
+}
