@@ -49,7 +49,11 @@ test('20 random SIGINT/SIGKILL interruptions, each resumed, give byte-identical 
     const child = execa('node', [BIN, 'run', 'flow.yaml', '--no-cache', '--run-id-file', idFile], {
       cwd: dir, reject: false, env: { FLOWCTL_USER: 'tester' },
     });
-    await new Promise((r) => setTimeout(r, gen.next().value as number));
+    // Random moments of the run's life: counted from when its record exists, because start-up
+    // time varies with machine load (a kill during start-up is tested by the early trials anyway).
+    const delay = gen.next().value as number;
+    if (trial >= 4) for (let i = 0; i < 500 && !existsSync(idFile) && child.exitCode === null; i++) await new Promise((r) => setTimeout(r, 20));
+    await new Promise((r) => setTimeout(r, trial >= 4 ? delay : delay / 4));
     const signal = trial % 2 === 0 ? 'SIGINT' : 'SIGKILL';
     child.kill(signal);
     const killed = await child;
@@ -67,7 +71,7 @@ test('20 random SIGINT/SIGKILL interruptions, each resumed, give byte-identical 
     const got = (await s.task('crash', runIdFrom(next), 'join')).outputs;
     expect(got).toEqual(want);
   }
-  expect(resumed).toBeGreaterThanOrEqual(10);
+  expect(resumed).toBeGreaterThanOrEqual(14);
   // no temp file of an interrupted write is left where readers look
   const { stdout } = await execa('find', [path.join(s.root, 'objects'), '-type', 'f', '-size', '0']);
   expect(stdout).toBe('');

@@ -98,7 +98,7 @@ steps:
 `;
     const dir = await makeProject({ 'flow.yaml': yaml });
     const intervals = async (workers: string) => {
-      const r = await flowctl(['run', 'flow.yaml', '--max-workers', workers], { cwd: dir });
+      const r = await flowctl(['run', 'flow.yaml', '--no-cache', '--max-workers', workers], { cwd: dir });
       expect(r.exitCode).toBe(0);
       const tasks = await StoreReader.of(dir).tasks('workers', runIdFrom(r), 't');
       return tasks.map((t) => [Date.parse(t.startedAt), Date.parse(t.finishedAt)] as const).sort((a, b) => a[0] - b[0]);
