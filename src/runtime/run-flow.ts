@@ -5,7 +5,7 @@
  */
 import os from 'node:os';
 import path from 'node:path';
-import { writeFile } from 'node:fs/promises';
+import { rm, writeFile } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 import { ExitCode, FlowctlError } from '../errors.js';
 import { getExecutor } from '../executors/index.js';
@@ -162,6 +162,8 @@ async function execute(
   } finally {
     clearInterval(heartbeat);
     signals.detach();
+    // Task directories of this run are scratch; failed ones are kept only when asked for.
+    if (!o.keepFailedDirs) await rm(path.join(store.backend.scratchDir(), 'tasks', runId), { recursive: true, force: true }).catch(() => {});
   }
   const state: RunState = result.interrupted ? 'interrupted' : result.failed ? 'failed' : 'succeeded';
   const finished = Date.now();
