@@ -1,0 +1,119 @@
+/**
+ * `flowctl logs RUN/STEP[/TASK]`: print an attempt's stdout (or stderr), every task's when no
+ * TASK is given, or follow a task's log as it is written until the task finishes.
+ */
+import type { Writable } from 'node:stream';
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { ClientContext } from '../client/context.js';
+import { parsePathspec } from '../client/pathspec.js';
+import { Run } from '../client/run.js';
+import type { Task } from '../client/task.js';
+import type { LogStream } from '../client/types.js';
+import { ExitCode, FlowctlError, isFlowctlError } from '../errors.js';
+import { write } from './io.js';
+
+export interface LogsOptions {
+  path: string;
+  ctx: ClientContext;
+  attempt?: number;
+  stream: LogStream;
+  follow?: boolean;
+  json?: boolean;
+  pollMs?: number;
+  stdout?: Writable;
+  stderr?: Writable;
+}
+
+/** `--json`: `{ kind: 'logs', logs: LogJson[] }`. */
+export interface LogJson {
+  pathspec: string;
+  taskId: string;
+  attempt: number;
+  stream: LogStream;
+  text: string;
+}
+
+export async function runLogs(o: LogsOptions): Promise<void> {
+  const out = o.stdout ?? process.stdout;
+  const err = o.stderr ?? process.stderr;
+  const p = parsePathspec(o.path);
+  if (p.kind !== 'step' && p.kind !== 'task') throw usage(`logs takes RUN/STEP or RUN/STEP/TASK (got ${JSON.stringify(o.path)})`);
+  if (o.follow && o.json) throw usage('--json cannot be combined with --follow');
+  const run = await Run.resolve(o.ctx, p.run);
+  const step = run.step(p.step);
+
+  if (o.follow) {
+    let id = p.kind === 'task' ? p.taskId : undefined;
+    if (id === undefined) {
+      const ids = await step.taskIds();
+      if (ids.length !== 1) {
+        throw usage(ids.length === 0 ? `Step ${step.pathspec} has no tasks yet: give RUN/STEP/TASK to wait for one`
+          : `Step ${step.pathspec} has ${ids.length} tasks (${ids.slice(0, 10).join(', ')}${ids.length > 10 ? ', …' : ''}): follow one, e.g. ${step.pathspec}/${ids[0]}`);
+      }
+      id = ids[0]!;
+    }
+    return follow(await waitForTask(step.task(id), err, o.pollMs), o, out, err);
+  }
+
+  const tasks = p.kind === 'task' ? [await step.task(p.taskId).load()] : await step.tasks();
+  const logs: LogJson[] = [];
+  let printed = 0;
+  for (const task of tasks) {
+    let attempt;
+    try {
+      attempt = await task.attempt(o.attempt);
+    } catch (e) {
+      // With several tasks, one without logs (cached, skipped) is noted, not fatal.
+      if (tasks.length === 1 || !isFlowctlError(e) || e.code !== 'NOT_FOUND') throw e;
+      err.write(`${e.message}\n`);
+      continue;
+    }
+    if (o.json) {
+      logs.push({ pathspec: task.pathspec, taskId: task.id, attempt: attempt.number, stream: o.stream, text: await attempt.logs(o.stream) });
+      continue;
+    }
+    if (tasks.length > 1) await write(out, `${printed++ ? '\n' : ''}==> ${task.pathspec} (attempt ${attempt.number}, ${o.stream}) <==\n`);
+    for await (const chunk of attempt.logStream(o.stream)) await write(out, chunk as Buffer);
+  }
+  if (o.json) await write(out, `${JSON.stringify({ kind: 'logs', logs }, null, 2)}\n`);
+}
+
+/** A task that has not started yet is waited for while its run is alive. */
+async function waitForTask(task: Task, err: Writable, pollMs = 300): Promise<Task> {
+  let noted = false;
+  for (;;) {
+    try {
+      return await task.load();
+    } catch (e) {
+      if (!isFlowctlError(e) || e.code !== 'NOT_FOUND') throw e;
+      await task.run.requireStep(task.step.name);
+      const run = await task.run.refresh();
+      if (run.finished || run.stale) throw e;
+      if (!noted) err.write(`waiting for ${task.pathspec} to start…\n`);
+      noted = true;
+      await sleep(pollMs);
+      task = run.step(task.step.name).task(task.id);
+    }
+  }
+}
+
+async function follow(task: Task, o: LogsOptions, out: Writable, err: Writable): Promise<void> {
+  let first: number | undefined;
+  for await (const c of task.followLogs({ stream: o.stream, attempt: o.attempt, pollMs: o.pollMs })) {
+    if (c.type === 'attempt') {
+      if (first !== undefined) err.write(`--- ${task.pathspec}: attempt ${c.attempt} ---\n`);
+      first ??= c.attempt;
+    } else if (c.type === 'data') {
+      await write(out, c.data);
+    } else if (c.type === 'end') {
+      if (c.reason === 'run-dead') err.write(`warning: run ${task.run.pathspec} stopped heartbeating (it may have died); stopped following\n`);
+      else if (c.reason === 'run-ended') err.write(`run ${task.run.pathspec} ended (${c.state}) before ${task.pathspec} finished\n`);
+      else if (c.reason === 'task-finished' && first === undefined) err.write(`${task.pathspec} ${c.state} without attempts: no logs\n`);
+    }
+  }
+}
+
+
+function usage(message: string): FlowctlError {
+  return new FlowctlError('USAGE', message, { exitCode: ExitCode.Usage });
+}

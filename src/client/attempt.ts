@@ -1,0 +1,67 @@
+/** One attempt of a task: its record and its stdout/stderr. */
+import { createReadStream } from 'node:fs';
+import { Readable } from 'node:stream';
+import { keys, type AttemptRecord } from '../store/records.js';
+import type { Store } from '../store/store.js';
+import type { Task } from './task.js';
+import type { AttemptJson, LogStream } from './types.js';
+
+export class Attempt {
+  /** Use `task.attempt(n)` or `task.attempts()`. */
+  constructor(readonly task: Task, readonly number: number, readonly record: AttemptRecord | undefined) {}
+
+  /** @internal */
+  static async load(task: Task, n: number): Promise<Attempt> {
+    const store = await task.run.ctx.store();
+    return new Attempt(task, n, await store.readAttempt(task.run.flow, task.run.id, task.step.name, task.id, n));
+  }
+
+  /** `running` until the attempt's record is written. */
+  get state(): AttemptRecord['state'] { return this.record?.state ?? 'running'; }
+  get finished(): boolean { return this.record !== undefined && this.record.state !== 'running'; }
+  get exitCode(): number | null { return this.record?.exitCode ?? null; }
+  get reason(): string | undefined { return this.record?.reason; }
+  get durationMs(): number | undefined { return this.record?.durationMs; }
+
+  /** The store key of a log. */
+  logKey(stream: LogStream): string {
+    const t = this.task;
+    return keys.attemptLog(t.run.flow, t.run.id, t.step.name, t.id, this.number, stream);
+  }
+
+  /** The whole log as text ('' when the attempt wrote nothing). @example await attempt.logs('stderr') */
+  async logs(stream: LogStream = 'stdout'): Promise<string> {
+    return (await (await this.store()).backend.getText(this.logKey(stream))) ?? '';
+  }
+
+  /** The log as a byte stream (from the file itself on a local store, so a large log is not held in memory). */
+  logStream(stream: LogStream = 'stdout'): Readable {
+    const self = this;
+    return Readable.from((async function* () {
+      const store = await self.store();
+      const local = store.backend.localPath(self.logKey(stream));
+      if (local !== undefined) {
+        try {
+          yield* createReadStream(local);
+        } catch (e) {
+          if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
+        }
+        return;
+      }
+      const text = await store.backend.getText(self.logKey(stream));
+      if (text) yield Buffer.from(text);
+    })(), { objectMode: false });
+  }
+
+  toJSON(): AttemptJson {
+    const r = this.record;
+    return {
+      attempt: this.number, state: this.state, exitCode: r?.exitCode ?? null, signal: r?.signal ?? null, startedAt: r?.startedAt ?? null,
+      finishedAt: r?.finishedAt ?? null, durationMs: r?.durationMs ?? null, reason: r?.reason ?? null,
+    };
+  }
+
+  private store(): Promise<Store> {
+    return this.task.run.ctx.store();
+  }
+}

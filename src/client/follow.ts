@@ -1,0 +1,188 @@
+/**
+ * Follow a task's log while it runs, through its retries, until it finishes (`tail -F` for
+ * tasks). On a local store the attempt's log file itself is tailed (it is written live);
+ * elsewhere (S3) the `log` events of the run's events.ndjson are replayed and polled.
+ * Following stops when task.json records a final state, or when the run ends or dies.
+ */
+import { open } from 'node:fs/promises';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { keys, type TaskState } from '../store/records.js';
+import type { Store } from '../store/store.js';
+import type { Task } from './task.js';
+import type { LogStream } from './types.js';
+
+export interface FollowOptions {
+  stream?: LogStream;
+  /** Follow this attempt only; default: the latest, then every retry after it. */
+  attempt?: number;
+  /** How often to look for new output (ms, default 150). */
+  pollMs?: number;
+  signal?: AbortSignal;
+}
+
+export type LogChunk =
+  /** Output of `attempt` follows. */
+  | { type: 'attempt'; attempt: number }
+  | { type: 'data'; attempt: number; data: Buffer }
+  /** Following ended: the task (or the followed attempt) finished, or the run ended or died without finishing it. */
+  | { type: 'end'; reason: 'task-finished' | 'attempt-finished' | 'run-ended' | 'run-dead' | 'aborted'; state?: string };
+
+type EndChunk = Extract<LogChunk, { type: 'end' }>;
+
+const DEFAULT_POLL_MS = 150;
+const RUN_CHECK_MS = 1000;
+const READ_CHUNK = 256 * 1024;
+
+export async function* followLogs(task: Task, opts: FollowOptions = {}): AsyncGenerator<LogChunk> {
+  const store = await task.run.ctx.store();
+  const local = store.backend.localPath(attemptKey(task, 1, 'stdout')) !== undefined;
+  yield* (local ? followFiles : followEvents)(task, store, { stream: 'stdout', pollMs: DEFAULT_POLL_MS, ...opts });
+}
+
+type Opts = FollowOptions & { stream: LogStream; pollMs: number };
+
+async function* followFiles(task: Task, store: Store, o: Opts): AsyncGenerator<LogChunk> {
+  const watch = new Watch(task, store, o);
+  let n = o.attempt;
+  for (;;) {
+    const numbers = await watch.attempts();
+    n ??= numbers.at(-1);
+    if (n !== undefined && numbers.includes(n)) break;
+    const end = await watch.ended();
+    if (end) {
+      // A fixed attempt that never appeared: let attempt() explain what exists.
+      if (o.attempt !== undefined && end.reason === 'task-finished') await task.attempt(o.attempt);
+      return yield end;
+    }
+    if (!(await watch.pause())) return yield { type: 'end', reason: 'aborted' };
+  }
+  for (;;) {
+    yield { type: 'attempt', attempt: n };
+    const path = store.backend.localPath(attemptKey(task, n, o.stream))!;
+    let offset = 0;
+    for (;;) {
+      const done = await store.backend.exists(keys.attempt(task.run.flow, task.run.id, task.step.name, task.id, n));
+      for await (const data of readFrom(path, offset)) {
+        offset += data.length;
+        yield { type: 'data', attempt: n, data };
+      }
+      if (done) break;
+      const end = await watch.runEnded();
+      if (end) {
+        for await (const data of readFrom(path, offset)) yield { type: 'data', attempt: n, data };
+        return yield end;
+      }
+      if (!(await watch.pause())) return yield { type: 'end', reason: 'aborted' };
+    }
+    if (o.attempt !== undefined) return yield { type: 'end', reason: 'attempt-finished', state: (await store.readAttempt(task.run.flow, task.run.id, task.step.name, task.id, n))?.state };
+    for (;;) {
+      const next = (await watch.attempts()).find((a) => a > n!);
+      if (next !== undefined) {
+        n = next;
+        break;
+      }
+      const end = await watch.ended();
+      if (end) return yield end;
+      if (!(await watch.pause())) return yield { type: 'end', reason: 'aborted' };
+    }
+  }
+}
+
+interface LogEvent {
+  type: string;
+  step?: string;
+  taskId?: string;
+  attempt?: number;
+  stream?: string;
+  line?: string;
+  state?: string;
+}
+
+async function* followEvents(task: Task, store: Store, o: Opts): AsyncGenerator<LogChunk> {
+  const watch = new Watch(task, store, o);
+  const mine = (e: LogEvent) => e.step === task.step.name && e.taskId === task.id;
+  let seen = 0;
+  let current: number | undefined;
+  let from = o.attempt;
+  for (;;) {
+    const events = await store.readEvents<LogEvent>(task.run.flow, task.run.id);
+    // Without --attempt, start at the latest attempt already started (like the file tail does).
+    from ??= events.filter((e) => e.type === 'attempt-started' && mine(e)).at(-1)?.attempt;
+    for (const e of events.slice(seen)) {
+      if (e.type === 'log' && mine(e) && e.stream === o.stream && e.attempt !== undefined && e.attempt >= (from ?? 0) && (o.attempt === undefined || e.attempt === o.attempt)) {
+        if (e.attempt !== current) yield { type: 'attempt', attempt: (current = e.attempt) };
+        yield { type: 'data', attempt: e.attempt, data: Buffer.from(`${e.line ?? ''}\n`) };
+      } else if (e.type === 'attempt-finished' && mine(e) && o.attempt !== undefined && e.attempt === o.attempt) {
+        return yield { type: 'end', reason: 'attempt-finished', state: e.state };
+      } else if (e.type === 'task-finished' && mine(e)) {
+        return yield { type: 'end', reason: 'task-finished', state: e.state };
+      } else if (e.type === 'run-finished') {
+        return yield { type: 'end', reason: 'run-ended', state: e.state };
+      }
+    }
+    seen = events.length;
+    const end = await watch.runEnded(true);
+    if (end) return yield end;
+    if (!(await watch.pause())) return yield { type: 'end', reason: 'aborted' };
+  }
+}
+
+/** Polls the task's and run's records, throttled. */
+class Watch {
+  private lastRunCheck = 0;
+
+  constructor(private readonly task: Task, private readonly store: Store, private readonly o: Opts) {}
+
+  attempts(): Promise<number[]> {
+    const t = this.task;
+    return this.store.listAttempts(t.run.flow, t.run.id, t.step.name, t.id);
+  }
+
+  /** The task has a final record, or the run is over. */
+  async ended(): Promise<EndChunk | undefined> {
+    const t = this.task;
+    const rec = await this.store.readTask(t.run.flow, t.run.id, t.step.name, t.id);
+    if (rec && isFinal(rec.state)) return { type: 'end', reason: 'task-finished', state: rec.state };
+    return this.runEnded(true);
+  }
+
+  /** The run finished or stopped heartbeating (checked at most once a second unless forced). */
+  async runEnded(force = false): Promise<EndChunk | undefined> {
+    if (!force && Date.now() - this.lastRunCheck < RUN_CHECK_MS) return undefined;
+    this.lastRunCheck = Date.now();
+    const run = await this.task.run.refresh();
+    if (run.stale) return { type: 'end', reason: 'run-dead', state: run.state };
+    return run.finished ? { type: 'end', reason: 'run-ended', state: run.state } : undefined;
+  }
+
+  async pause(): Promise<boolean> {
+    if (this.o.signal?.aborted) return false;
+    await sleep(this.o.pollMs, undefined, { signal: this.o.signal }).catch(() => {});
+    return !this.o.signal?.aborted;
+  }
+}
+
+function isFinal(state: TaskState): boolean {
+  return state !== 'running' && state !== 'pending';
+}
+
+function attemptKey(task: Task, n: number, stream: LogStream): string {
+  return keys.attemptLog(task.run.flow, task.run.id, task.step.name, task.id, n, stream);
+}
+
+/** What a growing file holds past offset (nothing when it does not exist yet). */
+async function* readFrom(path: string, offset: number): AsyncGenerator<Buffer> {
+  const fh = await open(path, 'r').catch(() => undefined);
+  if (!fh) return;
+  try {
+    for (let pos = offset; ;) {
+      const buf = Buffer.allocUnsafe(READ_CHUNK);
+      const { bytesRead } = await fh.read(buf, 0, READ_CHUNK, pos);
+      if (bytesRead === 0) return;
+      pos += bytesRead;
+      yield buf.subarray(0, bytesRead);
+    }
+  } finally {
+    await fh.close();
+  }
+}

@@ -1,0 +1,52 @@
+/**
+ * The steps a run planned, in flow order, from the `run-started` event (the first line of
+ * events.ndjson). Only that line is read where the store allows it: the file also holds
+ * every log line and can be large.
+ */
+import { open } from 'node:fs/promises';
+import { keys } from '../store/records.js';
+import type { Store } from '../store/store.js';
+
+interface PlannedStep {
+  step: string;
+  parent?: string;
+}
+
+const CHUNK = 64 * 1024;
+
+/** Leaf step names (groups, which have no tasks, left out) in flow order; undefined when unknown. */
+export async function plannedSteps(store: Store, flow: string, runId: string): Promise<string[] | undefined> {
+  const line = await firstLine(store, keys.events(flow, runId));
+  if (!line) return undefined;
+  try {
+    const ev = JSON.parse(line) as { type?: string; steps?: PlannedStep[] };
+    if (ev.type !== 'run-started' || !Array.isArray(ev.steps)) return undefined;
+    const parents = new Set(ev.steps.map((s) => s.parent).filter((p): p is string => !!p));
+    return ev.steps.map((s) => s.step).filter((s) => !parents.has(s));
+  } catch {
+    return undefined;
+  }
+}
+
+async function firstLine(store: Store, key: string): Promise<string | undefined> {
+  const local = store.backend.localPath(key);
+  if (local === undefined) return (await store.backend.getText(key))?.split('\n', 1)[0];
+  const fh = await open(local, 'r').catch(() => undefined);
+  if (!fh) return undefined;
+  try {
+    const parts: Buffer[] = [];
+    for (let pos = 0; ; pos += CHUNK) {
+      const buf = Buffer.alloc(CHUNK);
+      const { bytesRead } = await fh.read(buf, 0, CHUNK, pos);
+      const nl = buf.subarray(0, bytesRead).indexOf(10);
+      if (nl >= 0 || bytesRead < CHUNK) {
+        parts.push(buf.subarray(0, nl >= 0 ? nl : bytesRead));
+        // A first line still being written has no newline yet: not usable.
+        return nl >= 0 ? Buffer.concat(parts).toString('utf8') : undefined;
+      }
+      parts.push(buf);
+    }
+  } finally {
+    await fh.close();
+  }
+}

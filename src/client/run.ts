@@ -1,0 +1,190 @@
+/** A run of a flow: its record (run.json merged with tags.json), its steps, and its tags. */
+import { ExitCode, FlowctlError } from '../errors.js';
+import { keys, type RunRecord, type RunState } from '../store/records.js';
+import type { Store } from '../store/store.js';
+import { ClientContext, STALE_AFTER_MS, type ClientOptions } from './context.js';
+import { editDistance, nearby, notFound } from './errors.js';
+import { parsePathspec, type RunRef } from './pathspec.js';
+import { plannedSteps } from './plan.js';
+import { Step } from './step.js';
+import { checkTags, editTags, mergeTags, readTagsFile } from './tags.js';
+import type { RunFilter, RunJson, RunStatus } from './types.js';
+
+const BATCH = 128;
+
+export class Run {
+  /** run.json as stored (its `tags` are the ones given at start; see `tags`). */
+  readonly record: RunRecord;
+  /** Effective tags: run.json's merged with tags added or removed later. */
+  readonly tags: readonly string[];
+  private stepNamesCache?: Promise<string[]>;
+
+  /** Use `Run.get()`, `flow.runs()` or `flow.latestRun()`. */
+  constructor(readonly ctx: ClientContext, record: RunRecord, tags: readonly string[], private readonly loadedAt = Date.now()) {
+    this.record = record;
+    this.tags = tags;
+  }
+
+  /**
+   * A run by `RUN_ID`, `FLOW/RUN_ID` or `FLOW/latest`, honouring the namespace.
+   * @example const run = await Run.get('train/latest'); console.log(run.state, run.params);
+   */
+  static async get(ref: string, opts?: ClientOptions | ClientContext): Promise<Run> {
+    const p = parsePathspec(ref);
+    if (p.kind !== 'run') throw new FlowctlError('BAD_PATHSPEC', `${JSON.stringify(ref)} is not a run: use RUN_ID, FLOW/RUN_ID or FLOW/latest`, { exitCode: ExitCode.Usage });
+    return Run.resolve(ClientContext.from(opts), p.run);
+  }
+
+  /** @internal The run a parsed reference names. */
+  static async resolve(ctx: ClientContext, ref: RunRef): Promise<Run> {
+    const store = await ctx.store();
+    if (ref.flow && ref.runId === 'latest') {
+      for await (const run of Run.iterate(ctx, ref.flow, {})) return run;
+      throw notFound(`Flow ${ref.flow} has no runs${ctx.namespace === null ? '' : ` in namespace ${ctx.namespace}`}`,
+        ctx.namespace === null ? undefined : `\`flowctl show ${ref.flow} --all-namespaces\` lists the runs of every namespace.`);
+    }
+    let flow = ref.flow;
+    let run = flow ? await Run.load(ctx, store, flow, ref.runId) : undefined;
+    if (!flow) {
+      flow = (await store.findRun(ref.runId))?.flow;
+      if (flow) run = await Run.load(ctx, store, flow, ref.runId);
+    }
+    if (!run || !flow) throw await unknownRun(store, ref);
+    if (!ctx.sees(run.namespace)) {
+      throw new FlowctlError('NAMESPACE_MISMATCH', `Run ${run.pathspec} is in namespace ${run.namespace}, not in the current namespace ${ctx.namespace}`, {
+        exitCode: ExitCode.Usage,
+        hint: `Pass --namespace ${run.namespace} or --all-namespaces (client API: namespace(null)).`,
+      });
+    }
+    return run;
+  }
+
+  /** @internal Load run.json and tags.json; undefined when the run has no record (yet). */
+  static async load(ctx: ClientContext, store: Store, flow: string, runId: string): Promise<Run | undefined> {
+    const [record, tagsFile] = await Promise.all([store.readRun(flow, runId), readTagsFile(store, flow, runId)]);
+    return record ? new Run(ctx, record, mergeTags(record.tags ?? [], tagsFile)) : undefined;
+  }
+
+  /** @internal A flow's runs, most recent first, in the context's namespace and matching filter. */
+  static async *iterate(ctx: ClientContext, flow: string, filter: RunFilter): AsyncGenerator<Run> {
+    const store = await ctx.store();
+    const ids = await store.listRuns(flow);
+    if (ids.length === 0 && !(await store.listFlows()).includes(flow)) {
+      const flows = await store.listFlows();
+      throw notFound(`No flow '${flow}' in store ${store.location}${nearby('flows', flows, flow)}`);
+    }
+    const match = runMatcher(ctx, filter);
+    for (let end = ids.length; end > 0; end -= BATCH) {
+      const batch = ids.slice(Math.max(0, end - BATCH), end).reverse();
+      const runs = await Promise.all(batch.map((id) => Run.load(ctx, store, flow, id)));
+      for (const run of runs) if (run && match(run)) yield run;
+    }
+  }
+
+  get id(): string { return this.record.runId; }
+  get flow(): string { return this.record.flow; }
+  /** `train/20261126T132857.867Z-vx1m5x` */
+  get pathspec(): string { return `${this.flow}/${this.id}`; }
+  get state(): RunState { return this.record.state; }
+  get user(): string { return this.record.user; }
+  get namespace(): string { return this.record.namespace; }
+  /** Param values; secret params read `***`. */
+  get params(): Record<string, unknown> { return this.record.params; }
+  get codeHash(): string { return this.record.codeHash; }
+  get originRunId(): string | undefined { return this.record.originRunId; }
+  get startedAt(): Date { return new Date(this.record.startedAt); }
+  get finishedAt(): Date | undefined { return this.record.finishedAt ? new Date(this.record.finishedAt) : undefined; }
+  get finished(): boolean { return this.state !== 'running'; }
+  get successful(): boolean { return this.state === 'succeeded'; }
+  /** Says running, but no heartbeat for 30 s: the process probably died (kill -9, lost machine). */
+  get stale(): boolean { return this.state === 'running' && this.loadedAt - Date.parse(this.record.heartbeatAt) > STALE_AFTER_MS; }
+  /** `dead` for a stale run, else the recorded state. */
+  get status(): RunStatus { return this.stale ? 'dead' : this.state; }
+  get durationMs(): number | undefined {
+    return this.record.finishedAt ? Date.parse(this.record.finishedAt) - Date.parse(this.record.startedAt) : undefined;
+  }
+
+  /** A step by name (checked when first read). @example await run.step('fit').tasks() */
+  step(name: string): Step {
+    return new Step(this, name);
+  }
+
+  /** The run's steps in flow order (group steps by their qualified name, e.g. `per_fold.fit`). */
+  async steps(): Promise<Step[]> {
+    return (await this.stepNames()).map((n) => new Step(this, n));
+  }
+
+  /** @internal Planned steps in flow order, plus any found in the store but not in the plan. */
+  stepNames(): Promise<string[]> {
+    this.stepNamesCache ??= (async () => {
+      const store = await this.ctx.store();
+      const [planned, stored] = await Promise.all([plannedSteps(store, this.flow, this.id), store.listSteps(this.flow, this.id)]);
+      const names = planned ?? [];
+      return [...names, ...stored.filter((s) => !names.includes(s))];
+    })();
+    return this.stepNamesCache;
+  }
+
+  /** @internal NOT_FOUND naming the run's steps unless `name` is one. */
+  async requireStep(name: string): Promise<void> {
+    const names = await this.stepNames();
+    if (!names.includes(name)) throw notFound(`Run ${this.pathspec} has no step '${name}'${nearby('steps', names, name)}`);
+  }
+
+  /** The run this one resumed, if any (in any namespace). */
+  async origin(): Promise<Run | undefined> {
+    return this.originRunId ? Run.resolve(this.ctx.withNamespace(null), { flow: this.flow, runId: this.originRunId }) : undefined;
+  }
+
+  /** Add tags (kept in tags.json, safe while the run is alive); returns the run with its new tags. @example await run.addTags('best') */
+  async addTags(...tags: string[]): Promise<Run> {
+    checkTags(tags);
+    return this.withTags(await editTags(await this.ctx.store(), this.record, { add: tags }));
+  }
+
+  /** Remove tags, including ones given at `flowctl run --tag`; returns the run with its new tags. */
+  async removeTags(...tags: string[]): Promise<Run> {
+    checkTags(tags);
+    return this.withTags(await editTags(await this.ctx.store(), this.record, { remove: tags }));
+  }
+
+  /** Read the run's record again (a live run's state and heartbeat change). */
+  async refresh(): Promise<Run> {
+    return (await Run.load(this.ctx, await this.ctx.store(), this.flow, this.id)) ?? this;
+  }
+
+  toJSON(): RunJson {
+    const r = this.record;
+    return {
+      pathspec: this.pathspec, flow: r.flow, runId: r.runId, state: r.state, stale: this.stale, user: r.user, namespace: r.namespace,
+      tags: [...this.tags], originRunId: r.originRunId ?? null, startedAt: r.startedAt, finishedAt: r.finishedAt ?? null,
+      durationMs: this.durationMs ?? null, heartbeatAt: r.heartbeatAt, params: r.params, secretParams: r.secretParams ?? [],
+      codeHash: r.codeHash, specHash: r.specHash, flowFile: r.flowFile, host: r.host, pid: r.pid, taskCounts: r.taskCounts ?? {},
+      caughtFailures: r.caughtFailures ?? 0, error: r.error ?? null,
+    };
+  }
+
+  private withTags(tags: string[]): Run {
+    return new Run(this.ctx, this.record, tags, this.loadedAt);
+  }
+}
+
+function runMatcher(ctx: ClientContext, filter: RunFilter): (run: Run) => boolean {
+  const statuses = filter.status === undefined ? undefined : new Set<RunStatus>(typeof filter.status === 'string' ? [filter.status] : filter.status);
+  const tags = filter.tag === undefined ? [] : typeof filter.tag === 'string' ? [filter.tag] : [...filter.tag];
+  return (run) => ctx.sees(run.namespace) && (!statuses || statuses.has(run.status)) && tags.every((t) => run.tags.includes(t));
+}
+
+async function unknownRun(store: Store, ref: RunRef): Promise<FlowctlError> {
+  if (ref.flow) {
+    const flows = await store.listFlows();
+    if (!flows.includes(ref.flow)) return notFound(`No flow '${ref.flow}' in store ${store.location}${nearby('flows', flows, ref.flow)}`);
+    const elsewhere = await store.findRun(ref.runId);
+    if (elsewhere) return notFound(`Flow ${ref.flow} has no run ${ref.runId}: it is a run of flow ${elsewhere.flow}`, `Use ${elsewhere.flow}/${ref.runId}, or the run id alone.`);
+  }
+  const ids = await store.backend.list(keys.runsIndexDir());
+  const prefixed = ids.filter((id) => id.startsWith(ref.runId));
+  const guess = prefixed.length === 1 ? prefixed[0] : ids.find((id) => editDistance(ref.runId, id, 2) <= 2);
+  return notFound(`No run '${ref.runId}'${ref.flow ? ` in flow ${ref.flow}` : ''} in store ${store.location}${guess ? ` (did you mean '${guess}'?)` : ''}`,
+    ref.flow ? `\`flowctl show ${ref.flow}\` lists its runs.` : '`flowctl show FLOW` lists a flow\'s runs; `flowctl show` lists flows.');
+}

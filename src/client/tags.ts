@@ -1,0 +1,76 @@
+/**
+ * Tags added or removed after a run started live in their own small file,
+ * `flows/<flow>/runs/<run-id>/tags.json`, never in run.json: a live run rewrites run.json
+ * on every heartbeat from its in-memory record, which would silently drop an edit made
+ * there. The file is replaced whole and atomically (temp + rename locally, one PUT on S3);
+ * readers merge it with run.json's `tags`:
+ *
+ *   effective = (run.json tags − removed) ∪ added      (order: run.json's, then added)
+ *
+ * Two `flowctl tag` commands racing on the same run: the last writer wins (the loser's edit
+ * is lost, never half-written). Runs are not corrupted either way.
+ */
+import { ExitCode, FlowctlError } from '../errors.js';
+import { keys, type RunRecord } from '../store/records.js';
+import type { Store } from '../store/store.js';
+
+export interface TagsFile {
+  formatVersion: 1;
+  added: string[];
+  removed: string[];
+  updatedAt: string;
+}
+
+const TAG = /^[^\s\p{C}]{1,128}$/u;
+
+export function tagsKey(flow: string, runId: string): string {
+  return `${keys.runDir(flow, runId)}/tags.json`;
+}
+
+export async function readTagsFile(store: Store, flow: string, runId: string): Promise<TagsFile | undefined> {
+  const text = await store.backend.getText(tagsKey(flow, runId));
+  if (text === undefined) return undefined;
+  try {
+    const t = JSON.parse(text) as Partial<TagsFile>;
+    return { formatVersion: 1, added: arr(t.added), removed: arr(t.removed), updatedAt: String(t.updatedAt ?? '') };
+  } catch (e) {
+    throw new FlowctlError('STORE_CORRUPT', `${tagsKey(flow, runId)} is not valid JSON`, { cause: e, hint: `Fix or delete it in ${store.location}.` });
+  }
+}
+
+export function mergeTags(runTags: readonly string[], file: TagsFile | undefined): string[] {
+  if (!file) return [...new Set(runTags)];
+  const removed = new Set(file.removed);
+  return [...new Set([...runTags.filter((t) => !removed.has(t)), ...file.added])];
+}
+
+export function checkTags(tags: readonly string[]): void {
+  if (tags.length === 0) throw new FlowctlError('BAD_TAG', 'No tags given', { exitCode: ExitCode.Usage, hint: 'Give one or more tags, e.g. `flowctl tag add RUN best`.' });
+  for (const t of tags) {
+    if (!TAG.test(t)) {
+      throw new FlowctlError('BAD_TAG', `Invalid tag ${JSON.stringify(t)}: tags are 1–128 characters without spaces or control characters`, { exitCode: ExitCode.Usage });
+    }
+  }
+}
+
+/** Apply an edit and write tags.json; returns the run's effective tags afterwards. */
+export async function editTags(store: Store, run: RunRecord, edit: { add?: readonly string[]; remove?: readonly string[] }): Promise<string[]> {
+  const file = (await readTagsFile(store, run.flow, run.runId)) ?? { formatVersion: 1 as const, added: [], removed: [], updatedAt: '' };
+  const added = new Set(file.added);
+  const removed = new Set(file.removed);
+  for (const t of edit.add ?? []) {
+    removed.delete(t);
+    if (!run.tags.includes(t)) added.add(t);
+  }
+  for (const t of edit.remove ?? []) {
+    added.delete(t);
+    if (run.tags.includes(t)) removed.add(t);
+  }
+  const next: TagsFile = { formatVersion: 1, added: [...added], removed: [...removed], updatedAt: new Date().toISOString() };
+  await store.backend.putText(tagsKey(run.flow, run.runId), `${JSON.stringify(next, null, 2)}\n`);
+  return mergeTags(run.tags, next);
+}
+
+function arr(v: unknown): string[] {
+  return Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string') : [];
+}

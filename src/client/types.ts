@@ -1,0 +1,121 @@
+/**
+ * The JSON shapes of the client objects (`toJSON()`), which are also what `flowctl show
+ * --json` prints. Stable: fields are added, never renamed or removed; absent values are null.
+ */
+import type { AttemptRecord, RunState, TaskState } from '../store/records.js';
+
+export type LogStream = 'stdout' | 'stderr';
+
+/** A run's state as filtered on: `dead` is a `running` run whose heartbeat stopped (see STALE_AFTER_MS). */
+export type RunStatus = RunState | 'dead';
+
+export interface RunFilter {
+  /** Keep runs in any of these states; `running` means alive, `dead` running but with a stale heartbeat. */
+  status?: RunStatus | readonly RunStatus[];
+  /** Keep runs that carry every one of these tags. */
+  tag?: string | readonly string[];
+  /** At most this many runs (most recent first); 0 or absent for all. */
+  limit?: number;
+}
+
+export interface RunJson {
+  pathspec: string;
+  flow: string;
+  runId: string;
+  state: RunState;
+  /** `running` but the heartbeat is older than 30 s: the process probably died (shown `dead?`). */
+  stale: boolean;
+  user: string;
+  namespace: string;
+  /** run.json's tags merged with tags.json (tags added/removed later). */
+  tags: string[];
+  originRunId: string | null;
+  startedAt: string;
+  finishedAt: string | null;
+  durationMs: number | null;
+  heartbeatAt: string;
+  params: Record<string, unknown>;
+  secretParams: string[];
+  codeHash: string;
+  specHash: string;
+  flowFile: string;
+  host: string;
+  pid: number;
+  taskCounts: Partial<Record<TaskState, number>>;
+  caughtFailures: number;
+  error: string | null;
+}
+
+/** `pending`: the run is alive and the step has no task yet; `not-run`: the run ended before it; `caught`: failures that `catch: true` let through. */
+export type StepState = 'pending' | 'not-run' | 'running' | 'succeeded' | 'failed' | 'caught' | 'skipped' | 'cached';
+
+export interface StepJson {
+  pathspec: string;
+  step: string;
+  state: StepState;
+  tasks: number;
+  counts: Partial<Record<TaskState, number>>;
+  startedAt: string | null;
+  finishedAt: string | null;
+  durationMs: number | null;
+}
+
+export interface OutputJson {
+  path: string;
+  type: 'file' | 'dir';
+  size: number;
+  sha256: string;
+}
+
+export interface TaskJson {
+  pathspec: string;
+  flow: string;
+  runId: string;
+  step: string;
+  taskId: string;
+  state: TaskState;
+  /** The foreach item; null when the step is not fanned out (itemIndices is then empty). */
+  item: unknown;
+  itemIndices: number[];
+  attempts: number;
+  startedAt: string | null;
+  finishedAt: string | null;
+  durationMs: number | null;
+  cachedFrom: { runId: string; step: string; taskId: string } | null;
+  reason: string | null;
+  caught: boolean;
+  command: string | null;
+  cacheKey: string | null;
+  values: Record<string, unknown>;
+  outputs: OutputJson[];
+}
+
+export interface AttemptJson {
+  attempt: number;
+  /** `running` while the attempt has no attempt.json yet. */
+  state: AttemptRecord['state'];
+  exitCode: number | null;
+  signal: string | null;
+  startedAt: string | null;
+  finishedAt: string | null;
+  durationMs: number | null;
+  reason: string | null;
+}
+
+export interface FileJson {
+  /** Relative to the task directory, e.g. `reports/summary.csv`. */
+  path: string;
+  size: number;
+  sha256: string;
+}
+
+export interface ArtifactJson {
+  pathspec: string;
+  path: string;
+  type: 'file' | 'dir';
+  size: number;
+  /** null for a directory inside a directory output (it has no object of its own). */
+  sha256: string | null;
+  /** A directory's files (recursively); null for a file. */
+  files: FileJson[] | null;
+}

@@ -1,0 +1,40 @@
+import { Args, Flags } from '@oclif/core';
+import { BaseCommand } from '../base-command.js';
+import { jsonFlag, storeFlags } from '../browse/flags.js';
+
+export default class Logs extends BaseCommand {
+  static override summary = 'Print or follow the logs of a task.';
+  static override description = `Prints the stdout (or --stderr) of a task's latest attempt, or of --attempt N; with RUN/STEP
+alone, every task of the step one after the other (a step with one task prints just its log).
+--follow streams a running task's log as it is written, through its retries, and exits when the task
+finishes (or the run ends); a task that has not started yet is waited for. RUN is RUN_ID, FLOW/RUN_ID or FLOW/latest.`;
+
+  static override examples = [
+    '<%= config.bin %> logs train/latest/prepare',
+    '<%= config.bin %> logs train/latest/fit/2 --stderr',
+    '<%= config.bin %> logs 20261126T132857.867Z-vx1m5x/fit/0 --attempt 1',
+    '<%= config.bin %> logs train/latest/fit/0 --follow',
+  ];
+
+  static override args = {
+    path: Args.string({ description: 'RUN/STEP or RUN/STEP/TASK', required: true }),
+  };
+
+  static override flags = {
+    attempt: Flags.integer({ char: 'a', description: 'attempt number (default: the latest)', min: 1 }),
+    stderr: Flags.boolean({ description: 'print stderr instead of stdout' }),
+    follow: Flags.boolean({ char: 'f', description: 'stream the log until the task finishes' }),
+    ...jsonFlag,
+    ...storeFlags,
+  };
+
+  async run(): Promise<void> {
+    const { args, flags } = await this.parse(Logs);
+    const { runLogs } = await import('../browse/logs-service.js');
+    const { contextFrom } = await import('../browse/context.js');
+    await runLogs({
+      path: args.path, ctx: contextFrom(flags), attempt: flags.attempt, stream: flags.stderr ? 'stderr' : 'stdout',
+      follow: flags.follow, json: flags.json,
+    });
+  }
+}

@@ -1,0 +1,49 @@
+import { Args, Flags } from '@oclif/core';
+import { BaseCommand } from '../base-command.js';
+import { jsonFlag, storeFlags } from '../browse/flags.js';
+
+export default class Show extends BaseCommand {
+  static override summary = 'Browse flows, runs, steps, tasks and artifacts in the store.';
+  static override description = `PATH narrows down, most recent first, in the current namespace (user:<you> unless --namespace/--all-namespaces):
+  (none)                 flows with their latest run
+  FLOW                   runs of a flow (--status, --tag, --limit)
+  RUN                    a run: record, params, steps; RUN is RUN_ID, FLOW/RUN_ID or FLOW/latest
+  RUN/STEP               tasks of a step
+  RUN/STEP/TASK          attempts, outputs and values of a task
+  RUN/STEP/TASK/PATH     an artifact's content (a directory is listed; -o saves either)
+Binary content is not printed to a terminal unless --force. --json prints a stable shape for every form.`;
+
+  static override examples = [
+    '<%= config.bin %> show',
+    '<%= config.bin %> show train --status failed --limit 5',
+    '<%= config.bin %> show train/latest',
+    '<%= config.bin %> show train/latest/fit',
+    '<%= config.bin %> show 20261126T132857.867Z-vx1m5x/fit/0',
+    '<%= config.bin %> show train/latest/evaluate/0/report.json --json',
+    '<%= config.bin %> show train/latest/fit/2/model.json -o model.json',
+  ];
+
+  static override args = {
+    path: Args.string({ description: 'FLOW, RUN, RUN/STEP, RUN/STEP/TASK or RUN/STEP/TASK/PATH', required: false }),
+  };
+
+  static override flags = {
+    output: Flags.string({ char: 'o', description: 'save the artifact (file or directory) to this path' }),
+    force: Flags.boolean({ char: 'f', description: 'print binary content to a terminal; overwrite an existing -o path' }),
+    ...jsonFlag,
+    status: Flags.string({ description: 'only runs in this state (repeatable)', options: ['succeeded', 'failed', 'running', 'interrupted', 'dead'], multiple: true }),
+    tag: Flags.string({ description: 'only runs with this tag (repeatable: all must match)', multiple: true }),
+    limit: Flags.integer({ description: 'at most N runs (0: all)', min: 0 }),
+    ...storeFlags,
+  };
+
+  async run(): Promise<void> {
+    const { args, flags } = await this.parse(Show);
+    const { runShow } = await import('../browse/show-service.js');
+    const { contextFrom } = await import('../browse/context.js');
+    await runShow({
+      path: args.path, ctx: contextFrom(flags), json: flags.json, status: flags.status as never, tag: flags.tag,
+      limit: flags.limit, output: flags.output, force: flags.force,
+    });
+  }
+}
