@@ -17,7 +17,7 @@ export interface OpenStoreOptions {
   cwd: string;
   /** The flow's project root: where a new store is created when none is found. */
   projectRoot?: string;
-  /** Defaults to process.env; read for FLOWCTL_DATASTORE. */
+  /** Defaults to process.env; read for FLOWCTL_DATASTORE and, for S3, the endpoint, credentials and cache settings. */
   env?: NodeJS.ProcessEnv;
 }
 
@@ -25,7 +25,7 @@ export interface OpenStoreOptions {
 export async function openStore(opts: OpenStoreOptions): Promise<Store> {
   const env = opts.env ?? process.env;
   const location = opts.datastore || env.FLOWCTL_DATASTORE;
-  if (location) return openLocation(location, opts.cwd);
+  if (location) return openLocation(location, opts.cwd, env);
   const found = await findStoreDir(opts.cwd);
   if (found) return new Store(await new FsBackend(found).init());
   if (opts.projectRoot) return new Store(await new FsBackend(join(resolve(opts.cwd, opts.projectRoot), STORE_DIR)).init());
@@ -34,18 +34,18 @@ export async function openStore(opts: OpenStoreOptions): Promise<Store> {
   });
 }
 
-async function openLocation(location: string, cwd: string): Promise<Store> {
+async function openLocation(location: string, cwd: string, env: NodeJS.ProcessEnv): Promise<Store> {
   const scheme = /^([a-z][a-z0-9+.-]*):\/\//i.exec(location)?.[1]?.toLowerCase();
   switch (scheme) {
     case undefined:
       return new Store(await new FsBackend(resolve(cwd, location)).init());
     case 'file':
       return new Store(await new FsBackend(resolve(cwd, decodeURIComponent(new URL(location).pathname))).init());
-    case 's3':
-      // The switch point for the S3 backend (same StoreBackend port, FLOWCTL_S3_ENDPOINT).
-      throw new FlowctlError('S3_NOT_YET', 'S3 datastores come in a later release', {
-        hint: `Use a local path for --datastore (got ${location}).`,
-      });
+    case 's3': {
+      // Loaded on demand: the AWS SDK costs start-up time every local-store command would pay.
+      const { openS3Backend } = await import('./s3/open-s3.js');
+      return new Store(await openS3Backend(location, env));
+    }
     default:
       throw new FlowctlError('STORE_BAD_LOCATION', `Unsupported datastore ${location}`, {
         hint: 'Use a local path or s3://bucket/prefix.',

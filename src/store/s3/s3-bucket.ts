@@ -1,0 +1,185 @@
+/**
+ * The AWS SDK adapter: the handful of S3 operations the backend needs, on keys relative to
+ * the store's prefix, each bounded by a concurrency limit and each failure wrapped with the
+ * bucket and key. Nothing above this file imports the SDK's commands.
+ */
+import { createReadStream } from 'node:fs';
+import type { Readable } from 'node:stream';
+import { setTimeout as sleep } from 'node:timers/promises';
+import {
+  GetObjectCommand, HeadObjectCommand, ListObjectsV2Command, PutObjectCommand, type S3Client,
+} from '@aws-sdk/client-s3';
+import { Upload } from '@aws-sdk/lib-storage';
+import { formatS3Url, type S3Location } from './parse-url.js';
+import { Limit } from './limit.js';
+import { isBodyStreamError, isNotFound, isPreconditionFailed, s3Error } from './s3-errors.js';
+
+/** 8 MiB parts, 4 in flight per upload: ~40 MiB of buffers at most, whatever the file's size. */
+const PART_SIZE = 8 * 1024 * 1024;
+const QUEUE_SIZE = 4;
+/** Whole re-GETs after the body stream broke mid-way (the SDK retries only up to the response headers). */
+const BODY_ATTEMPTS = 4;
+
+export interface HeadResult {
+  size: number;
+  metadata: Record<string, string>;
+}
+
+export class S3Bucket {
+  readonly name: string;
+  readonly prefix: string;
+  private readonly limit: Limit;
+
+  constructor(readonly client: S3Client, loc: S3Location, concurrency: number) {
+    this.name = loc.bucket;
+    this.prefix = loc.prefix;
+    this.limit = new Limit(concurrency);
+  }
+
+  /** The full object key of a store key. */
+  key(key: string): string {
+    return this.prefix ? (key ? `${this.prefix}/${key}` : this.prefix) : key;
+  }
+
+  /** `s3://bucket/prefix/key`, for messages. */
+  url(key: string): string {
+    return formatS3Url({ bucket: this.name, prefix: this.key(key) });
+  }
+
+  async head(key: string): Promise<HeadResult | undefined> {
+    try {
+      const r = await this.limit.run(() => this.client.send(new HeadObjectCommand({ Bucket: this.name, Key: this.key(key) })));
+      return { size: r.ContentLength ?? 0, metadata: r.Metadata ?? {} };
+    } catch (e) {
+      if (isNotFound(e)) return undefined;
+      throw s3Error('HeadObject', this.url(key), e);
+    }
+  }
+
+  /**
+   * GET key and hand its body to `sink`, holding a concurrency slot until the sink is done.
+   * A body that breaks mid-way is fetched again from the start (the sink must start over);
+   * undefined when the key does not exist.
+   */
+  async download<T>(key: string, sink: (body: Readable, head: HeadResult) => Promise<T>): Promise<T | undefined> {
+    return this.limit.run(async () => {
+      for (let attempt = 1; ; attempt++) {
+        let body: Readable;
+        let head: HeadResult;
+        try {
+          const r = await this.client.send(new GetObjectCommand({ Bucket: this.name, Key: this.key(key) }));
+          body = r.Body as Readable;
+          head = { size: r.ContentLength ?? 0, metadata: r.Metadata ?? {} };
+        } catch (e) {
+          if (isNotFound(e)) return undefined;
+          throw s3Error('GetObject', this.url(key), e);
+        }
+        try {
+          return await sink(body, head);
+        } catch (e) {
+          body.destroy();
+          if (!isBodyStreamError(e)) throw e;
+          if (attempt >= BODY_ATTEMPTS) throw s3Error('GetObject (reading the body)', this.url(key), e);
+          await sleep(100 * 2 ** attempt * Math.random());
+        }
+      }
+    });
+  }
+
+  /** A small object whole, as text, with its metadata. */
+  async getText(key: string): Promise<{ text: string; metadata: Record<string, string> } | undefined> {
+    return this.download(key, async (body, head) => {
+      const chunks: Buffer[] = [];
+      for await (const c of body) chunks.push(c as Buffer);
+      return { text: Buffer.concat(chunks).toString('utf8'), metadata: head.metadata };
+    });
+  }
+
+  /**
+   * PUT a body whole (S3 makes it visible whole or not at all). With `ifAbsent`, the write is
+   * conditional (If-None-Match: *) and 'exists' comes back when the key was already there.
+   */
+  async putBytes(key: string, body: Uint8Array | string, opts: { metadata?: Record<string, string>; contentType?: string; ifAbsent?: boolean } = {}): Promise<'written' | 'exists'> {
+    const cmd = new PutObjectCommand({
+      Bucket: this.name, Key: this.key(key), Body: body, ContentType: opts.contentType ?? contentTypeOf(key), Metadata: opts.metadata,
+      ...(opts.ifAbsent ? { IfNoneMatch: '*' } : {}),
+    });
+    try {
+      await this.limit.run(() => this.client.send(cmd));
+      return 'written';
+    } catch (e) {
+      if (opts.ifAbsent && isPreconditionFailed(e)) return 'exists';
+      throw s3Error('PutObject', this.url(key), e);
+    }
+  }
+
+  /**
+   * Upload a local file streamed from disk (multipart above one part; never read whole).
+   * When the call fails but an object of the expected size is there, the upload did land
+   * (e.g. the answer to CompleteMultipartUpload was lost and its retry found no upload).
+   */
+  async uploadFile(key: string, path: string, size: number): Promise<void> {
+    try {
+      await this.limit.run(async () => {
+        const upload = new Upload({
+          client: this.client,
+          params: { Bucket: this.name, Key: this.key(key), Body: createReadStream(path, { highWaterMark: 1024 * 1024 }), ContentType: contentTypeOf(key) },
+          partSize: PART_SIZE,
+          queueSize: QUEUE_SIZE,
+          leavePartsOnError: false,
+        });
+        await upload.done();
+      });
+    } catch (e) {
+      if ((await this.head(key).catch(() => undefined))?.size === size) return;
+      throw s3Error(size > PART_SIZE ? 'multipart upload' : 'PutObject', this.url(key), e);
+    }
+  }
+
+  /**
+   * Immediate children of a "directory": object names and common prefixes, without the
+   * trailing '/'. Pages with StartAfter (the last name seen) rather than continuation tokens:
+   * every S3 flavour supports it, and a prefix repeated at a page boundary is merged.
+   */
+  async listChildren(prefix: string): Promise<string[]> {
+    const full = this.key(prefix);
+    const p = full ? `${full}/` : '';
+    const names = new Set<string>();
+    let after: string | undefined;
+    for (;;) {
+      const cmd = new ListObjectsV2Command({ Bucket: this.name, Prefix: p || undefined, Delimiter: '/', StartAfter: after });
+      let r;
+      try {
+        r = await this.limit.run(() => this.client.send(cmd));
+      } catch (e) {
+        throw s3Error('ListObjectsV2', this.url(prefix), e);
+      }
+      const prefixes = (r.CommonPrefixes ?? []).map((c) => c.Prefix ?? '').filter(Boolean);
+      const objects = (r.Contents ?? []).map((o) => o.Key ?? '').filter((k) => k.length > p.length && !k.endsWith('/'));
+      for (const cp of prefixes) names.add(cp.slice(p.length, -1));
+      for (const k of objects) names.add(k.slice(p.length));
+      const last = [prefixes.at(-1) ?? '', objects.at(-1) ?? ''].sort().at(-1);
+      if (!r.IsTruncated || !last || last === after) break;
+      after = last;
+    }
+    return [...names];
+  }
+
+  /** Whether any object lives under `prefix/` (a "directory" exists). */
+  async hasChildren(prefix: string): Promise<boolean> {
+    const cmd = new ListObjectsV2Command({ Bucket: this.name, Prefix: `${this.key(prefix)}/`, MaxKeys: 1 });
+    try {
+      const r = await this.limit.run(() => this.client.send(cmd));
+      return (r.KeyCount ?? r.Contents?.length ?? 0) > 0;
+    } catch (e) {
+      throw s3Error('ListObjectsV2', this.url(prefix), e);
+    }
+  }
+}
+
+function contentTypeOf(key: string): string {
+  if (key.endsWith('.json')) return 'application/json';
+  if (key.endsWith('.ndjson')) return 'application/x-ndjson';
+  if (/(^|\/)(stdout|stderr)$/.test(key)) return 'text/plain; charset=utf-8';
+  return 'application/octet-stream';
+}
