@@ -6,6 +6,7 @@ import type { Writable } from 'node:stream';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { ClientContext } from '../client/context.js';
 import { parsePathspec } from '../client/pathspec.js';
+import { producingTask } from '../client/producer.js';
 import { Run } from '../client/run.js';
 import type { Task } from '../client/task.js';
 import type { LogStream } from '../client/types.js';
@@ -28,6 +29,8 @@ export interface LogsOptions {
 export interface LogJson {
   pathspec: string;
   taskId: string;
+  /** For a cached or resumed task: the task that ran and wrote these logs; null otherwise. */
+  source: string | null;
   attempt: number;
   stream: LogStream;
   text: string;
@@ -52,13 +55,15 @@ export async function runLogs(o: LogsOptions): Promise<void> {
       }
       id = ids[0]!;
     }
-    return follow(await waitForTask(step.task(id), err, o.pollMs), o, out, err);
+    const task = await waitForTask(step.task(id), err, o.pollMs);
+    return follow(await producer(task, err), o, out, err);
   }
 
   const tasks = p.kind === 'task' ? [await step.task(p.taskId).load()] : await step.tasks();
   const logs: LogJson[] = [];
   let printed = 0;
-  for (const task of tasks) {
+  for (const requested of tasks) {
+    const task = await producer(requested, o.json || tasks.length > 1 ? undefined : err);
     let attempt;
     try {
       attempt = await task.attempt(o.attempt);
@@ -69,13 +74,25 @@ export async function runLogs(o: LogsOptions): Promise<void> {
       continue;
     }
     if (o.json) {
-      logs.push({ pathspec: task.pathspec, taskId: task.id, attempt: attempt.number, stream: o.stream, text: await attempt.logs(o.stream) });
+      logs.push({
+        pathspec: requested.pathspec, taskId: requested.id, source: task === requested ? null : task.pathspec, attempt: attempt.number,
+        stream: o.stream, text: await attempt.logs(o.stream),
+      });
       continue;
     }
-    if (tasks.length > 1) await write(out, `${printed++ ? '\n' : ''}==> ${task.pathspec} (attempt ${attempt.number}, ${o.stream}) <==\n`);
+    const from = task === requested ? '' : `, from ${task.pathspec}`;
+    if (tasks.length > 1) await write(out, `${printed++ ? '\n' : ''}==> ${requested.pathspec} (attempt ${attempt.number}, ${o.stream}${from}) <==\n`);
     for await (const chunk of attempt.logStream(o.stream)) await write(out, chunk as Buffer);
   }
   if (o.json) await write(out, `${JSON.stringify({ kind: 'logs', logs }, null, 2)}\n`);
+}
+
+/** A finished task reused from another run (cache hit, resume) has no attempts of its own: its logs are the producer's. */
+async function producer(task: Task, note?: Writable): Promise<Task> {
+  if (!task.finished || !task.cachedFrom || task.attemptCount > 0) return task;
+  const ran = await producingTask(task);
+  if (ran !== task) note?.write(`${task.pathspec} was ${task.state} from ${ran.pathspec}; showing its logs\n`);
+  return ran;
 }
 
 /** A task that has not started yet is waited for while its run is alive. */

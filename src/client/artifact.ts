@@ -168,7 +168,7 @@ export class Artifact {
         const files = (await store.listOutputFiles(parent)).filter((f) => f.path.startsWith(`${this.path}/`));
         return { type: 'dir', size: files.reduce((n, f) => n + f.size, 0), hash: null, files };
       }
-      const paths = entries.map((e) => `${parent.path}/${e.path}`);
+      const paths = entries.map((e) => `${parent.path}/${e.path}${e.type === 'dir' ? '/' : ''}`);
       throw notFound(`Directory output ${this.task.pathspec}/${parent.path} has no '${rel}'${nearby('entries', paths, this.path)}`);
     }
     if (outputs.length === 0) {

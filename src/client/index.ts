@@ -6,6 +6,7 @@ export { ClientContext, STALE_AFTER_MS, type ClientOptions } from './context.js'
 export { Flow, listFlows } from './flow.js';
 export type { FollowOptions, LogChunk } from './follow.js';
 export { parsePathspec, type Pathspec, type RunRef } from './pathspec.js';
+export { producingTask } from './producer.js';
 export { Run } from './run.js';
 export { Step } from './step.js';
 export { Task } from './task.js';

@@ -112,7 +112,7 @@ export class Task {
     return {
       pathspec: this.pathspec, flow: this.run.flow, runId: this.run.id, step: this.step.name, taskId: this.id, state: this.state,
       item: r?.item ?? null, itemIndices: this.itemIndices, attempts: this.attemptCount, startedAt: r?.startedAt ?? null,
-      finishedAt: r?.finishedAt ?? null, durationMs: r?.durationMs ?? null, cachedFrom: r?.cachedFrom ?? null, reason: r?.reason ?? null,
+      finishedAt: r?.finishedAt ?? null, durationMs: r?.durationMs ?? null, cachedFrom: r?.cachedFrom ?? null, reuse: r?.reuse ?? null, reason: r?.reason ?? null,
       caught: this.caught, command: r?.command ?? null, cacheKey: r?.cacheKey ?? null, values: this.values,
       outputs: this.outputs.map((o) => ({ path: o.path, type: o.type, size: o.size, sha256: o.hash })),
     };

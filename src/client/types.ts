@@ -82,6 +82,8 @@ export interface TaskJson {
   finishedAt: string | null;
   durationMs: number | null;
   cachedFrom: { runId: string; step: string; taskId: string } | null;
+  /** How a `cached` task was reused: a cache-key hit (`cache`) or cloned by `resume`; null otherwise. */
+  reuse: 'cache' | 'resume' | null;
   reason: string | null;
   caught: boolean;
   command: string | null;

@@ -211,7 +211,7 @@ describe('logs', () => {
 
   test('--json: { kind: logs, logs: [{ pathspec, taskId, attempt, stream, text }] }', async () => {
     const v = await json(['logs', `${id}/fit/0`, '--stderr'], cwd);
-    expect(v).toEqual({ kind: 'logs', logs: [{ pathspec: `train/${id}/fit/0`, taskId: '0', attempt: 1, stream: 'stderr', text: await store.log('train', id, 'fit', '0', 1, 'stderr') }] });
+    expect(v).toEqual({ kind: 'logs', logs: [{ pathspec: `train/${id}/fit/0`, taskId: '0', source: null, attempt: 1, stream: 'stderr', text: await store.log('train', id, 'fit', '0', 1, 'stderr') }] });
   });
 });
 
