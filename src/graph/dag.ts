@@ -1,14 +1,51 @@
 /**
  * Pure DAG utilities over one scope: a list of sibling steps whose `needs` name each
  * other (the top level, or the inner steps of one group). Needs that name no sibling
- * are ignored here; the spec rules report them.
+ * are ignored here; the spec rules report them. Linear or n·log n, and iterative, so a
+ * pathological 50,000-step chain neither hangs nor overflows the stack.
  */
 import type { StepSpec } from '../spec/types.js';
 
 type Node = Pick<StepSpec, 'name' | 'needs'>;
 
-function index<T extends Node>(steps: readonly T[]): Map<string, T> {
-  return new Map(steps.map((s) => [s.name, s]));
+function index<T extends Node>(steps: readonly T[]): Map<string, number> {
+  const m = new Map<string, number>();
+  steps.forEach((s, i) => {
+    if (!m.has(s.name)) m.set(s.name, i);
+  });
+  return m;
+}
+
+/** A binary min-heap of file positions. */
+class MinHeap {
+  private readonly a: number[] = [];
+  get size(): number {
+    return this.a.length;
+  }
+  push(v: number): void {
+    const a = this.a;
+    a.push(v);
+    for (let i = a.length - 1, p = (i - 1) >> 1; i > 0 && a[p]! > a[i]!; i = p, p = (i - 1) >> 1) [a[p], a[i]] = [a[i]!, a[p]!];
+  }
+  pop(): number {
+    const a = this.a;
+    const top = a[0]!;
+    const last = a.pop()!;
+    if (a.length) {
+      a[0] = last;
+      for (let i = 0; ;) {
+        const l = 2 * i + 1;
+        const r = l + 1;
+        let m = i;
+        if (l < a.length && a[l]! < a[m]!) m = l;
+        if (r < a.length && a[r]! < a[m]!) m = r;
+        if (m === i) break;
+        [a[m], a[i]] = [a[i]!, a[m]!];
+        i = m;
+      }
+    }
+    return top;
+  }
 }
 
 /**
@@ -17,24 +54,21 @@ function index<T extends Node>(steps: readonly T[]): Map<string, T> {
  * @example topoOrder([{name:'b', needs:['a']}, {name:'a', needs:[]}]) // => [a, b]
  */
 export function topoOrder<T extends Node>(steps: readonly T[]): T[] {
-  const byName = index(steps);
-  const done = new Set<string>();
+  const at = index(steps);
+  const waiting = steps.map((s) => new Set(s.needs.filter((n) => at.has(n))).size);
+  const dependents: number[][] = steps.map(() => []);
+  steps.forEach((s, i) => new Set(s.needs).forEach((n) => at.has(n) && dependents[at.get(n)!]!.push(i)));
+  const ready = new MinHeap();
+  waiting.forEach((w, i) => w === 0 && ready.push(i));
   const order: T[] = [];
-  let progressed = true;
-  while (progressed) {
-    progressed = false;
-    // Restart from the top after each pick so an earlier step that just became ready goes first.
-    for (const s of steps) {
-      if (done.has(s.name)) continue;
-      if (s.needs.every((n) => done.has(n) || !byName.has(n))) {
-        done.add(s.name);
-        order.push(s);
-        progressed = true;
-        break;
-      }
-    }
+  const done = new Set<number>();
+  while (ready.size) {
+    const i = ready.pop();
+    order.push(steps[i]!);
+    done.add(i);
+    for (const d of dependents[i]!) if (--waiting[d]! === 0) ready.push(d);
   }
-  return order.concat(steps.filter((s) => !done.has(s.name)));
+  return order.concat(steps.filter((_, i) => !done.has(i)));
 }
 
 /**
@@ -43,31 +77,32 @@ export function topoOrder<T extends Node>(steps: readonly T[]): T[] {
  * @example findCycle([{name:'a', needs:['b']}, {name:'b', needs:['a']}]) // => ['a', 'b']
  */
 export function findCycle(steps: readonly Node[]): string[] | undefined {
-  const byName = index(steps);
-  const state = new Map<string, 'open' | 'done'>();
-  const stack: string[] = [];
-  const visit = (name: string): string[] | undefined => {
-    state.set(name, 'open');
-    stack.push(name);
-    for (const need of byName.get(name)!.needs) {
-      if (!byName.has(need)) continue;
-      if (state.get(need) === 'open') return stack.slice(stack.indexOf(need));
-      if (!state.has(need)) {
-        const found = visit(need);
-        if (found) return found;
+  const at = index(steps);
+  const state = new Uint8Array(steps.length); // 0 new, 1 on the DFS path, 2 done
+  for (let root = 0; root < steps.length; root++) {
+    if (state[root]) continue;
+    const path: number[] = [root];
+    const next: number[] = [0];
+    state[root] = 1;
+    while (path.length) {
+      const top = path[path.length - 1]!;
+      const needs = steps[top]!.needs;
+      if (next[next.length - 1]! >= needs.length) {
+        state[top] = 2;
+        path.pop();
+        next.pop();
+        continue;
       }
-    }
-    stack.pop();
-    state.set(name, 'done');
-    return undefined;
-  };
-  for (const s of steps) {
-    if (state.has(s.name)) continue;
-    const cycle = visit(s.name);
-    if (cycle) {
-      const position = (n: string) => steps.findIndex((x) => x.name === n);
-      const first = cycle.reduce((best, n, i) => (position(n) < position(cycle[best]!) ? i : best), 0);
-      return [...cycle.slice(first), ...cycle.slice(0, first)];
+      const n = at.get(needs[next[next.length - 1]!++]!);
+      if (n === undefined || state[n] === 2) continue;
+      if (state[n] === 1) {
+        const cycle = path.slice(path.indexOf(n));
+        const first = cycle.indexOf(Math.min(...cycle));
+        return [...cycle.slice(first), ...cycle.slice(0, first)].map((i) => steps[i]!.name);
+      }
+      state[n] = 1;
+      path.push(n);
+      next.push(0);
     }
   }
   return undefined;
@@ -88,17 +123,33 @@ export function sources<T extends Node>(steps: readonly T[]): T[] {
 /**
  * Names of every sibling `name` needs, directly or through other siblings (not itself,
  * even in a cycle).
+ * @example transitiveNeeds([{name:'a', needs:[]}, {name:'b', needs:['a']}, {name:'c', needs:['b']}], 'c') // => Set {b, a}
  */
 export function transitiveNeeds(steps: readonly Node[], name: string): Set<string> {
-  const byName = index(steps);
-  const seen = new Set<string>();
-  const todo = [...(byName.get(name)?.needs ?? [])];
-  while (todo.length) {
-    const n = todo.pop()!;
-    if (seen.has(n) || !byName.has(n)) continue;
-    seen.add(n);
-    todo.push(...byName.get(n)!.needs);
-  }
-  seen.delete(name);
-  return seen;
+  return reachability(steps).from(name);
+}
+
+/**
+ * Reachability queries over one scope, indexing it once: `needs(a, b)` says whether `a`
+ * needs `b` directly or transitively, stopping as soon as it finds it.
+ */
+export function reachability(steps: readonly Node[]): { needs(from: string, target: string): boolean; from(name: string): Set<string> } {
+  const at = index(steps);
+  const walk = (from: string, stop?: string): Set<string> => {
+    const seen = new Set<string>();
+    const todo = [...(steps[at.get(from) ?? -1]?.needs ?? [])];
+    while (todo.length) {
+      const n = todo.pop()!;
+      if (seen.has(n) || !at.has(n)) continue;
+      seen.add(n);
+      if (n === stop) break;
+      todo.push(...steps[at.get(n)!]!.needs);
+    }
+    seen.delete(from);
+    return seen;
+  };
+  return {
+    needs: (from, target) => from !== target && walk(from, target).has(target),
+    from: (name) => walk(name),
+  };
 }

@@ -61,8 +61,9 @@ function idsOf(spec: Flow): Map<StepSpec, string> {
 }
 
 function edgesOf(steps: StepSpec[]): Array<[StepSpec, StepSpec]> {
+  const byName = new Map(steps.map((s) => [s.name, s]));
   return topoOrder(steps).flatMap((s) =>
-    s.needs.map((n) => steps.find((x) => x.name === n)).filter((x): x is StepSpec => x !== undefined).map((from): [StepSpec, StepSpec] => [from, s]));
+    s.needs.map((n) => byName.get(n)).filter((x): x is StepSpec => x !== undefined).map((from): [StepSpec, StepSpec] => [from, s]));
 }
 
 function renderMermaid(spec: Flow): string {

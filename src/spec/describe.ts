@@ -41,3 +41,9 @@ export function describeKeyKind(path: DataPath): string {
   if (last === 'matrix') return 'matrix axis name';
   return 'key';
 }
+
+/** `a, b, c` — or the first `max` and how many more, so a hint stays one readable line. */
+export function listNames(names: Iterable<string>, max = 10): string {
+  const all = [...names];
+  return all.length <= max ? all.join(', ') : `${all.slice(0, max).join(', ')}, … (${all.length - max} more)`;
+}

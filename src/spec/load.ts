@@ -25,7 +25,15 @@ export interface ValidationResult {
 export async function validateFlowFile(file: string): Promise<ValidationResult> {
   const read = await readFlowYaml(file);
   if (!read.source) return { problems: read.problems };
-  return validateSource(read.source);
+  try {
+    return validateSource(read.source);
+  } catch (e) {
+    // Pathological nesting can exhaust the stack in the schema validator or the walkers.
+    if (e instanceof RangeError && /call stack/i.test(e.message)) {
+      return { problems: [{ loc: { file, line: 1, col: 1 }, message: 'the flow is nested too deeply to check', rule: 'file' }] };
+    }
+    throw e;
+  }
 }
 
 /** The checks after reading: pure, for tests and for callers that hold the text already. */

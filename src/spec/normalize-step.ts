@@ -45,7 +45,8 @@ function taskSettings(ctx: NormalizeContext, r: Raw, at: DataPath, defaults: Raw
   return {
     run: typeof r.run === 'string' ? templateAt(ctx, r.run, [...at, 'run']) : templateAt(ctx, '', [...at, 'run']),
     shell: pick('shell').value === 'bash' ? 'bash' : 'sh',
-    outputs: Array.isArray(r.outputs) ? r.outputs.map((o) => normalizeOutput(String(o))) : [],
+    // Same length as written, so rules can point at outputs[i]; '' stands for a non-string (a schema error).
+    outputs: Array.isArray(r.outputs) ? r.outputs.map((o) => (typeof o === 'string' && o !== '' ? normalizeOutput(o) : '')) : [],
     env: envOf(ctx, r, at, defaults),
     ...(typeof image === 'string' && image !== '' ? { image } : {}),
     executor: pick('executor').value === 'batch' ? 'batch' : 'local',

@@ -3,7 +3,7 @@
  * to a source position via the YAML document's nodes. Never fails: when the exact node
  * is missing it falls back to the closest existing ancestor.
  */
-import { isAlias, isMap, isPair, isScalar, isSeq, type Node, type Scalar } from 'yaml';
+import { isAlias, isMap, isScalar, isSeq, type Node, type Pair, type Scalar, type YAMLMap } from 'yaml';
 import type { SourceLoc } from '../errors.js';
 import { type FlowSource, locOfOffset } from './source.js';
 
@@ -25,6 +25,22 @@ function deref(src: Src, n: unknown): Node | undefined {
   return (n ?? undefined) as Node | undefined;
 }
 
+const pairIndex = new WeakMap<YAMLMap, Map<string, Pair>>();
+
+/** A mapping's pairs by key, built once per mapping: a flow may have thousands of steps. */
+function pairsOf(map: YAMLMap): Map<string, Pair> {
+  let index = pairIndex.get(map);
+  if (!index) {
+    index = new Map();
+    for (const p of map.items) {
+      const k = String(isScalar(p.key) ? p.key.value : p.key);
+      if (!index.has(k)) index.set(k, p);
+    }
+    pairIndex.set(map, index);
+  }
+  return index;
+}
+
 /** Walks the YAML nodes along `path`. */
 export function findNode(src: Src, path: DataPath): Found {
   let node = deref(src, src.doc.contents);
@@ -33,7 +49,7 @@ export function findNode(src: Src, path: DataPath): Found {
   for (const seg of path) {
     key = undefined;
     if (isMap(node)) {
-      const pair = node.items.find((p) => isPair(p) && String(isScalar(p.key) ? p.key.value : p.key) === String(seg));
+      const pair = pairsOf(node).get(String(seg));
       if (!pair) return { nearest };
       key = pair.key as Node;
       node = deref(src, pair.value);

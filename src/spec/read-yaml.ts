@@ -7,8 +7,8 @@
 import { createHash } from 'node:crypto';
 import { readFile, stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
-import { isMap, isPair, isScalar, LineCounter, parseDocument, visit, type YAMLError } from 'yaml';
-import type { Problem } from '../errors.js';
+import { type Document, isMap, isScalar, LineCounter, parseDocument, visit, type YAMLError } from 'yaml';
+import type { Problem, SourceLoc } from '../errors.js';
 import { fileLoc, type FlowSource, locOfOffset } from './source.js';
 
 /** Flow files are small; anything bigger is almost surely not one, and parsing it would be slow. */
@@ -68,16 +68,17 @@ function byteLoc(file: string, bytes: Buffer, at: number): { file: string; line:
 /** Parses YAML text; pure (exported for tests). */
 export function parseText(file: string, absPath: string, text: string, specHash: string): ReadResult {
   const lines = new LineCounter();
-  const doc = parseDocument(text, { lineCounter: lines, uniqueKeys: true, prettyErrors: false });
+  // uniqueKeys is checked below in one pass (yaml's own check is quadratic in a mapping's size).
+  // merge: YAML 1.1 `<<: *base` merge keys, as in docker-compose files.
+  const doc = parseDocument(text, { lineCounter: lines, uniqueKeys: false, prettyErrors: false, merge: true });
   const at = (offset: number) => locOfOffset({ file, lines }, offset);
-  if (doc.errors.length > 0) {
+  const syntax = doc.errors[0];
+  if (syntax) {
     // After the first syntax error the parser's further complaints are mostly echoes of it.
-    const dupes = doc.errors.filter((e) => e.code === 'DUPLICATE_KEY');
-    const other = doc.errors.find((e) => e.code !== 'DUPLICATE_KEY');
-    const problems: Problem[] = dupes.map((e) => duplicateKey(doc, e, text, at));
-    if (other) problems.push({ loc: at(other.pos[0]), message: yamlMessage(other), rule: 'yaml-syntax', hint: 'fix the YAML syntax first; later problems are found once it parses' });
-    return { problems: problems.sort((a, b) => a.loc!.line - b.loc!.line || a.loc!.col - b.loc!.col) };
+    return { problems: [{ loc: at(syntax.pos[0]), message: yamlMessage(syntax), rule: 'yaml-syntax', hint: 'fix the YAML syntax first; later problems are found once it parses' }] };
   }
+  const dupes = duplicateKeys(doc, at);
+  if (dupes.length) return { problems: dupes };
   if (doc.contents === null || (isScalar(doc.contents) && (doc.contents.value === null || doc.contents.value === ''))) {
     return fail(file, 'the file is empty; a flow needs at least version:, name: and steps:', 'see `flowctl schema` or flows/train.yaml for an example');
   }
@@ -96,29 +97,34 @@ export function parseText(file: string, absPath: string, text: string, specHash:
 
 function yamlMessage(e: YAMLError): string {
   if (e.code === 'MULTIPLE_DOCS') return 'the file holds more than one YAML document (---); a flow file is a single document';
+  if (/call stack/i.test(e.message)) return 'the YAML is nested too deeply to read';
   const msg = e.message.replace(/ at line \d+, column \d+[\s\S]*$/, '');
   return `YAML syntax error: ${msg.charAt(0).toLowerCase()}${msg.slice(1)}`;
 }
 
-function duplicateKey(doc: ReturnType<typeof parseDocument>, e: YAMLError, text: string, at: (o: number) => Problem['loc']): Problem {
-  let name = text.slice(e.pos[0], e.pos[1]);
-  let firstLine: number | undefined;
+/** Every key that repeats an earlier key of the same mapping, at the repeat. */
+function duplicateKeys(doc: Document, at: (o: number) => SourceLoc): Problem[] {
+  const problems: Problem[] = [];
   visit(doc, {
     Map(_, map) {
-      const dup = map.items.find((p) => isPair(p) && (p.key as { range?: number[] } | null)?.range?.[0] === e.pos[0]);
-      if (!dup) return undefined;
-      const key = dup.key as { value?: unknown; range?: number[] };
-      name = String(key.value ?? name);
-      const first = map.items.find((p) => isPair(p) && (p.key as { value?: unknown } | null)?.value === key.value);
-      const firstOffset = (first?.key as { range?: number[] } | undefined)?.range?.[0];
-      if (firstOffset !== undefined && firstOffset !== e.pos[0]) firstLine = at(firstOffset)!.line;
-      return visit.BREAK;
+      const first = new Map<string, number>();
+      for (const pair of map.items) {
+        if (!isScalar(pair.key) || pair.key.value === '<<') continue;
+        const name = String(pair.key.value);
+        const offset = pair.key.range?.[0] ?? 0;
+        const earlier = first.get(name);
+        if (earlier === undefined) {
+          first.set(name, offset);
+          continue;
+        }
+        problems.push({
+          loc: at(offset),
+          message: `duplicate key '${name}' (first defined at line ${at(earlier).line})`,
+          rule: 'duplicate-key',
+          hint: 'each key may appear once in a mapping; merge the two entries',
+        });
+      }
     },
   });
-  return {
-    loc: at(e.pos[0]),
-    message: `duplicate key '${name}'${firstLine ? ` (first defined at line ${firstLine})` : ''}`,
-    rule: 'duplicate-key',
-    hint: 'each key may appear once in a mapping; merge the two entries',
-  };
+  return problems.sort((a, b) => a.loc!.line - b.loc!.line || a.loc!.col - b.loc!.col);
 }

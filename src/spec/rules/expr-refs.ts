@@ -3,8 +3,9 @@
  * (or an enclosing group) needs, `item` only where there is a foreach, `run.id`/`run.flow`.
  */
 import type { Problem } from '../../errors.js';
-import { transitiveNeeds } from '../../graph/dag.js';
+import { reachability } from '../../graph/dag.js';
 import { collectRefs, type ExprRef } from '../expr/index.js';
+import { listNames } from '../describe.js';
 import { didYouMean } from '../suggest.js';
 import type { StepSpec } from '../types.js';
 import { scopes, type Scope } from '../walk.js';
@@ -16,6 +17,8 @@ interface Check {
   scope: Scope;
   params: string[];
   where: LocatedExpr['where'];
+  /** Reachability per scope, built once per validation. */
+  reach(siblings: StepSpec[]): ReturnType<typeof reachability>;
 }
 
 type Finding = { message: string; hint?: string; rule: string } | undefined;
@@ -30,7 +33,7 @@ function checkParams(ref: ExprRef, c: Check): Finding {
   if (c.params.includes(name)) return undefined;
   return {
     message: `unknown param '${name}' in expression${didYouMean(name, c.params)}`,
-    hint: c.params.length ? `declared params: ${c.params.join(', ')}` : 'declare it under params: at the top of the flow',
+    hint: c.params.length ? `declared params: ${listNames(c.params)}` : 'declare it under params: at the top of the flow',
     rule: 'unknown-param',
   };
 }
@@ -39,17 +42,19 @@ function checkSteps(ref: ExprRef, c: Check): Finding {
   const [name, kind, value] = ref.segments;
   if (typeof name !== 'string') return { message: 'steps must be followed by a step name (steps.NAME.values.VALUE)', rule: 'expr-ref' };
   const levels = [{ siblings: c.scope.steps, self: c.step }, ...c.scope.ancestors.map((a) => ({ siblings: a.siblings, self: a.group as StepSpec }))];
-  const visible = new Set(levels.flatMap((l) => [...transitiveNeeds(l.siblings, l.self.name)]));
-  if (!visible.has(name)) {
+  if (!levels.some((l) => c.reach(l.siblings).needs(l.self.name, name))) {
+    const visible = new Set(levels.flatMap((l) => [...c.reach(l.siblings).from(l.self.name)]));
     if (name === c.step.name) return { message: `step '${c.step.path}' cannot refer to its own values (steps.${name})`, rule: 'unknown-step', hint: 'values become visible to the steps that need this one' };
     const known = levels.flatMap((l) => l.siblings.map((s) => s.name));
     if (!known.includes(name)) {
-      return { message: `unknown step '${name}' in expression${didYouMean(name, known)}`, rule: 'unknown-step', hint: `an expression can refer to steps this step needs${visible.size ? `: ${[...visible].join(', ')}` : ''}` };
+      return { message: `unknown step '${name}' in expression${didYouMean(name, known)}`, rule: 'unknown-step', hint: `an expression can refer to steps this step needs${visible.size ? `: ${listNames(visible)}` : ''}` };
     }
+    // Needs name siblings: the step to change is the one (this step or an enclosing group) beside `name`.
+    const owner = levels.find((l) => l.siblings.some((s) => s.name === name))!.self;
     return {
       message: `step '${c.step.path}' refers to steps.${name} but does not need '${name}'`,
       rule: 'unknown-step',
-      hint: `add '${name}' to the needs of '${c.step.path}'; values exist only once the step has finished`,
+      hint: `add '${name}' to the needs of ${owner === c.step ? `'${owner.path}'` : `group '${owner.path}'`}; values exist only once the step has finished`,
     };
   }
   if (kind === 'values' && typeof value === 'string') return undefined;
@@ -98,11 +103,16 @@ function check(ref: ExprRef, c: Check): Finding {
 export function expressionRefs(ctx: RuleContext): Problem[] {
   const problems: Problem[] = [];
   const params = ctx.spec.params.map((p) => p.name);
+  const cache = new Map<StepSpec[], ReturnType<typeof reachability>>();
+  const reach = (siblings: StepSpec[]) => {
+    if (!cache.has(siblings)) cache.set(siblings, reachability(siblings));
+    return cache.get(siblings)!;
+  };
   for (const scope of scopes(ctx.spec)) {
     for (const step of scope.steps) {
       for (const e of stepExpressions(ctx, step)) {
         for (const ref of collectRefs(e.expr)) {
-          const f = check(ref, { step, scope, params, where: e.where });
+          const f = check(ref, { step, scope, params, where: e.where, reach });
           if (f) problems.push({ loc: ctx.locIn(e.path, e.offset + ref.start), ...f });
         }
       }

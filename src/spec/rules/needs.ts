@@ -1,7 +1,7 @@
 /** Every `needs` entry names a sibling step (in a group: a step of that group). */
 import { isSeq } from 'yaml';
 import type { Problem } from '../../errors.js';
-import { stepDataPath } from '../describe.js';
+import { listNames, stepDataPath } from '../describe.js';
 import { findNode } from '../positions.js';
 import { didYouMean } from '../suggest.js';
 import { scopes } from '../walk.js';
@@ -13,14 +13,15 @@ export function unknownNeeds(ctx: RuleContext): Problem[] {
   for (const scope of scopes(ctx.spec)) for (const s of scope.steps) if (!everywhere.has(s.name)) everywhere.set(s.name, s.path);
   for (const { steps, ancestors } of scopes(ctx.spec)) {
     const names = steps.map((s) => s.name);
+    const known = new Set(names);
     const group = ancestors[ancestors.length - 1]?.group;
     for (const step of steps) {
       const at = stepDataPath(step.path);
       const listed = isSeq(findNode(ctx.src, [...at, 'needs']).node);
       step.needs.forEach((need, i) => {
-        if (names.includes(need)) return;
+        if (known.has(need)) return;
         const elsewhere = everywhere.get(need);
-        let hint = `steps ${group ? `in group '${group.path}'` : 'at this level'}: ${names.join(', ')}`;
+        let hint = `steps ${group ? `in group '${group.path}'` : 'at this level'}: ${listNames(names)}`;
         if (elsewhere && group) hint = `'${need}' is not in group '${group.path}'; inner steps see what the group needs, so add '${need}' to the needs of '${group.path}'`;
         else if (elsewhere) hint = `'${elsewhere}' is inside a group; a step can only need its siblings, so need the group instead`;
         problems.push({

@@ -20,7 +20,7 @@ interface Claim {
 
 function claims(step: StepSpec): Claim[] {
   if (step.foreach) return [{ kind: 'dir', path: step.name, from: step.path }];
-  if (step.kind === 'task') return step.outputs.map((path) => ({ kind: 'file', path, from: step.path }));
+  if (step.kind === 'task') return step.outputs.filter((p) => p !== '' && p !== '.').map((path) => ({ kind: 'file', path, from: step.path }));
   return sinks(step.steps).flatMap(claims);
 }
 
@@ -41,8 +41,9 @@ export function outputCollisions(ctx: RuleContext): Problem[] {
   for (const { steps, ancestors } of scopes(ctx.spec)) {
     // Inner steps of a group also see what the group (and its enclosing groups) need.
     const inherited = ancestors.flatMap((a) => a.group.needs.map((n) => a.siblings.find((s) => s.name === n)));
+    const byName = new Map(steps.map((s) => [s.name, s]));
     for (const step of steps) {
-      const own = step.needs.map((n) => steps.find((s) => s.name === n)).filter((s): s is StepSpec => s !== undefined);
+      const own = step.needs.map((n) => byName.get(n)).filter((s): s is StepSpec => s !== undefined);
       const fromGroups = inherited.filter((s): s is StepSpec => s !== undefined && !own.includes(s));
       const all = [...new Set(own)].flatMap(claims);
       const ownCount = all.length;

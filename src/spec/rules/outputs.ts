@@ -12,7 +12,8 @@ export function outputPaths(ctx: RuleContext): Problem[] {
       const seen = new Map<string, number>();
       step.outputs.forEach((out, i) => {
         const at = [...stepDataPath(step.path), 'outputs', i];
-        if (out === '.' || out === '') {
+        if (out === '') return; // not a string or empty: the schema says so
+        if (out === '.') {
           problems.push({ loc: ctx.loc(at), message: `outputs[${i}] of step '${step.path}' names the task directory itself`, rule: 'outputs', hint: 'list the files or directories the step writes' });
         } else if (seen.has(out)) {
           problems.push({ loc: ctx.loc(at), message: `outputs of step '${step.path}' lists '${out}' twice (also outputs[${seen.get(out)}])`, rule: 'outputs' });
