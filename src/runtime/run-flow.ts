@@ -61,7 +61,8 @@ const HEARTBEAT_MS = 5000;
 export async function runFlow(o: RunFlowOptions): Promise<RunFlowResult> {
   if (o.handleSignals) signals.install();
   const cwd = o.cwd ?? process.cwd();
-  const spec = await loadFlow(path.resolve(cwd, o.file));
+  // As the user typed it, so problems read `flows/train.yaml:3:5`, not an absolute path.
+  const spec = await loadFlow(o.cwd && !path.isAbsolute(o.file) ? path.join(o.cwd, o.file) : o.file);
   const resolved = resolveParams(spec, o.params ?? []);
   const store = await openStore({ datastore: o.datastore, cwd, projectRoot: spec.root });
   return execute(o, spec, store, resolved);
