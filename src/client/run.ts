@@ -1,4 +1,4 @@
-/** A run of a flow: its record (run.json merged with tags.json), its steps, and its tags. */
+/** A run of a flow: its record (run.json, its tags merged with the tags file), its steps, and its tags. */
 import { ExitCode, FlowctlError } from '../errors.js';
 import { keys, type RunRecord, type RunState } from '../store/records.js';
 import type { Store } from '../store/store.js';
@@ -7,7 +7,7 @@ import { editDistance, nearby, notFound } from './errors.js';
 import { parsePathspec, type RunRef } from './pathspec.js';
 import { plannedSteps } from './plan.js';
 import { Step } from './step.js';
-import { checkTags, editTags, mergeTags, readTagsFile } from './tags.js';
+import { checkTags, editTags, mergeTags, readTagsFile, runsWithTagEdits } from './tags.js';
 import type { RunFilter, RunJson, RunStatus } from './types.js';
 
 const BATCH = 128;
@@ -59,9 +59,9 @@ export class Run {
     return run;
   }
 
-  /** @internal Load run.json and tags.json; undefined when the run has no record (yet). */
-  static async load(ctx: ClientContext, store: Store, flow: string, runId: string): Promise<Run | undefined> {
-    const [record, tagsFile] = await Promise.all([store.readRun(flow, runId), readTagsFile(store, flow, runId)]);
+  /** @internal Load run.json and its tags file; undefined when the run has no record (yet). `tagged: false` skips the tags read. */
+  static async load(ctx: ClientContext, store: Store, flow: string, runId: string, tagged = true): Promise<Run | undefined> {
+    const [record, tagsFile] = await Promise.all([store.readRun(flow, runId), tagged ? readTagsFile(store, flow, runId) : undefined]);
     return record ? new Run(ctx, record, mergeTags(record.tags ?? [], tagsFile)) : undefined;
   }
 
@@ -74,9 +74,10 @@ export class Run {
       throw notFound(`No flow '${flow}' in store ${store.location}${nearby('flows', flows, flow)}`);
     }
     const match = runMatcher(ctx, filter);
+    const tagged = await runsWithTagEdits(store, flow);
     for (let end = ids.length; end > 0; end -= BATCH) {
       const batch = ids.slice(Math.max(0, end - BATCH), end).reverse();
-      const runs = await Promise.all(batch.map((id) => Run.load(ctx, store, flow, id)));
+      const runs = await Promise.all(batch.map((id) => Run.load(ctx, store, flow, id, tagged.has(id))));
       for (const run of runs) if (run && match(run)) yield run;
     }
   }
@@ -136,7 +137,7 @@ export class Run {
     return this.originRunId ? Run.resolve(this.ctx.withNamespace(null), { flow: this.flow, runId: this.originRunId }) : undefined;
   }
 
-  /** Add tags (kept in tags.json, safe while the run is alive); returns the run with its new tags. @example await run.addTags('best') */
+  /** Add tags (kept in flows/<flow>/tags/<run-id>.json, safe while the run is alive); returns the run with its new tags. @example await run.addTags('best') */
   async addTags(...tags: string[]): Promise<Run> {
     checkTags(tags);
     return this.withTags(await editTags(await this.ctx.store(), this.record, { add: tags }));

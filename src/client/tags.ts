@@ -1,14 +1,18 @@
 /**
- * Tags added or removed after a run started live in their own small file,
- * `flows/<flow>/runs/<run-id>/tags.json`, never in run.json: a live run rewrites run.json
- * on every heartbeat from its in-memory record, which would silently drop an edit made
- * there. The file is replaced whole and atomically (temp + rename locally, one PUT on S3);
- * readers merge it with run.json's `tags`:
+ * Tags added or removed after a run started live in their own small file per run,
+ * `flows/<flow>/tags/<run-id>.json`, never in run.json: a live run rewrites run.json on every
+ * heartbeat from its in-memory record, which would silently drop an edit made there. The
+ * file is replaced whole and atomically (temp + rename locally, one PUT on S3); readers
+ * merge it with run.json's `tags`:
  *
  *   effective = (run.json tags − removed) ∪ added      (order: run.json's, then added)
  *
+ * One directory per flow rather than a file in each run's directory: listing it tells which
+ * runs have edits, so `show FLOW` over 1,000 runs reads 1,000 run.json files and only the tag
+ * files that exist (on S3: one LIST instead of 1,000 GETs).
+ *
  * Two `flowctl tag` commands racing on the same run: the last writer wins (the loser's edit
- * is lost, never half-written). Runs are not corrupted either way.
+ * is lost, never half-written). Run records are never touched.
  */
 import { ExitCode, FlowctlError } from '../errors.js';
 import { keys, type RunRecord } from '../store/records.js';
@@ -23,8 +27,17 @@ export interface TagsFile {
 
 const TAG = /^[^\s\p{C}]{1,128}$/u;
 
+export function tagsDir(flow: string): string {
+  return `${keys.flowDir(flow)}/tags`;
+}
+
 export function tagsKey(flow: string, runId: string): string {
-  return `${keys.runDir(flow, runId)}/tags.json`;
+  return `${tagsDir(flow)}/${runId}.json`;
+}
+
+/** Run ids of a flow that have a tags file: one listing instead of a read per run. */
+export async function runsWithTagEdits(store: Store, flow: string): Promise<Set<string>> {
+  return new Set((await store.backend.list(tagsDir(flow))).filter((n) => n.endsWith('.json')).map((n) => n.slice(0, -'.json'.length)));
 }
 
 export async function readTagsFile(store: Store, flow: string, runId: string): Promise<TagsFile | undefined> {

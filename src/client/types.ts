@@ -27,7 +27,7 @@ export interface RunJson {
   stale: boolean;
   user: string;
   namespace: string;
-  /** run.json's tags merged with tags.json (tags added/removed later). */
+  /** run.json's tags merged with the edits in flows/<flow>/tags/<run-id>.json (`flowctl tag`). */
   tags: string[];
   originRunId: string | null;
   startedAt: string;

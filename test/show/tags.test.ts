@@ -1,4 +1,4 @@
-/** flowctl tag add|remove|list: tags.json beside run.json, merged on read, safe while the run is alive. */
+/** flowctl tag add|remove|list: edits in flows/<flow>/tags/<run-id>.json, merged with run.json on read, safe while the run is alive. */
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -13,7 +13,7 @@ beforeAll(async () => {
   });
 });
 
-test('add, remove and list; run.json keeps its start tags and tags.json holds the edits', async () => {
+test('add, remove and list; run.json keeps its start tags and the tags file holds the edits', async () => {
   const { id } = await runFlow(cwd, 'flow.yaml', ['--tag', 'nightly']);
   const added = await flowctl(['tag', 'add', id, 'best', 'baseline'], { cwd });
   expect(added).toMatchObject({ exitCode: 0, stdout: 'nightly\nbest\nbaseline' });
@@ -24,7 +24,7 @@ test('add, remove and list; run.json keeps its start tags and tags.json holds th
 
   const s = StoreReader.of(cwd);
   expect((await s.run('tiny', id)).tags).toEqual(['nightly']);
-  expect(await s.json(`flows/tiny/runs/${id}/tags.json`)).toMatchObject({ formatVersion: 1, added: ['best', 'baseline'], removed: ['nightly'] });
+  expect(await s.json(`flows/tiny/tags/${id}.json`)).toMatchObject({ formatVersion: 1, added: ['best', 'baseline'], removed: ['nightly'] });
 
   expect((await json(['show', 'tiny', '--tag', 'best'], cwd)).runs.map((r: any) => r.runId)).toEqual([id]);
   expect((await json(['show', 'tiny', '--tag', 'nightly'], cwd)).runs).toEqual([]);

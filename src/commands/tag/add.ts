@@ -5,7 +5,7 @@ import { jsonFlag, storeFlags } from '../../browse/flags.js';
 export default class TagAdd extends BaseCommand {
   static override summary = 'Add tags to a run (safe while it runs).';
   static override description = `RUN is RUN_ID, FLOW/RUN_ID or FLOW/latest. Tags added or removed after a run started are kept in the
-run's tags.json (written atomically, so a live run's own record writes never clobber them) and merged with
+flow's tags/<run-id>.json (written atomically, never in run.json, which a live run keeps rewriting) and merged with
 the tags it was started with. Prints the run's tags afterwards. \`flowctl show FLOW --tag T\` filters by tag.`;
 
   static override examples = ['<%= config.bin %> tag add train/latest best baseline'];
