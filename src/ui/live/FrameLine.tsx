@@ -5,7 +5,7 @@ import type { Line } from './text.js';
 export function FrameLine({ line }: { line: Line }) {
   if (line.length === 0) return <Text> </Text>;
   return (
-    <Text wrap="truncate-end">
+    <Text wrap={line.wrap ? 'wrap' : 'truncate-end'}>
       {line.map((s, i) => (
         <Text key={i} color={s.color} bold={s.bold}>
           {s.text}

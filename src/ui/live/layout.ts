@@ -6,6 +6,8 @@
 import {
   finishedCount, stepStatus, type Counts, type StepStatus, type StepView, type TaskView, type ViewState,
 } from './state.js';
+import { LOOK, SPINNER } from './look.js';
+import { summary } from './summary.js';
 import { clock, plural, shortValue, truncate, type Line, type Segment } from './text.js';
 
 export interface FrameOptions {
@@ -18,24 +20,9 @@ export interface FrameOptions {
   final?: boolean;
 }
 
-const SPINNER = ['⠋', '⠙', '⠹', '⠸', '⠼', '⠴', '⠦', '⠧', '⠇', '⠏'];
 const TASK_ROWS_PER_STEP = 5;
 const LOG_LINES_SHOWN = 2;
-const FAILURES_SHOWN = 5;
-const FAILURE_LINES_SHOWN = 3;
 
-const LOOK: Record<StepStatus, { icon: string; color: Segment['color']; word: string }> = {
-  pending: { icon: '○', color: 'gray', word: 'pending' },
-  running: { icon: '', color: 'cyan', word: 'running' },
-  retrying: { icon: '↻', color: 'yellow', word: 'retrying' },
-  succeeded: { icon: '✔', color: 'green', word: 'succeeded' },
-  failed: { icon: '✖', color: 'red', word: 'failed' },
-  caught: { icon: '✖', color: 'yellow', word: 'failed (caught)' },
-  cached: { icon: '↺', color: 'blue', word: 'cached' },
-  skipped: { icon: '↷', color: 'gray', word: 'skipped' },
-  stopped: { icon: '■', color: 'yellow', word: 'stopped' },
-  'not-run': { icon: '○', color: 'gray', word: 'not run' },
-};
 
 interface Ctx {
   o: FrameOptions;
@@ -65,8 +52,8 @@ export function layoutFrame(s: ViewState, o: FrameOptions): Line[] {
     runFinished: s.finished !== undefined, tasksByStep,
   };
 
-  const head = [header(s, ctx)];
-  const foot = final ? summary(s, ctx) : [footer(s, ctx)];
+  const head = [header(s)];
+  const foot = final ? summary(s, columns) : [footer(s, ctx)];
   const budget = final || o.rows === undefined ? Infinity : Math.max(0, o.rows - 1 - head.length - foot.length);
 
   const statuses = s.steps.map((x) => {
@@ -82,7 +69,7 @@ export function layoutFrame(s: ViewState, o: FrameOptions): Line[] {
     body.push(...(details.get(i) ?? []));
   });
   if (shown.size < s.steps.length) body.push(hiddenLine(statuses, shown));
-  return [...head, ...body, ...foot].map((l) => truncate(l, columns));
+  return [...head, ...body, ...foot].map((l) => (l.wrap ? l : truncate(l, columns)));
 }
 
 /** Which steps get a row: all if they fit, else the most interesting ones, in DAG order. */
@@ -136,11 +123,10 @@ function chooseDetails(s: ViewState, ctx: Ctx, shown: Set<number>, budget: numbe
   return out;
 }
 
-function header(s: ViewState, ctx: Ctx): Line {
+function header(s: ViewState): Line {
   const line: Line = [{ text: s.flow ?? 'flowctl', bold: true }];
   if (s.runId) line.push({ text: ` · run ${s.runId}`, color: 'gray' });
   if (s.originRunId) line.push({ text: ` · resumed from ${s.originRunId}`, color: 'gray' });
-  void ctx;
   return line;
 }
 
@@ -250,48 +236,4 @@ function footer(s: ViewState, ctx: Ctx): Line {
   if (s.counts.cached) line.push({ text: ` · ${s.counts.cached} cached`, color: 'blue' });
   if (s.startedAt !== undefined) line.push({ text: ` · ${clock(ctx.o.now - s.startedAt)}`, color: 'gray' });
   return line;
-}
-
-/** The closing block: outcome, failures, and where to look next. */
-function summary(s: ViewState, ctx: Ctx): Line[] {
-  const f = s.finished;
-  const lines: Line[] = [[]];
-  if (!f) {
-    lines.push([{ text: '■ the run ended without a result', color: 'yellow', bold: true }]);
-  } else {
-    const ok = f.state === 'succeeded';
-    const look = ok ? (f.caughtFailures ? { ...LOOK.succeeded, color: LOOK.caught.color } : LOOK.succeeded)
-      : f.state === 'interrupted' ? LOOK.stopped : LOOK.failed;
-    const caught = f.caughtFailures ? ` with ${plural(f.caughtFailures, 'caught failure')}` : '';
-    lines.push([
-      { text: `${look.icon} run ${f.state}${caught} in ${clock(f.durationMs)}`, color: look.color, bold: true },
-      { text: ` · ${countsText(f.counts)}` },
-    ]);
-  }
-  for (const x of s.failures.slice(0, FAILURES_SHOWN)) {
-    lines.push([
-      { text: `  ✖ ${x.step}/${x.taskId}${x.caught ? ' (caught)' : ''}`, color: x.caught ? 'yellow' : 'red' },
-      { text: x.reason ? `: ${x.reason}` : '' },
-    ]);
-    for (const l of x.lastLines.slice(-FAILURE_LINES_SHOWN)) lines.push([{ text: `    │ ${l}`, color: 'gray' }]);
-  }
-  if (s.failureCount > FAILURES_SHOWN) lines.push([{ text: `  … and ${plural(s.failureCount - FAILURES_SHOWN, 'more failure')}`, color: 'gray' }]);
-  if (f?.error) lines.push([{ text: `  error: ${f.error}`, color: 'red' }]);
-  const hint = (label: string, text: string): Line => [{ text: `  ${label.padEnd(7)}`, color: 'gray' }, { text }];
-  if (s.datastore) lines.push(hint('store', s.datastore));
-  if (s.runId) {
-    lines.push(hint('show', `flowctl show ${s.runId}`));
-    const first = s.failures.find((x) => !x.caught) ?? s.failures[0];
-    if (first) lines.push(hint('logs', `flowctl logs ${s.runId}/${first.step}/${first.taskId}`));
-    if (f && f.state !== 'succeeded') lines.push(hint('resume', `flowctl resume ${s.runId}`));
-  }
-  void ctx;
-  return lines;
-}
-
-function countsText(c: Counts): string {
-  const order = ['succeeded', 'cached', 'failed', 'skipped'] as const;
-  const total = order.reduce((n, k) => n + (c[k] ?? 0), 0);
-  const parts = order.filter((k) => c[k]).map((k) => `${c[k]} ${k}`);
-  return `${plural(total, 'task')}${parts.length ? `: ${parts.join(', ')}` : ''}`;
 }

@@ -8,8 +8,16 @@ export interface Segment {
   bold?: boolean;
 }
 
-/** One terminal row. */
-export type Line = Segment[];
+/** One terminal row; `wrap` rows (commands to copy) wrap at the edge instead of being cut. */
+export type Line = Segment[] & { wrap?: boolean };
+
+export function wrapping(line: Segment[]): Line {
+  return Object.assign(line, { wrap: true });
+}
+
+export function widthOf(line: Segment[]): number {
+  return line.reduce((n, s) => n + [...s.text].length, 0);
+}
 
 export function lineText(line: Line): string {
   return line.map((s) => s.text).join('');
@@ -20,8 +28,7 @@ export function lineText(line: Line): string {
  * net for double-width characters), ending with `…` when it had to cut.
  */
 export function truncate(line: Line, width: number): Line {
-  const total = line.reduce((n, s) => n + [...s.text].length, 0);
-  if (total <= width) return line;
+  if (widthOf(line) <= width) return line;
   const out: Line = [];
   let left = width - 1;
   for (const s of line) {

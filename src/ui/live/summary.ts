@@ -1,0 +1,61 @@
+/**
+ * The closing block of the live view: how the run ended, which tasks failed and why, and
+ * where to look next (store, `show`, `logs`, `resume`). On a narrow terminal the parts
+ * that would be cut go on lines of their own, and commands wrap rather than lose their end.
+ */
+import { LOOK } from './look.js';
+import type { Counts, ViewState } from './state.js';
+import { clock, plural, widthOf, wrapping, type Line, type Segment } from './text.js';
+
+const FAILURES_SHOWN = 5;
+const FAILURE_LINES_SHOWN = 3;
+
+export function summary(s: ViewState, columns: number): Line[] {
+  const f = s.finished;
+  const lines: Line[] = [[]];
+  /** `head` then `tail` on one line if it fits, else `tail` on the next line, indented. */
+  const joined = (head: Segment[], tail: Segment[], indent: string) => {
+    if (widthOf(head) + widthOf(tail) <= columns) lines.push([...head, ...tail]);
+    else lines.push(head, [{ ...tail[0]!, text: indent + tail[0]!.text.replace(/^( · |: )/, '') }, ...tail.slice(1)]);
+  };
+
+  if (!f) {
+    lines.push([{ text: '■ the run ended without a result', color: 'yellow', bold: true }]);
+  } else {
+    const ok = f.state === 'succeeded';
+    const look = ok ? { ...LOOK.succeeded, color: f.caughtFailures ? LOOK.caught.color : LOOK.succeeded.color }
+      : f.state === 'interrupted' ? LOOK.stopped : LOOK.failed;
+    const caught = f.caughtFailures ? ` with ${plural(f.caughtFailures, 'caught failure')}` : '';
+    joined([{ text: `${look.icon} run ${f.state}${caught} in ${clock(f.durationMs)}`, color: look.color, bold: true }], [{ text: ` · ${countsText(f.counts)}` }], '  ');
+  }
+
+  for (const x of s.failures.slice(0, FAILURES_SHOWN)) {
+    const head: Segment = { text: `  ✖ ${x.step}/${x.taskId}${x.caught ? ' (caught)' : ''}`, color: x.caught ? 'yellow' : 'red' };
+    if (x.reason) joined([head], [{ text: `: ${x.reason}` }], '    ');
+    else lines.push([head]);
+    for (const l of x.lastLines.slice(-FAILURE_LINES_SHOWN)) lines.push([{ text: `    │ ${l}`, color: 'gray' }]);
+  }
+  if (s.failureCount > FAILURES_SHOWN) lines.push([{ text: `  … and ${plural(s.failureCount - FAILURES_SHOWN, 'more failure')}`, color: 'gray' }]);
+  if (f?.error) lines.push(wrapping([{ text: `  error: ${f.error}`, color: 'red' }]));
+
+  const hint = (label: string, text: string) => {
+    const head: Segment = { text: `  ${label.padEnd(7)}`, color: 'gray' };
+    if (widthOf([head]) + text.length <= columns) lines.push([head, { text }]);
+    else lines.push([{ ...head, text: `  ${label}` }], wrapping([{ text: `    ${text}` }]));
+  };
+  if (s.datastore) hint('store', s.datastore);
+  if (s.runId) {
+    hint('show', `flowctl show ${s.runId}`);
+    const first = s.failures.find((x) => !x.caught) ?? s.failures[0];
+    if (first) hint('logs', `flowctl logs ${s.runId}/${first.step}/${first.taskId}`);
+    if (f && f.state !== 'succeeded') hint('resume', `flowctl resume ${s.runId}`);
+  }
+  return lines;
+}
+
+function countsText(c: Counts): string {
+  const order = ['succeeded', 'cached', 'failed', 'skipped'] as const;
+  const total = order.reduce((n, k) => n + (c[k] ?? 0), 0);
+  const parts = order.filter((k) => c[k]).map((k) => `${c[k]} ${k}`);
+  return `${plural(total, 'task')}${parts.length ? `: ${parts.join(', ')}` : ''}`;
+}
