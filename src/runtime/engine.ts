@@ -4,26 +4,21 @@
  * declared CPU/memory. It owns run state only; every effect (processes, store) happens in
  * the injected TaskRunner, and everything it decides is announced as an event.
  */
-import { collectRefs, evaluate, renderTemplate } from '../spec/expr/index.js';
+import { evaluate } from '../spec/expr/index.js';
 import type { ExprContext } from '../spec/expr/ast.js';
 import type { FlowSpec, StepSpec, TaskStepSpec } from '../spec/types.js';
 import type { TaskState } from '../store/records.js';
 import { expandForeach, taskIdFor } from './foreach.js';
+import { createScope, type NodeOutcome, type Scope, type StepNode, type TaskNode } from './graph-state.js';
 import {
-  createScope, exportsOf, stateOf, valuesOf,
-  type NodeOutcome, type Scope, type StageEntry, type StepNode, type TaskNode,
-} from './graph-state.js';
-import { renderShellCommand } from './render-command.js';
+  expressionContext, placeholderTask, planInstances, planTasks, truthy, usesItem,
+  type PreparedTask, type TaskStepNode,
+} from './plan-tasks.js';
 import { StepStats } from './step-stats.js';
 import { TaskQueue } from './task-queue.js';
 import type { RunEventInput } from './event-bus.js';
 
-/** What the engine hands the task runner: everything rendered, nothing left to decide. */
-export interface PreparedTask {
-  command: string;
-  env: Record<string, string>;
-  staging: StageEntry[];
-}
+export type { PreparedTask } from './plan-tasks.js';
 
 export interface TaskRunner {
   /** Runs every attempt of the task and sets task.state/values/outputs/caught/reason. */
@@ -116,7 +111,7 @@ export class RunEngine {
     const skippedNeed = needs.find((n) => n.outcome === 'skipped');
     if (skippedNeed && !node.spec.if) return this.skipNode(node, `upstream step '${skippedNeed.path}' was skipped`);
 
-    const ctx = this.contextFor(node);
+    const ctx = expressionContext(node, this.o.params, { id: this.o.runId, flow: this.o.spec.name });
     let items: unknown[] | undefined;
     try {
       const ifSpec = node.spec.if;
@@ -127,111 +122,36 @@ export class RunEngine {
     } catch (e) {
       return this.failNode(node, errorMessage(e));
     }
-    if (node.spec.kind === 'task') this.createTasks(node as StepNode & { spec: TaskStepSpec }, ctx, items);
+    if (node.spec.kind === 'task') this.createTasks(node as TaskStepNode, ctx, items);
     else this.createInstances(node, items);
     this.afterStructureChange(node);
   }
 
-  private createTasks(node: StepNode & { spec: TaskStepSpec }, ctx: ExprContext, items?: unknown[]): void {
-    const { scope, spec } = node;
-    const staging = this.stagingFor(node);
-    const count = items ? items.length : 1;
-    node.remaining = count;
+  private createTasks(node: TaskStepNode, ctx: ExprContext, items?: unknown[]): void {
+    const plan = planTasks(node, ctx, items);
+    node.tasks.push(...plan.tasks);
+    node.remaining = plan.tasks.length;
     const stat = this.stats.get(node.path);
-    stat.tasks += count;
+    stat.tasks += plan.tasks.length;
     this.o.emit({ type: 'step-planned', step: node.path, tasks: stat.tasks });
-    const decided: TaskNode[] = [];
-    for (let i = 0; i < count; i++) {
-      const own = items !== undefined;
-      const task: TaskNode = {
-        node,
-        indices: own ? [...scope.indices, i] : scope.indices,
-        taskId: taskIdFor(own ? [...scope.indices, i] : scope.indices),
-        index: own ? i : undefined,
-        item: own ? items[i] : scope.items[scope.items.length - 1],
-        hasItem: own || scope.items.length > 0,
-        items: own ? [...scope.items, items[i]] : scope.items,
-        state: 'pending',
-        values: {},
-        outputs: [],
-      };
-      node.tasks.push(task);
-      const tctx: ExprContext = { ...ctx, item: task.hasItem ? task.item : undefined, items: task.items };
-      try {
-        if (spec.if && own && usesItem(spec.if.expr) && !truthy(evaluate(spec.if.expr, tctx))) {
-          task.state = 'skipped';
-          task.reason = `if: ${spec.if.source} was false`;
-          decided.push(task);
-          continue;
-        }
-        const prepared: PreparedTask = {
-          command: renderShellCommand(spec.run.template, tctx),
-          env: Object.fromEntries(Object.entries(spec.env).map(([k, t]) => [k, renderTemplate(t.template, tctx, { quote: false })])),
-          staging,
-        };
-        this.queue.push(task, prepared);
-      } catch (e) {
-        task.state = 'failed';
-        task.reason = errorMessage(e);
-        task.caught = spec.catch;
-        decided.push(task);
-      }
-    }
-    if (count === 0) this.completeNode(node);
-    for (const t of decided) void this.settleWithoutRunning(t);
+    for (const { task, prepared } of plan.runnable) this.queue.push(task, prepared);
+    if (plan.tasks.length === 0) this.completeNode(node);
+    for (const t of plan.decided) void this.settleWithoutRunning(t);
   }
 
   private createInstances(node: StepNode, items?: unknown[]): void {
-    if (node.spec.kind !== 'group') return;
-    const { scope } = node;
-    const inherited = new Map(scope.inherited);
-    for (const [name, n] of scope.nodes) if (n.status === 'done') inherited.set(name, n);
-    const inheritedStaging = this.stagingFor(node);
-    const count = items ? items.length : 1;
-    node.remaining = count;
-    for (let i = 0; i < count; i++) {
-      const own = items !== undefined;
-      const inst = createScope(node.spec.steps, node.path, {
-        owner: node,
-        index: own ? i : undefined,
-        indices: own ? [...scope.indices, i] : scope.indices,
-        items: own ? [...scope.items, items[i]] : scope.items,
-        inherited,
-        inheritedStaging,
-      });
-      node.instances.push(inst);
-      this.noteCreated(inst);
-    }
-    if (count === 0) return this.completeNode(node);
-    for (const inst of node.instances) this.activateReady(inst);
-  }
-
-  private stagingFor(node: StepNode): StageEntry[] {
-    const { scope } = node;
-    return [...scope.inheritedStaging, ...node.spec.needs.flatMap((n) => exportsOf(scope.nodes.get(n)!))];
-  }
-
-  private contextFor(node: StepNode): ExprContext {
-    const steps: ExprContext['steps'] = {};
-    const add = (name: string, n: StepNode) => {
-      if (n.status === 'done') steps[name] = { values: valuesOf(n), state: stateOf(n) };
-    };
-    for (const [name, n] of node.scope.inherited) add(name, n);
-    for (const [name, n] of node.scope.nodes) add(name, n);
-    const items = node.scope.items;
-    return {
-      params: this.o.params,
-      steps,
-      item: items.length > 0 ? items[items.length - 1] : undefined,
-      items,
-      run: { id: this.o.runId, flow: this.o.spec.name },
-    };
+    const instances = planInstances(node, items);
+    node.instances.push(...instances);
+    node.remaining = instances.length;
+    for (const inst of instances) this.noteCreated(inst);
+    if (instances.length === 0) return this.completeNode(node);
+    for (const inst of instances) this.activateReady(inst);
   }
 
   private skipNode(node: StepNode, reason: string): void {
     node.reason = reason;
     if (node.spec.kind === 'task') {
-      const task = this.placeholderTask(node as StepNode & { spec: TaskStepSpec }, 'skipped', reason);
+      const task = this.placeholder(node as TaskStepNode, 'skipped', reason);
       void this.settleWithoutRunning(task);
     } else {
       node.outcome = 'skipped';
@@ -243,7 +163,7 @@ export class RunEngine {
   private failNode(node: StepNode, reason: string): void {
     node.reason = reason;
     if (node.spec.kind === 'task') {
-      const task = this.placeholderTask(node as StepNode & { spec: TaskStepSpec }, 'failed', reason);
+      const task = this.placeholder(node as TaskStepNode, 'failed', reason);
       task.caught = node.spec.catch;
       void this.settleWithoutRunning(task);
     } else {
@@ -255,13 +175,9 @@ export class RunEngine {
     this.afterStructureChange(node);
   }
 
-  /** A single task standing for a step decided before fan-out (skipped, or its foreach failed). */
-  private placeholderTask(node: StepNode & { spec: TaskStepSpec }, state: TaskState, reason: string): TaskNode {
-    const { scope } = node;
-    const task: TaskNode = {
-      node, indices: scope.indices, taskId: taskIdFor(scope.indices), item: scope.items[scope.items.length - 1],
-      hasItem: scope.items.length > 0, items: scope.items, state, values: {}, outputs: [], reason,
-    };
+  /** Record a step decided before fan-out as one task (skipped, or its foreach failed). */
+  private placeholder(node: TaskStepNode, state: TaskState, reason: string): TaskNode {
+    const task = placeholderTask(node, state, reason);
     node.tasks.push(task);
     node.remaining = 1;
     this.stats.get(node.path).tasks += 1;
@@ -401,16 +317,6 @@ function aggregate(node: StepNode): NodeOutcome {
 
 function outcomeState(o: NodeOutcome): TaskState {
   return o === 'caught' ? 'failed' : o;
-}
-
-function usesItem(expr: Parameters<typeof collectRefs>[0]): boolean {
-  return collectRefs(expr).some((r) => r.root === 'item' || r.root === 'items');
-}
-
-/** Expression truthiness: null, false, 0, '' and [] are false. */
-export function truthy(v: unknown): boolean {
-  if (Array.isArray(v)) return v.length > 0;
-  return Boolean(v);
 }
 
 function errorMessage(e: unknown): string {
