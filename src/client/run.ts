@@ -129,7 +129,10 @@ export class Run {
   /** @internal NOT_FOUND naming the run's steps unless `name` is one. */
   async requireStep(name: string): Promise<void> {
     const names = await this.stepNames();
-    if (!names.includes(name)) throw notFound(`Run ${this.pathspec} has no step '${name}'${nearby('steps', names, name)}`);
+    if (names.includes(name)) return;
+    const inGroup = names.filter((n) => n.startsWith(`${name}.`));
+    if (inGroup.length) throw notFound(`Run ${this.pathspec} has no step '${name}': it is a group of steps ${inGroup.join(', ')}`, `Give one of them, e.g. ${this.pathspec}/${inGroup[0]}.`);
+    throw notFound(`Run ${this.pathspec} has no step '${name}'${nearby('steps', names, name)}`);
   }
 
   /** The run this one resumed, if any (in any namespace). */
