@@ -5,6 +5,8 @@ import { join } from 'node:path';
 import { removeTree } from '../../src/store/fs-util.js';
 import { openS3Backend } from '../../src/store/s3/open-s3.js';
 import type { S3Backend } from '../../src/store/s3/s3-backend.js';
+import { keys } from '../../src/store/records.js';
+import { Store } from '../../src/store/store.js';
 import { s3Env } from './s3rver.js';
 
 let n = 0;
@@ -35,4 +37,38 @@ export async function s3Backend(endpoint: string, opts: { bucket?: string; extra
     fresh: () => openS3Backend(url, { ...env, FLOWCTL_CACHE_DIR: join(dir, `cache-${others++}`) }),
     cleanup: () => removeTree(dir),
   };
+}
+
+/**
+ * Read back every record, log and artifact of a run through the Store API, each object
+ * downloaded and verified against its hash (use a store with an empty cache). Returns the
+ * output hashes by `step/task/path` so two runs can be compared.
+ */
+export async function verifyRun(store: Store, flow: string, runId: string): Promise<Record<string, string>> {
+  const run = await store.readRun(flow, runId);
+  if (!run) throw new Error(`no run record for ${runId}`);
+  const hashes: Record<string, string> = {};
+  for (const step of await store.listSteps(flow, runId)) {
+    for (const taskId of await store.listTasks(flow, runId, step)) {
+      const task = await store.readTask(flow, runId, step, taskId);
+      if (!task) throw new Error(`no task record ${step}/${taskId}`);
+      for (const out of task.outputs) {
+        for (const f of await store.listOutputFiles(out)) {
+          const bytes = await store.backend.getObjectBytes(f.hash);
+          if (bytes.length !== f.size) throw new Error(`${step}/${taskId}/${f.path}: ${bytes.length} bytes, record says ${f.size}`);
+          hashes[`${step}/${taskId}/${f.path}`] = f.hash;
+        }
+      }
+      for (const n of await store.listAttempts(flow, runId, step, taskId)) {
+        if (!(await store.readAttempt(flow, runId, step, taskId, n))) throw new Error(`no attempt record ${step}/${taskId}/${n}`);
+        if ((await store.backend.getText(keys.attemptLog(flow, runId, step, taskId, n, 'stdout'))) === undefined) throw new Error(`no stdout for ${step}/${taskId}/${n}`);
+      }
+    }
+  }
+  return hashes;
+}
+
+/** A Store on an S3 datastore as a second machine sees it: its own, empty cache. */
+export async function freshStore(url: string, endpoint: string, dir: string): Promise<Store> {
+  return new Store(await openS3Backend(url, s3Env(endpoint, join(dir, `cache-${process.pid}-${n++}`))));
 }

@@ -53,6 +53,7 @@ function openError(e: unknown, loc: S3Location, s: S3Settings): FlowctlError {
       opts('The credentials need s3:ListBucket on the bucket and s3:GetObject/s3:PutObject on the prefix.'));
   }
   const status = httpStatus(e);
-  return new FlowctlError('S3_UNREACHABLE', `Cannot use the S3 datastore ${where}${endpoint}: ${name}${status ? ` (HTTP ${status})` : ''}: ${(e as Error)?.message ?? e}`,
+  const what = `${name === 'Error' ? '' : `${name}${status ? ` (HTTP ${status})` : ''}: `}${(e as Error)?.message ?? e}`;
+  return new FlowctlError('S3_UNREACHABLE', `Cannot use the S3 datastore ${where}${endpoint}: ${what}`,
     opts('Check the endpoint (FLOWCTL_S3_ENDPOINT / AWS_ENDPOINT_URL_S3), FLOWCTL_S3_FORCE_PATH_STYLE and the network.'));
 }

@@ -14,9 +14,17 @@ import { formatS3Url, type S3Location } from './parse-url.js';
 import { Limit } from './limit.js';
 import { isBodyStreamError, isNotFound, isPreconditionFailed, s3Error } from './s3-errors.js';
 
-/** 8 MiB parts, 4 in flight per upload: ~40 MiB of buffers at most, whatever the file's size. */
-const PART_SIZE = 8 * 1024 * 1024;
+/**
+ * Upload memory, whatever the file's size: parts of 5 MiB (S3's minimum; larger only past
+ * 48 GiB, to stay under 10,000 parts), 4 in flight, read in 256 KiB chunks. Measured with a
+ * 200 MB file against s3rver: ~60 MiB above the SDK's baseline, where 8 MiB parts cost ~85
+ * for no throughput gain. At most MULTIPART uploads run at once per process.
+ */
+const MIN_PART = 5 * 1024 * 1024;
+const MAX_PARTS = 10_000;
 const QUEUE_SIZE = 4;
+const READ_CHUNK = 256 * 1024;
+const MULTIPART = 4;
 /** Whole re-GETs after the body stream broke mid-way (the SDK retries only up to the response headers). */
 const BODY_ATTEMPTS = 4;
 
@@ -29,6 +37,7 @@ export class S3Bucket {
   readonly name: string;
   readonly prefix: string;
   private readonly limit: Limit;
+  private readonly multipart = new Limit(MULTIPART);
 
   constructor(readonly client: S3Client, loc: S3Location, concurrency: number) {
     this.name = loc.bucket;
@@ -119,20 +128,24 @@ export class S3Bucket {
    * (e.g. the answer to CompleteMultipartUpload was lost and its retry found no upload).
    */
   async uploadFile(key: string, path: string, size: number): Promise<void> {
-    try {
-      await this.limit.run(async () => {
-        const upload = new Upload({
-          client: this.client,
-          params: { Bucket: this.name, Key: this.key(key), Body: createReadStream(path, { highWaterMark: 1024 * 1024 }), ContentType: contentTypeOf(key) },
-          partSize: PART_SIZE,
-          queueSize: QUEUE_SIZE,
-          leavePartsOnError: false,
-        });
-        await upload.done();
+    const partSize = Math.max(MIN_PART, Math.ceil(size / MAX_PARTS / 1024 ** 2) * 1024 ** 2);
+    const upload = async (): Promise<void> => {
+      const up = new Upload({
+        client: this.client,
+        params: { Bucket: this.name, Key: this.key(key), Body: createReadStream(path, { highWaterMark: READ_CHUNK }), ContentType: contentTypeOf(key) },
+        partSize,
+        queueSize: QUEUE_SIZE,
+        leavePartsOnError: false,
       });
+      await up.done();
+    };
+    try {
+      // A big upload takes a multipart slot first, then a request slot (always in this order: no deadlock).
+      if (size > partSize) await this.multipart.run(() => this.limit.run(upload));
+      else await this.limit.run(upload);
     } catch (e) {
       if ((await this.head(key).catch(() => undefined))?.size === size) return;
-      throw s3Error(size > PART_SIZE ? 'multipart upload' : 'PutObject', this.url(key), e);
+      throw s3Error(size > partSize ? 'multipart upload' : 'PutObject', this.url(key), e);
     }
   }
 
