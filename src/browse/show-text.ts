@@ -71,7 +71,7 @@ function runFields(r: RunJson, o: TextOptions): string {
     ['user', r.user], ['namespace', r.namespace], ['tags', r.tags.length ? r.tags.join(', ') : '-'],
     ['started', localTime(r.startedAt)], ['finished', localTime(r.finishedAt)], ['duration', runDuration(r, o.now)],
     ['tasks', Object.keys(r.taskCounts).length ? formatCounts(r.taskCounts) : '-'],
-    ['origin', r.originRunId ?? '-'], ['flow file', r.flowFile], ['code', r.codeHash], ['host', `${r.host} (pid ${r.pid})`],
+    ['origin', r.originRunId ? `${r.originRunId}${r.resumedFrom ? ` (resumed from step ${r.resumedFrom})` : ''}` : '-'], ['flow file', r.flowFile], ['code', r.codeHash], ['host', `${r.host} (pid ${r.pid})`],
   ];
   if (r.error) fields.push(['error', cell(r.error)]);
   const params = Object.entries(r.params);

@@ -161,7 +161,7 @@ export class Run {
     const r = this.record;
     return {
       pathspec: this.pathspec, flow: r.flow, runId: r.runId, state: r.state, stale: this.stale, user: r.user, namespace: r.namespace,
-      tags: [...this.tags], originRunId: r.originRunId ?? null, startedAt: r.startedAt, finishedAt: r.finishedAt ?? null,
+      tags: [...this.tags], originRunId: r.originRunId ?? null, resumedFrom: r.resumedFrom ?? null, startedAt: r.startedAt, finishedAt: r.finishedAt ?? null,
       durationMs: this.durationMs ?? null, heartbeatAt: r.heartbeatAt, params: r.params, secretParams: r.secretParams ?? [],
       codeHash: r.codeHash, specHash: r.specHash, flowFile: r.flowFile, host: r.host, pid: r.pid, taskCounts: r.taskCounts ?? {},
       caughtFailures: r.caughtFailures ?? 0, error: r.error ?? null,

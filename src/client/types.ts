@@ -29,7 +29,9 @@ export interface RunJson {
   namespace: string;
   /** run.json's tags merged with the edits in flows/<flow>/tags/<run-id>.json (`flowctl tag`). */
   tags: string[];
+  /** The run this one resumed (`flowctl resume`), and the step it re-ran from (`--from`). */
   originRunId: string | null;
+  resumedFrom: string | null;
   startedAt: string;
   finishedAt: string | null;
   durationMs: number | null;

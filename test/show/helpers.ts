@@ -48,7 +48,7 @@ export async function json<T = any>(args: string[], cwd: string, env: Record<str
 
 /** The documented keys of each JSON shape (README: "JSON shapes"). */
 export const SHAPES = {
-  run: ['pathspec', 'flow', 'runId', 'state', 'stale', 'user', 'namespace', 'tags', 'originRunId', 'startedAt', 'finishedAt', 'durationMs',
+  run: ['pathspec', 'flow', 'runId', 'state', 'stale', 'user', 'namespace', 'tags', 'originRunId', 'resumedFrom', 'startedAt', 'finishedAt', 'durationMs',
     'heartbeatAt', 'params', 'secretParams', 'codeHash', 'specHash', 'flowFile', 'host', 'pid', 'taskCounts', 'caughtFailures', 'error'],
   step: ['pathspec', 'step', 'state', 'tasks', 'counts', 'startedAt', 'finishedAt', 'durationMs'],
   task: ['pathspec', 'flow', 'runId', 'step', 'taskId', 'state', 'item', 'itemIndices', 'attempts', 'startedAt', 'finishedAt', 'durationMs',

@@ -21,3 +21,22 @@ test('cached tasks: CACHED FROM in show, the producing task\'s logs in logs', as
   const ran = await producingTask((await Run.get(second, ctx)).step('hello').task(0));
   expect(ran.pathspec).toBe(`twice/${first}/hello/0`);
 });
+
+test('a resumed run shows its origin; its cloned tasks say where they came from', async () => {
+  const cwd = await makeProject({
+    'flow.yaml': 'version: 1\nname: again\nsteps:\n  first:\n    run: echo one\n  second:\n    needs: [first]\n    run: test -e "$FLOW_TASK_DIR/../../ok" || test -n "$PASS"\n',
+  });
+  const { id: failed, r } = await runFlow(cwd, 'flow.yaml');
+  expect(r.exitCode).toBe(1);
+  const resumed = await flowctl(['resume', failed], { cwd, env: { FLOWCTL_USER: 'tester', PASS: '1' } });
+  const id = resumed.stdout.trim().split('\n').pop()!;
+  const v = await json(['show', id], cwd);
+  expect(v.run).toMatchObject({ originRunId: failed, resumedFrom: null });
+  const runs = await flowctl(['show', 'again'], { cwd });
+  expect(runs.stdout).toMatch(new RegExp(`^${id.replace('.', '\\.')}\\s.*\\s${failed.replace('.', '\\.')}$`, 'm'));
+  expect((await flowctl(['show', id], { cwd })).stdout).toMatch(new RegExp(`^origin\\s+${failed.replace('.', '\\.')}$`, 'm'));
+  expect((await json(['show', `${id}/first/0`], cwd)).task).toMatchObject({ state: 'cached', reuse: 'resume', cachedFrom: { runId: failed } });
+  expect((await flowctl(['show', `${id}/first/0`], { cwd })).stdout).toMatch(/^cloned from\s+again\/\S+\/first\/0$/m);
+  const ctx = new ClientContext({ datastore: path.join(cwd, '.flowctl'), namespace: null });
+  expect((await (await Run.get(id, ctx)).origin())?.id).toBe(failed);
+});
