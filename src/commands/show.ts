@@ -1,6 +1,7 @@
 import { Args, Flags } from '@oclif/core';
 import { BaseCommand } from '../base-command.js';
 import { jsonFlag, storeFlags } from '../browse/flags.js';
+import type { RunStatus } from '../client/types.js';
 
 export default class Show extends BaseCommand {
   static override summary = 'Browse flows, runs, steps, tasks and artifacts in the store.';
@@ -42,7 +43,7 @@ Binary content is not printed to a terminal unless --force. --json prints a stab
     const { runShow } = await import('../browse/show-service.js');
     const { contextFrom } = await import('../browse/context.js');
     await runShow({
-      path: args.path, ctx: contextFrom(flags), json: flags.json, status: flags.status as never, tag: flags.tag,
+      path: args.path, ctx: contextFrom(flags), json: flags.json, status: flags.status as RunStatus[] | undefined, tag: flags.tag,
       limit: flags.limit, output: flags.output, force: flags.force,
     });
   }
