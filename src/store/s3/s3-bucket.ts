@@ -7,7 +7,7 @@ import { createReadStream } from 'node:fs';
 import type { Readable } from 'node:stream';
 import { setTimeout as sleep } from 'node:timers/promises';
 import {
-  GetObjectCommand, HeadObjectCommand, ListObjectsV2Command, PutObjectCommand, type S3Client,
+  AbortMultipartUploadCommand, GetObjectCommand, HeadObjectCommand, ListObjectsV2Command, PutObjectCommand, type S3Client,
 } from '@aws-sdk/client-s3';
 import { Upload } from '@aws-sdk/lib-storage';
 import { formatS3Url, type S3Location } from './parse-url.js';
@@ -135,9 +135,18 @@ export class S3Bucket {
         params: { Bucket: this.name, Key: this.key(key), Body: createReadStream(path, { highWaterMark: READ_CHUNK }), ContentType: contentTypeOf(key) },
         partSize,
         queueSize: QUEUE_SIZE,
-        leavePartsOnError: false,
+        // Aborted below instead: lib-storage would throw the abort's own error (e.g. a server
+        // without AbortMultipartUpload) in place of the failure that matters.
+        leavePartsOnError: true,
       });
-      await up.done();
+      try {
+        await up.done();
+      } catch (e) {
+        if (up.uploadId) {
+          await this.client.send(new AbortMultipartUploadCommand({ Bucket: this.name, Key: this.key(key), UploadId: up.uploadId })).catch(() => undefined);
+        }
+        throw e;
+      }
     };
     try {
       // A big upload takes a multipart slot first, then a request slot (always in this order: no deadlock).
