@@ -10,7 +10,7 @@ import { existsSync } from 'node:fs';
 import { ExitCode, FlowctlError } from '../errors.js';
 import { getExecutor } from '../executors/index.js';
 import { loadFlow } from '../spec/load.js';
-import { openStore } from '../store/open.js';
+import { findStoreDir, openStore, STORE_DIR } from '../store/open.js';
 import { keys, type RunRecord, type RunState } from '../store/records.js';
 import { LocalTaskRunner } from '../task/run-task.js';
 import { RunEngine } from './engine.js';
@@ -64,7 +64,7 @@ export async function runFlow(o: RunFlowOptions): Promise<RunFlowResult> {
   // As the user typed it, so problems read `flows/train.yaml:3:5`, not an absolute path.
   const spec = await loadFlow(o.cwd && !path.isAbsolute(o.file) ? path.join(o.cwd, o.file) : o.file);
   const resolved = resolveParams(spec, o.params ?? []);
-  const store = await openStore({ datastore: o.datastore, cwd, projectRoot: spec.root });
+  const store = await openStore({ datastore: o.datastore ?? (await defaultStoreDir(cwd, spec.root)), cwd });
   return execute(o, spec, store, resolved);
 }
 
@@ -90,6 +90,17 @@ export async function resumeFlow(o: ResumeOptions): Promise<RunFlowResult> {
   const { stepsToRerun } = await import('./resume-plan.js');
   const rerun = o.from ? stepsToRerun(spec, o.from) : new Set<string>();
   return execute({ ...o, file }, spec, store, resolved, { runId: origin.runId, rerun, from: o.from });
+}
+
+/**
+ * Without --datastore: the nearest `.flowctl/` above the working directory (like git), else
+ * one above the flow's project root, else a new one in the working directory (as Metaflow
+ * does), so `flowctl run flows/train.yaml` then `flowctl show train` from the same place
+ * find the same store.
+ */
+async function defaultStoreDir(cwd: string, projectRoot: string): Promise<string | undefined> {
+  if (process.env.FLOWCTL_DATASTORE) return undefined;
+  return (await findStoreDir(cwd)) ?? (await findStoreDir(projectRoot)) ?? path.join(cwd, STORE_DIR);
 }
 
 function locateFlowFile(origin: RunRecord, cwd: string): string {

@@ -16,7 +16,7 @@ describe('caching', () => {
     expect(first.exitCode).toBe(0);
     const second = await flowctl(['run', 'flows/train.yaml', '-p', 'epochs=20'], { cwd: dir });
     expect(second.exitCode).toBe(0);
-    const s = StoreReader.of(path.join(dir, 'flows'));
+    const s = StoreReader.of(dir);
     const id1 = runIdFrom(first);
     const id2 = runIdFrom(second);
     const ev = await events(s, 'train', id2);

@@ -10,7 +10,7 @@ test('flows/train.yaml runs every step and stores report, models, metrics, logs 
   const r = await flowctl(['run', 'flows/train.yaml', '--param', 'epochs=50'], { cwd: dir });
   expect(r.stderr).toMatch(/run \S+: succeeded/);
   expect(r.exitCode).toBe(0);
-  const s = StoreReader.of(path.join(dir, 'flows'));
+  const s = StoreReader.of(dir);
   const id = runIdFrom(r);
   const run = await s.run('train', id);
   expect(run).toMatchObject({ state: 'succeeded', flow: 'train', params: { folds: 3, epochs: 50 }, user: 'tester', namespace: 'user:tester' });
@@ -24,4 +24,8 @@ test('flows/train.yaml runs every step and stores report, models, metrics, logs 
   const report = JSON.parse(await s.output('train', id, 'evaluate', '0', 'report.json'));
   expect(JSON.stringify(report)).toMatch(/accuracy/);
   for (const step of ['prepare', 'split', 'evaluate']) expect((await s.task('train', id, step)).state).toBe('succeeded');
+  // the store is where `run` was started, so browsing from the same place finds the run
+  const shown = await flowctl(['show', 'train', '--json'], { cwd: dir });
+  expect(shown.exitCode).toBe(0);
+  expect(JSON.parse(shown.stdout).runs.map((r: { runId: string }) => r.runId)).toContain(id);
 }, 120000);
