@@ -21,6 +21,11 @@ export interface FaultProxyOptions {
   kinds?: FaultKind[];
   /** Requests that always fail with 503 (e.g. every part of an upload), for the "still fails" case. */
   alwaysFail?: (req: http.IncomingMessage) => boolean;
+  /**
+   * Honour `If-None-Match: *` on PUT atomically (s3rver ignores it), as AWS S3, MinIO and R2
+   * do: conditional PUTs of one key run one at a time and get 412 when the key exists.
+   */
+  conditionalPuts?: boolean;
 }
 
 export interface FaultProxy {
@@ -36,6 +41,49 @@ export async function startFaultProxy(o: FaultProxyOptions): Promise<FaultProxy>
   const perRequest = new Map<string, number>();
   const stats = { requests: 0, faults: { http500: 0, http503: 0, 'drop-before': 0, 'drop-after': 0 } as Record<FaultKind, number> };
   let total = 0;
+  const keyLocks = new Map<string, Promise<void>>();
+
+  const forward = (req: http.IncomingMessage, res: http.ServerResponse, fault?: FaultKind): Promise<void> => new Promise((done) => {
+    const headers = { ...req.headers };
+    delete headers.expect; // the proxy already answered 100-continue itself
+    const up = http.request({ host: '127.0.0.1', port: o.target, method: req.method, path: req.url, headers }, (upRes) => {
+      res.writeHead(upRes.statusCode ?? 502, upRes.headers);
+      upRes.on('end', () => done());
+      if (fault !== 'drop-after') {
+        upRes.pipe(res);
+        return;
+      }
+      // Half the body (or just the headers), then the connection dies.
+      const len = Number(upRes.headers['content-length'] ?? 0);
+      let sent = 0;
+      upRes.on('data', (c: Buffer) => {
+        if (sent < len / 2) res.write(c.subarray(0, Math.max(0, Math.min(c.length, Math.ceil(len / 2) - sent))));
+        sent += c.length;
+      });
+      upRes.on('end', () => setImmediate(() => res.socket?.destroy()));
+    });
+    up.on('error', () => {
+      res.socket?.destroy();
+      done();
+    });
+    req.pipe(up);
+  });
+
+  const conditionalPut = (req: http.IncomingMessage, res: http.ServerResponse): void => {
+    const path = (req.url ?? '').split('?')[0];
+    const prev = keyLocks.get(path) ?? Promise.resolve();
+    const mine = prev.then(async () => {
+      const exists = await new Promise<boolean>((resolve) => {
+        http.request({ host: '127.0.0.1', port: o.target, method: 'HEAD', path }, (r) => {
+          r.resume();
+          resolve(r.statusCode === 200);
+        }).on('error', () => resolve(false)).end();
+      });
+      if (exists) answerError(req, res, 412, 'PreconditionFailed');
+      else await forward(req, res);
+    });
+    keyLocks.set(path, mine);
+  };
 
   const server = http.createServer((req, res) => {
     stats.requests++;
@@ -56,25 +104,8 @@ export async function startFaultProxy(o: FaultProxyOptions): Promise<FaultProxy>
       req.socket.destroy();
       return;
     }
-    const headers = { ...req.headers };
-    delete headers.expect; // the proxy already answered 100-continue itself
-    const up = http.request({ host: '127.0.0.1', port: o.target, method: req.method, path: req.url, headers }, (upRes) => {
-      res.writeHead(upRes.statusCode ?? 502, upRes.headers);
-      if (fault !== 'drop-after') {
-        upRes.pipe(res);
-        return;
-      }
-      // Half the body (or just the headers), then the connection dies.
-      const len = Number(upRes.headers['content-length'] ?? 0);
-      let sent = 0;
-      upRes.on('data', (c: Buffer) => {
-        if (sent < len / 2) res.write(c.subarray(0, Math.max(0, Math.min(c.length, Math.ceil(len / 2) - sent))));
-        sent += c.length;
-      });
-      upRes.on('end', () => setImmediate(() => res.socket?.destroy()));
-    });
-    up.on('error', () => res.socket?.destroy());
-    req.pipe(up);
+    if (o.conditionalPuts && req.method === 'PUT' && req.headers['if-none-match'] === '*') return conditionalPut(req, res);
+    void forward(req, res, fault);
   });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   const { port } = server.address() as AddressInfo;

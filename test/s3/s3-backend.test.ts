@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { PutObjectCommand } from '@aws-sdk/client-s3';
 import { keys } from '../../src/store/records.js';
 import { sha256 } from '../../src/store/hash.js';
+import { startFaultProxy } from './fault-proxy.js';
 import { s3Backend, type TestBackend } from './helpers.js';
 import { startS3rver, type TestS3 } from './s3rver.js';
 
@@ -185,6 +186,19 @@ describe('metadata', () => {
     expect(await t.backend.getText('runs/r1')).toBe('flow-a');
     const many = await Promise.all(Array.from({ length: 20 }, (_, i) => t.backend.createExclusive(`runs/x${i}`, `f${i}`)));
     expect(many.every(Boolean)).toBe(true);
+  });
+
+  test('createExclusive is atomic where the server honours If-None-Match: one of 20 racing claims wins', async () => {
+    const proxy = await startFaultProxy({ target: s3.port, rate: 0, conditionalPuts: true });
+    try {
+      const racer = await s3Backend(proxy.endpoint);
+      const results = await Promise.all(Array.from({ length: 20 }, (_, i) => racer.backend.createExclusive('runs/r1', `flow${i}`)));
+      expect(results.filter(Boolean)).toHaveLength(1);
+      expect(await racer.backend.getText('runs/r1')).toBe(`flow${results.indexOf(true)}`);
+      await racer.cleanup();
+    } finally {
+      await proxy.stop();
+    }
   });
 
   test('putFile copies or moves a file into a key', async () => {

@@ -51,6 +51,5 @@ export function s3Env(endpoint: string, cacheDir: string): Record<string, string
     AWS_SECRET_ACCESS_KEY: 'S3RVER',
     AWS_REGION: 'us-east-1',
     FLOWCTL_CACHE_DIR: cacheDir,
-    AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
   };
 }

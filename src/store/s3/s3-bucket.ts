@@ -12,7 +12,7 @@ import {
 import { Upload } from '@aws-sdk/lib-storage';
 import { formatS3Url, type S3Location } from './parse-url.js';
 import { Limit } from './limit.js';
-import { isBodyStreamError, isNotFound, isPreconditionFailed, s3Error } from './s3-errors.js';
+import { errorName, httpStatus, isBodyStreamError, isNotFound, isPreconditionFailed, s3Error } from './s3-errors.js';
 
 /**
  * Upload memory, whatever the file's size: parts of 5 MiB (S3's minimum; larger only past
@@ -118,6 +118,8 @@ export class S3Bucket {
       return 'written';
     } catch (e) {
       if (opts.ifAbsent && isPreconditionFailed(e)) return 'exists';
+      // A server without conditional writes: the caller's HEAD is all the protection there is.
+      if (opts.ifAbsent && (errorName(e) === 'NotImplemented' || httpStatus(e) === 501)) return this.putBytes(key, body, { ...opts, ifAbsent: false });
       throw s3Error('PutObject', this.url(key), e);
     }
   }
