@@ -5,9 +5,10 @@ import { outputFlags, reportersFromFlags } from '../ui/output-flags.js';
 export default class Run extends BaseCommand {
   static override summary = 'Run a flow locally, recording every task in the store.';
   static override description = `Validates FILE, plans its DAG and runs every task, in parallel up to --max-workers.
-Prints progress on stderr (a live view on a terminal, plain lines in CI or a pipe) and the run id
-on stdout. Exit codes: 0 success (also when failures were caught), 1 a step failed, 2 invalid flow
-or bad --param, 130 interrupted (Ctrl-C).`;
+
+Progress goes to stderr: a live view on a terminal; plain lines in CI (CI=true) or when stderr is a pipe or a file; with --output json, one JSON event per line on stdout instead. The run id is printed on stdout.
+
+Exit codes: 0 success (also when failures were caught), 1 a step failed, 2 invalid flow or bad --param, 130 interrupted (Ctrl-C).`;
 
   static override examples = [
     '<%= config.bin %> run flows/train.yaml',

@@ -11,8 +11,9 @@ export interface PlainReporterOptions {
   write?: (line: string) => void;
   /**
    * Print tasks' stdout/stderr lines, prefixed with the task name: true always, false never,
-   * undefined (default) while the task is the only one running, so a sequential flow reads
-   * like a log and parallel tasks never interleave.
+   * undefined (default) for a task that runs alone (no other task running when it started,
+   * none started since), so a sequential flow reads like a log and parallel tasks never
+   * interleave or show partly.
    */
   streamLogs?: boolean;
   timestamps?: boolean;
@@ -23,6 +24,8 @@ export interface PlainReporterOptions {
 export class PlainReporter implements Reporter {
   private readonly write: (line: string) => void;
   private readonly running = new Set<string>();
+  /** Running tasks that have run alone so far. */
+  private readonly alone = new Set<string>();
   /** Tasks some of whose lines (current attempt) were not printed. */
   private readonly unprinted = new Set<string>();
 
@@ -52,6 +55,8 @@ export class PlainReporter implements Reporter {
       case 'step-planned':
         return e.tasks > 1 ? `step ${e.step}: ${e.tasks} tasks` : undefined;
       case 'task-started':
+        this.alone.clear();
+        if (this.running.size === 0) this.alone.add(taskName(e.step, e.taskId));
         this.running.add(taskName(e.step, e.taskId));
         return `task ${taskName(e.step, e.taskId)}: started${e.item !== undefined ? ` (item ${short(e.item)})` : ''}`;
       case 'attempt-started':
@@ -66,6 +71,7 @@ export class PlainReporter implements Reporter {
       case 'task-finished': {
         const name = taskName(e.step, e.taskId);
         this.running.delete(name);
+        this.alone.delete(name);
         const streamed = !this.unprinted.delete(name) && this.o.streamLogs !== false;
         return this.taskFinished(e, streamed);
       }
@@ -82,7 +88,7 @@ export class PlainReporter implements Reporter {
 
   private log(e: Extract<RunEvent, { type: 'log' }>): string | undefined {
     const name = taskName(e.step, e.taskId);
-    const show = this.o.streamLogs ?? (this.running.size === 1 && this.running.has(name));
+    const show = this.o.streamLogs ?? this.alone.has(name);
     if (!show) {
       this.unprinted.add(name);
       return undefined;

@@ -13,9 +13,10 @@ const FIXTURES = path.join(path.dirname(fileURLToPath(import.meta.url)), 'fixtur
 /**
  * Recorded runs: success (prepare → split → per_fold group ×3 {fit → test} → report),
  * cached (the same flow again, every task cached), catch (score ×3 with catch: true, item 2
- * fails), fail (train fails, evaluate never runs), retry (fetch fails twice, then succeeds).
+ * fails), fail (train fails, evaluate never runs), retry (fetch fails twice, then succeeds),
+ * interrupted (SIGINT while three of six `work` tasks run).
  */
-export type Recording = 'success' | 'cached' | 'catch' | 'fail' | 'retry';
+export type Recording = 'success' | 'cached' | 'catch' | 'fail' | 'retry' | 'interrupted';
 
 export function recorded(name: Recording): RunEvent[] {
   return readFileSync(path.join(FIXTURES, `${name}.ndjson`), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as RunEvent);

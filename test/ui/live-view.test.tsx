@@ -77,6 +77,17 @@ describe('live view frames', () => {
     expect(f).toMatch(/✔ fetch +2\.1s +succeeded/);
   });
 
+  test('interrupted: the running step is "stopped", the stopped tasks are named once, resume is offered', () => {
+    const f = frame(recorded('interrupted'));
+    expect(f).toMatch(/■ work +1\.\ds +█+░+ 3\/6 · stopped · 3 failed/);
+    expect(f).toMatch(/○ after +not run/);
+    expect(f).toContain('■ run interrupted in 1.8s · 4 tasks: 1 succeeded, 3 failed');
+    expect(f).toContain('■ interrupted: work/2, work/0, work/1');
+    expect(f).not.toContain('tick');
+    expect(f).not.toContain('logs ');
+    expect(f).toContain('resume flowctl resume 20261126T140258.140Z-ern9xg');
+  });
+
   test('cached run: every step is marked cached', () => {
     const f = frame(recorded('cached'));
     expect(f).toMatch(/↺ prepare .*cached/);
@@ -120,7 +131,7 @@ describe('live view frames', () => {
     unmount();
   });
 
-  test.each<Recording>(['success', 'cached', 'catch', 'fail', 'retry'])('%s: at 60 columns no line is wider than the terminal', (name) => {
+  test.each<Recording>(['success', 'cached', 'catch', 'fail', 'retry', 'interrupted'])('%s: at 60 columns no line is wider than the terminal', (name) => {
     const events = recorded(name);
     for (const n of [Math.floor(events.length / 2), events.length]) {
       for (const line of lines(frame(events, n, { columns: 60, rows: 30 }))) expect([...line].length).toBeLessThanOrEqual(60);

@@ -20,12 +20,22 @@ describe('plain reporter', () => {
     expect(out.at(-1)).toBe('run 20261126T133836.561Z-cfkhq8: succeeded in 1.51s (9 succeeded)');
   });
 
-  test('by default a task’s output is printed while it is the only task running', () => {
+  test('by default a task’s output is printed when the task runs alone', () => {
     const out = plain(recorded('success'));
     // prepare runs alone: its lines are streamed
     expect(out).toContain('prepare/0 | rows=1000');
-    // the three fits run two at a time: none of their lines is printed
-    expect(out.filter((l) => l.includes('fitting fold'))).toEqual([]);
+    // the three fits run two at a time: none of their lines is printed, not even those of
+    // the last one, which ends alone
+    expect(out.filter((l) => l.includes('fitting fold') || l.includes('loss='))).toEqual([]);
+  });
+
+  test('with one worker, every task of a fan-out runs alone and is streamed', () => {
+    const out = plain(fanOut(3, { workers: 1 }));
+    expect(out.filter((l) => l.startsWith('fit/'))).toEqual([
+      'fit/0 | fit 0: loading', 'fit/0 | fit 0: loss=0.0',
+      'fit/1 | fit 1: loading', 'fit/1 | fit 1: loss=0.1',
+      'fit/2 | fit 2: loading', 'fit/2 | fit 2: loss=0.2',
+    ]);
   });
 
   test('--stream-logs prints every line with its task name; --no-stream-logs none', () => {

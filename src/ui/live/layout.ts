@@ -134,8 +134,9 @@ function stepLine(s: ViewState, x: StepView, status: StepStatus, ctx: Ctx): Line
   const look = LOOK[status];
   const icon = status === 'running' ? ctx.spinner : look.icon;
   const name = (' '.repeat(2 * x.depth) + x.name).padEnd(ctx.nameWidth);
-  const elapsed = x.durationMs !== undefined ? x.durationMs
-    : x.startedAt !== undefined ? (s.finished ? undefined : ctx.o.now - x.startedAt) : undefined;
+  // a step the run ended in the middle of (interrupted) ran until the run ended
+  const end = s.finished && s.startedAt !== undefined ? s.startedAt + s.finished.durationMs : ctx.o.now;
+  const elapsed = x.durationMs ?? (x.startedAt !== undefined ? Math.max(0, end - x.startedAt) : undefined);
   const line: Line = [
     { text: `${icon} `, color: look.color },
     { text: name, bold: status === 'running' || status === 'retrying' || status === 'failed' },

@@ -29,13 +29,20 @@ export function summary(s: ViewState, columns: number): Line[] {
     joined([{ text: `${look.icon} run ${f.state}${caught} in ${clock(f.durationMs)}`, color: look.color, bold: true }], [{ text: ` · ${countsText(f.counts)}` }], '  ');
   }
 
-  for (const x of s.failures.slice(0, FAILURES_SHOWN)) {
+  // Tasks stopped by Ctrl-C are not failures to read about: one line names them all.
+  const stopped = s.failures.filter((x) => x.reason === 'interrupted');
+  const failures = s.failures.filter((x) => x.reason !== 'interrupted');
+  if (stopped.length) {
+    lines.push([{ text: `  ■ interrupted: ${stopped.map((x) => `${x.step}/${x.taskId}`).join(', ')}`, color: 'yellow' }]);
+  }
+  for (const x of failures.slice(0, FAILURES_SHOWN)) {
     const head: Segment = { text: `  ✖ ${x.step}/${x.taskId}${x.caught ? ' (caught)' : ''}`, color: x.caught ? 'yellow' : 'red' };
     if (x.reason) joined([head], [{ text: `: ${x.reason}` }], '    ');
     else lines.push([head]);
     for (const l of x.lastLines.slice(-FAILURE_LINES_SHOWN)) lines.push([{ text: `    │ ${l}`, color: 'gray' }]);
   }
-  if (s.failureCount > FAILURES_SHOWN) lines.push([{ text: `  … and ${plural(s.failureCount - FAILURES_SHOWN, 'more failure')}`, color: 'gray' }]);
+  const more = s.failureCount - stopped.length - Math.min(failures.length, FAILURES_SHOWN);
+  if (more > 0) lines.push([{ text: `  … and ${plural(more, 'more failure')}`, color: 'gray' }]);
   if (f?.error) lines.push(wrapping([{ text: `  error: ${f.error}`, color: 'red' }]));
 
   const hint = (label: string, text: string) => {
@@ -46,7 +53,7 @@ export function summary(s: ViewState, columns: number): Line[] {
   if (s.datastore) hint('store', s.datastore);
   if (s.runId) {
     hint('show', `flowctl show ${s.runId}`);
-    const first = s.failures.find((x) => !x.caught) ?? s.failures[0];
+    const first = failures.find((x) => !x.caught) ?? failures[0];
     if (first) hint('logs', `flowctl logs ${s.runId}/${first.step}/${first.taskId}`);
     if (f && f.state !== 'succeeded') hint('resume', `flowctl resume ${s.runId}`);
   }
