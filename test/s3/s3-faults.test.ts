@@ -4,7 +4,7 @@
  * artifact verifies; an upload that keeps failing fails its task with a message naming bucket
  * and key, and no record references what never landed.
  */
-import { cp, mkdir, mkdtemp, writeFile } from 'node:fs/promises';
+import { cp, mkdir, mkdtemp, readdir, stat, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { keys } from '../../src/store/records.js';
@@ -121,6 +121,9 @@ test('an upload that keeps failing fails the task, naming bucket and key; nothin
     expect(await store.backend.hasObject(hash)).toBe(false);
     expect(await store.backend.list('cache/tasks')).toEqual([]);
     expect(await store.backend.getText(keys.attemptLog('big', runId, 'make', '0', 1, 'stdout'))).toBe('wrote big.bin\n');
+    // Locally too: no temp file left behind, and the object is not in the cache as if it were stored.
+    expect(await readdir(path.join(project, 'cache', 'tmp'))).toEqual([]);
+    await expect(stat(path.join(project, 'cache', 'objects', 'sha256', hash.slice(0, 2), hash))).rejects.toMatchObject({ code: 'ENOENT' });
   } finally {
     await proxy.stop();
     await removeTree(project);
