@@ -2,14 +2,45 @@
  * Child process running s3rver for the tests (see s3rver.ts), printing {"port": N} once it listens.
  * Run with --openssl-legacy-provider: s3rver encrypts ListObjectsV2 continuation tokens with DES.
  *
- * One fix to s3rver 3.7 so it lists like S3: with a delimiter it prunes any directory below
- * a common prefix before seeing whether an object lives deeper (so `flows/` of a store with
- * only `flows/f/runs/r/run.json` lists as empty), and it pages in readdir order. Here a
- * delimited listing takes every key after start-after, sorted, rolls them up into common
- * prefixes and cuts the page at max-keys counting both, as S3 does.
+ * Two fixes to s3rver 3.7 so it behaves like S3 where flowctl relies on S3's guarantees:
+ * - Listing: with a delimiter it prunes any directory below a common prefix before seeing
+ *   whether an object lives deeper (so `flows/` of a store with only
+ *   `flows/f/runs/r/run.json` lists as empty), and it pages in readdir order. Here a
+ *   delimited listing takes every key after start-after, sorted, rolls them up into common
+ *   prefixes and cuts the page at max-keys counting both, as S3 does.
+ * - PUT: it answers before the data is on disk (it resolves when its hashing stream ends,
+ *   not when the file is written) and rewrites the object file in place. Here the data goes
+ *   to a temp file, fully written, then renamed over the object, before the answer.
  */
+const crypto = require('node:crypto');
+const fs = require('node:fs');
+const path = require('node:path');
+const { Transform } = require('node:stream');
+const { pipeline } = require('node:stream/promises');
 const S3rver = require('s3rver');
 const FilesystemStore = require('s3rver/lib/stores/filesystem.js');
+
+FilesystemStore.prototype.putObject = async function putObject(object) {
+  const objectPath = this.getResourcePath(object.bucket, object.key, 'object');
+  await fs.promises.mkdir(path.dirname(objectPath), { recursive: true });
+  const tmp = `${objectPath}.${crypto.randomBytes(6).toString('hex')}.tmp`;
+  const md5 = crypto.createHash('md5');
+  let size = 0;
+  const count = (chunk) => {
+    md5.update(chunk);
+    size += chunk.length;
+  };
+  if (Buffer.isBuffer(object.content)) {
+    count(object.content);
+    await fs.promises.writeFile(tmp, object.content);
+  } else {
+    await pipeline(object.content, new Transform({ transform(chunk, _enc, done) { count(chunk); done(null, chunk); } }), fs.createWriteStream(tmp));
+  }
+  await fs.promises.rename(tmp, objectPath);
+  const digest = md5.digest('hex');
+  await this.putMetadata(object.bucket, object.key, object.metadata, digest);
+  return { size, md5: digest };
+};
 
 const original = FilesystemStore.prototype.listObjects;
 FilesystemStore.prototype.listObjects = async function listObjects(bucket, options) {
