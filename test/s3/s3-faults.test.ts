@@ -4,7 +4,7 @@
  * artifact verifies; an upload that keeps failing fails its task with a message naming bucket
  * and key, and no record references what never landed.
  */
-import { cp, mkdir, mkdtemp, readdir, stat, writeFile } from 'node:fs/promises';
+import { cp, mkdir, mkdtemp, readdir, readFile, stat, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { keys } from '../../src/store/records.js';
@@ -13,7 +13,8 @@ import { Store } from '../../src/store/store.js';
 import { removeTree } from '../../src/store/fs-util.js';
 import { flowctl, makeProject, REPO, runIdFrom } from '../helpers/cli.js';
 import { startFaultProxy, type FaultProxy } from './fault-proxy.js';
-import { freshStore, verifyRun } from './helpers.js';
+import { sha256 } from '../../src/store/hash.js';
+import { freshStore, s3Backend, verifyRun } from './helpers.js';
 import { startS3rver, type TestS3 } from './s3rver.js';
 
 let s3: TestS3;
@@ -129,3 +130,25 @@ test('an upload that keeps failing fails the task, naming bucket and key; nothin
     await removeTree(project);
   }
 }, 120_000);
+
+test('a failed upload of a moved output puts the file back, caches nothing and names bucket and key', async () => {
+  const proxy = await startFaultProxy({ target: s3.port, rate: 0, alwaysFail: (req) => req.method === 'PUT' });
+  const t = await s3Backend(proxy.endpoint, { extraEnv: { FLOWCTL_S3_MAX_ATTEMPTS: '2' } });
+  try {
+    const data = Buffer.alloc(2 * 1024 * 1024, 3);
+    const src = path.join(t.backend.scratchDir(), 'task', 'out.bin');
+    await mkdir(path.dirname(src), { recursive: true });
+    await writeFile(src, data);
+    const key = `objects/sha256/${sha256(data).slice(0, 2)}/${sha256(data)}`;
+    await expect(t.backend.putObjectFile(src, { move: true })).rejects.toMatchObject({
+      code: 'S3_ERROR', exitCode: 1, message: `S3 PutObject of s3://bucket/${t.backend.bucket.prefix}/${key} failed after 2 attempts: SlowDown (HTTP 503): injected by the fault proxy`,
+    });
+    expect((await readFile(src)).equals(data)).toBe(true);
+    expect(await readdir(path.join(t.cacheDir, 'tmp'))).toEqual([]);
+    await expect(stat(t.backend.cache.path(sha256(data)))).rejects.toMatchObject({ code: 'ENOENT' });
+    await expect(t.backend.putText('flows/f/runs/r/run.json', '{}')).rejects.toMatchObject({ code: 'S3_ERROR', message: expect.stringContaining('flows/f/runs/r/run.json') });
+  } finally {
+    await t.cleanup();
+    await proxy.stop();
+  }
+});

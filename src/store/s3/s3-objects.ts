@@ -43,7 +43,8 @@ export class S3Objects {
         await rename(taken, srcPath).catch(() => undefined);
         throw e;
       }
-      return this.storeTemp(taken, info);
+      // If the upload fails, the output goes back where it was: a failed task's dir stays inspectable.
+      return this.storeTemp(taken, info, srcPath);
     }
     const before = await stat(srcPath, { bigint: true });
     if (before.size <= SMALL_FILE) {
@@ -124,7 +125,7 @@ export class S3Objects {
   }
 
   /** Upload a temp file holding `info`'s content unless the bucket has it, then keep it in the cache. */
-  private async storeTemp(tmp: string, info: ObjectInfo): Promise<ObjectInfo> {
+  private async storeTemp(tmp: string, info: ObjectInfo, restoreTo?: string): Promise<ObjectInfo> {
     try {
       if (!(await this.has(info.hash))) {
         await this.bucket.uploadFile(keys.object(info.hash), tmp, info.size);
@@ -133,7 +134,7 @@ export class S3Objects {
       await this.cache.adopt(tmp, info);
       return info;
     } catch (e) {
-      await rm(tmp, { force: true });
+      if (!restoreTo || !(await rename(tmp, restoreTo).then(() => true, () => false))) await rm(tmp, { force: true });
       throw e;
     }
   }
