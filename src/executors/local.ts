@@ -90,6 +90,10 @@ export class LocalExecutor implements Executor {
       buffer: false,
       detached: true,
       reject: false,
+      // The hot path: execa's own exit-cleanup hook costs ~1 ms a spawn; the exit hook
+      // below (liveGroups) already kills every running attempt's group when flowctl exits.
+      cleanup: false,
+      encoding: 'buffer',
     });
     const pid = sub.pid;
     if (pid === undefined) {
