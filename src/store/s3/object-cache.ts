@@ -106,7 +106,12 @@ export class ObjectCache {
   async putBytes(info: ObjectInfo, data: Uint8Array | string): Promise<void> {
     if (await this.lookup(info.hash)) return;
     const tmp = this.tempPath('put');
-    await writeFile(tmp, data, { mode: 0o600 });
+    try {
+      await writeFile(tmp, data, { mode: 0o600 });
+    } catch (e) {
+      await rm(tmp, { force: true });
+      throw e;
+    }
     await this.adopt(tmp, info);
   }
 
@@ -135,7 +140,10 @@ export class ObjectCache {
     return removed;
   }
 
-  /** Keep a running total (one scan per process, on first use) and sweep when it passes the budget. */
+  /**
+   * Keep a running total (one scan per process, on first use; approximate, since other
+   * processes add too) and sweep when it passes the budget.
+   */
   private async account(size: number): Promise<void> {
     this.total ??= this.scan().then((es) => es.reduce((n, e) => n + e.size, 0));
     this.added += size;
