@@ -1,5 +1,6 @@
 import { Args, Flags } from '@oclif/core';
 import { BaseCommand } from '../base-command.js';
+import { outputFlags, reportersFromFlags } from '../ui/output-flags.js';
 
 export default class Resume extends BaseCommand {
   static override summary = 'Continue a failed or interrupted run: clone what succeeded, run the rest.';
@@ -30,22 +31,13 @@ Exit codes as for run: 0, 1 a step failed, 2 usage, 130 interrupted.`;
     datastore: Flags.string({ description: 'store location (default: nearest .flowctl/; env FLOWCTL_DATASTORE)' }),
     'run-id-file': Flags.string({ description: 'write the new run id to this file as soon as it is known' }),
     cache: Flags.boolean({ description: 'reuse results of earlier identical tasks for the tasks that run', default: true, allowNo: true }),
-    output: Flags.string({ char: 'o', description: 'progress format', options: ['plain', 'json'], default: 'plain' }),
-    'stream-logs': Flags.boolean({ description: 'print every task’s output lines, prefixed with the task name' }),
-    timestamps: Flags.boolean({ description: 'prefix plain progress lines with a timestamp' }),
+    ...outputFlags,
   };
 
   async run(): Promise<void> {
     const { args, flags } = await this.parse(Resume);
     const { resumeFlow } = await import('../runtime/run-flow.js');
-    const reporters = [];
-    if (flags.output === 'json') {
-      const { JsonReporter } = await import('../ui/json-reporter.js');
-      reporters.push(new JsonReporter());
-    } else {
-      const { PlainReporter } = await import('../ui/plain-reporter.js');
-      reporters.push(new PlainReporter({ streamLogs: flags['stream-logs'], timestamps: flags.timestamps }));
-    }
+    const out = await reportersFromFlags(flags);
     const result = await resumeFlow({
       runId: args.runId,
       from: flags.from,
@@ -58,10 +50,10 @@ Exit codes as for run: 0, 1 a step failed, 2 usage, 130 interrupted.`;
       datastore: flags.datastore ?? process.env.FLOWCTL_DATASTORE,
       runIdFile: flags['run-id-file'],
       noCache: !flags.cache,
-      reporters,
+      reporters: out.reporters,
       handleSignals: true,
-    });
-    if (flags.output !== 'json') process.stdout.write(result.runId + '\n');
+    }).finally(out.close);
+    if (out.mode !== 'json') process.stdout.write(result.runId + '\n');
     if (result.exitCode !== 0) this.exit(result.exitCode);
   }
 }

@@ -29,7 +29,7 @@ Exit codes: 0 success (also when failures were caught), 1 a step failed, 2 inval
     tag: Flags.string({ description: 'tag the run (repeatable)', multiple: true, default: [] }),
     namespace: Flags.string({ description: 'namespace of the run (default user:<you>)' }),
     production: Flags.boolean({ description: 'record the run in the production namespace' }),
-    datastore: Flags.string({ description: 'store location (default: nearest .flowctl/ or the project’s; env FLOWCTL_DATASTORE)' }),
+    datastore: Flags.string({ description: 'store location (default: nearest .flowctl/ above cwd or the project, else ./.flowctl; env FLOWCTL_DATASTORE)' }),
     'run-id-file': Flags.string({ description: 'write the run id to this file as soon as it is known' }),
     ...outputFlags,
     cache: Flags.boolean({ description: 'reuse results of earlier identical tasks (--no-cache: run everything)', default: true, allowNo: true }),
