@@ -91,11 +91,13 @@ for (let i = 0; i < rounds; i++) {
   }
 }
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
-const med = Object.fromEntries(names.map((m) => [m, { ms: median(results[m].map((r) => r.ms)), cpuMs: median(results[m].map((r) => r.cpuMs)) }]));
-console.log('\nmedians        wall      cpu (all processes)');
-for (const m of names) console.log(`  ${m.padEnd(13)} ${(med[m].ms / 1000).toFixed(2).padStart(6)} s  ${(med[m].cpuMs / 1000).toFixed(2).padStart(6)} s`);
+const stat = (m, k) => ({ median: median(results[m].map((r) => r[k])), min: Math.min(...results[m].map((r) => r[k])) });
+const sec = (ms) => `${(ms / 1000).toFixed(2).padStart(6)} s`;
+console.log('\n               wall median   wall min    cpu median (all processes)');
+for (const m of names) console.log(`  ${m.padEnd(13)} ${sec(stat(m, 'ms').median)}  ${sec(stat(m, 'ms').min)}  ${sec(stat(m, 'cpuMs').median)}`);
 const pct = (a, b) => `${a >= b ? '+' : ''}${(((a - b) / b) * 100).toFixed(1)}%`;
-const live = med['live (pty)'];
-console.log(`\nlive view overhead, wall: ${pct(live.ms, med['plain (pty)'].ms)} vs plain under the same pty, ${pct(live.ms, med['plain (pipe)'].ms)} vs plain piped`);
-console.log(`live view overhead, cpu:  ${pct(live.cpuMs, med['plain (pty)'].cpuMs)} vs plain under the same pty, ${pct(live.cpuMs, med['plain (pipe)'].cpuMs)} vs plain piped`);
-console.log(`load average now: ${os.loadavg().map((x) => x.toFixed(2)).join(' ')} (wall times are only comparable on an otherwise idle machine)`);
+const vs = (k, how) => `${pct(stat('live (pty)', k)[how], stat('plain (pty)', k)[how])} vs plain under the same pty, ${pct(stat('live (pty)', k)[how], stat('plain (pipe)', k)[how])} vs plain piped`;
+console.log(`\nlive view overhead, wall (medians): ${vs('ms', 'median')}`);
+console.log(`live view overhead, wall (minima):  ${vs('ms', 'min')}`);
+console.log(`live view overhead, cpu (medians):  ${vs('cpuMs', 'median')}`);
+console.log(`load average now: ${os.loadavg().map((x) => x.toFixed(2)).join(' ')} (wall times compare only on an otherwise idle machine)`);

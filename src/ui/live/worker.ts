@@ -4,6 +4,8 @@
  * Messages in: `events` (a batch), `resize`, `close`. Out: `write` (terminal output, which
  * the main thread writes to its stderr, in order) and `closed` with the view's stats.
  */
+import { readlinkSync } from 'node:fs';
+import { setPriority } from 'node:os';
 import { Writable } from 'node:stream';
 import { parentPort, workerData } from 'node:worker_threads';
 import type { RunEvent } from '../../runtime/events.js';
@@ -24,6 +26,7 @@ const init = workerData as { size: TerminalSize; intervalMs?: number };
 // This thread has its own copy of the environment: React's production build here changes
 // nothing for the tasks, which inherit the main thread's environment.
 process.env.NODE_ENV = 'production';
+yieldToTheRun();
 
 /** A stand-in for the terminal: ink writes here, the main thread writes it out. */
 const terminal = Object.assign(
@@ -56,3 +59,17 @@ port.on('message', (m: ToWorker) => {
       );
   }
 });
+
+/**
+ * When CPUs are busy, the scheduler and the tasks come first: lower this thread's priority
+ * (Linux: a thread id given to setpriority affects that thread only). Elsewhere, or if not
+ * allowed, the view simply runs at normal priority.
+ */
+function yieldToTheRun(): void {
+  try {
+    const tid = Number(readlinkSync('/proc/thread-self').split('/').pop());
+    if (Number.isInteger(tid) && tid > 0) setPriority(tid, 19);
+  } catch {
+    // not Linux, or not permitted
+  }
+}
