@@ -1,42 +1,44 @@
 /**
  * The live terminal view (`--output live`, the default on a terminal), as a Reporter.
- * The view runs on its own thread (live/worker.ts): this side only batches events to it
- * and writes what it draws to stderr, so drawing never competes with the scheduler's
- * thread, and the view can neither slow nor drive the run. `thread: 'main'` hosts it on
- * the calling thread instead (tests, and where workers are unavailable).
+ * The view runs in its own low-priority process (live/process.ts) that draws straight to
+ * the terminal: this side only hands it the events, as NDJSON, in batches. Loading ink,
+ * drawing and the memory they take stay out of the process that spawns the tasks, so the
+ * view can neither slow nor drive the run. `host: 'inline'` draws from this process
+ * instead (tests, and a fallback when the view process cannot start).
  *
  * select-reporter.ts imports this module only for the live view.
  */
-import { appendFile } from 'node:fs/promises';
-import { Worker } from 'node:worker_threads';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import type { Reporter, RunEvent } from '../runtime/events.js';
-import { LiveSession, type LiveStats } from './live/session.js';
-import type { FromWorker, TerminalSize, ToWorker } from './live/worker.js';
+import { LiveSession } from './live/session.js';
 
 export interface LiveReporterOptions {
-  /** Where to draw (default stderr: stdout stays free for the run id). */
+  /** Where to draw (default stderr: stdout stays free for the run id). Inline only: the view process draws on its stderr, which is ours. */
   stream?: NodeJS.WriteStream;
   /** Minimum time between frames (default 100 ms). */
   intervalMs?: number;
-  thread?: 'worker' | 'main';
+  host?: 'process' | 'inline';
 }
 
-/** Events are handed to the view's thread in batches at most this far apart. */
+/** Events are handed to the view in batches at most this far apart. */
 const BATCH_MS = 25;
+/** If the view cannot keep up (starved of CPU), log lines are dropped past this backlog. */
+const MAX_BACKLOG_BYTES = 4 << 20;
+const CLOSE_TIMEOUT_MS = 10_000;
+
+interface ViewHost {
+  onEvent(e: RunEvent): void;
+  /** Final frame drawn and written. */
+  close(): Promise<void>;
+}
 
 export class LiveReporter implements Reporter {
-  private readonly stream: NodeJS.WriteStream;
   private readonly view: ViewHost;
   private closing?: Promise<void>;
-  stats?: LiveStats;
 
   constructor(o: LiveReporterOptions = {}) {
-    this.stream = o.stream ?? process.stderr;
-    this.view = o.thread === 'main'
-      ? new MainThreadView(this.stream, o.intervalMs)
-      : new WorkerView(this.stream, o.intervalMs);
-    this.stream.on('resize', this.onResize);
-    process.on('exit', showCursor);
+    this.view = o.host === 'inline' ? new InlineView(o.stream ?? process.stderr, o.intervalMs) : new ProcessView(o.intervalMs);
   }
 
   onEvent(e: RunEvent): void {
@@ -44,123 +46,96 @@ export class LiveReporter implements Reporter {
   }
 
   close(): Promise<void> {
-    this.closing ??= (async () => {
-      this.stream.off('resize', this.onResize);
-      try {
-        this.stats = await this.view.close();
-      } catch (e) {
-        this.stream.write(`warning: the live view failed (${(e as Error).message}); use --output plain\n`);
-      } finally {
-        process.off('exit', showCursor);
-      }
-      if (this.stats && process.env.FLOWCTL_LIVE_STATS) await appendFile(process.env.FLOWCTL_LIVE_STATS, JSON.stringify(this.stats) + '\n');
-    })();
+    this.closing ??= this.view.close();
     return this.closing;
   }
-
-  private readonly onResize = () => this.view.resize(sizeOf(this.stream));
 }
 
-/** If the process exits mid-frame (a second Ctrl-C), do not leave the terminal's cursor hidden. */
-function showCursor(): void {
-  if (process.stderr.isTTY) process.stderr.write('\x1b[?25h');
-}
+class InlineView implements ViewHost {
+  readonly session: LiveSession;
 
-function sizeOf(s: NodeJS.WriteStream): TerminalSize {
-  return { columns: s.columns, rows: s.rows, isTTY: s.isTTY === true };
-}
-
-interface ViewHost {
-  onEvent(e: RunEvent): void;
-  resize(size: TerminalSize): void;
-  /** Final frame drawn and written; returns what the view cost. */
-  close(): Promise<LiveStats | undefined>;
-}
-
-class MainThreadView implements ViewHost {
-  private readonly session: LiveSession;
-
-  constructor(stream: NodeJS.WriteStream, intervalMs?: number) {
+  constructor(private readonly stream: NodeJS.WriteStream, intervalMs?: number) {
     this.session = new LiveSession({ stream, intervalMs }, () => import('./live/ink-renderer.js'));
+    stream.on('resize', this.onResize);
   }
 
   onEvent(e: RunEvent): void {
     this.session.onEvent(e);
   }
 
-  resize(): void {
-    this.session.resized();
-  }
-
-  async close(): Promise<LiveStats> {
+  async close(): Promise<void> {
+    this.stream.off('resize', this.onResize);
     await this.session.close();
-    return this.session.stats;
   }
 
-  /** For tests: ink loaded and the first frame drawn. */
-  ready(): Promise<void> {
-    return this.session.ready();
-  }
+  private readonly onResize = () => this.session.resized();
 }
 
-class WorkerView implements ViewHost {
-  private readonly worker: Worker;
-  private batch: RunEvent[] = [];
+class ProcessView implements ViewHost {
+  private readonly child: ChildProcess;
+  private readonly exited: Promise<void>;
+  private batch: string[] = [];
   private timer?: NodeJS.Timeout;
-  private failure?: Error;
-  private readonly done: Promise<LiveStats | undefined>;
+  private failed = false;
 
-  constructor(private readonly stream: NodeJS.WriteStream, intervalMs?: number) {
-    this.worker = new Worker(new URL('./live/worker.js', import.meta.url), { workerData: { size: sizeOf(stream), intervalMs } });
-    // The run decides when the process ends, never the view.
-    this.worker.unref();
-    this.done = new Promise((resolve, reject) => {
-      this.worker.on('message', (m: FromWorker) => {
-        if (m.type === 'write') this.stream.write(m.data);
-        else if (m.type === 'closed') resolve(m.stats);
-        else reject(new Error(m.message));
-      });
-      this.worker.on('error', (e) => {
-        this.failure = e;
-        reject(e);
-      });
-      this.worker.on('exit', () => resolve(undefined));
+  constructor(intervalMs?: number) {
+    const entry = fileURLToPath(new URL('./live/process.js', import.meta.url));
+    this.child = spawn(process.execPath, [entry], {
+      // the view draws on our stderr; React's production build is for the view only
+      stdio: ['pipe', 'ignore', 'inherit'],
+      env: {
+        ...process.env, NODE_ENV: 'production', FORCE_COLOR: colorLevel(process.stderr),
+        ...(intervalMs ? { FLOWCTL_LIVE_INTERVAL_MS: String(intervalMs) } : {}),
+      },
     });
-    this.done.catch(() => {}); // reported by close()
+    // The run decides when flowctl ends, never the view.
+    this.child.unref();
+    (this.child.stdin as unknown as { unref?(): void }).unref?.();
+    this.child.stdin!.on('error', () => (this.failed = true)); // the view died: the run goes on
+    this.exited = new Promise((resolve) => {
+      this.child.on('exit', () => resolve());
+      this.child.on('error', () => {
+        this.failed = true;
+        resolve();
+      });
+    });
   }
 
   onEvent(e: RunEvent): void {
-    if (this.failure) return;
-    this.batch.push(e);
+    if (this.failed) return;
+    if (e.type === 'log' && this.child.stdin!.writableLength > MAX_BACKLOG_BYTES) return;
+    this.batch.push(JSON.stringify(e));
     if (!this.timer) {
       this.timer = setTimeout(() => this.flush(), BATCH_MS);
       this.timer.unref();
     }
   }
 
-  resize(size: TerminalSize): void {
-    this.post({ type: 'resize', size });
-  }
-
-  async close(): Promise<LiveStats | undefined> {
+  async close(): Promise<void> {
     this.flush();
-    this.post({ type: 'close' });
-    try {
-      return await this.done;
-    } finally {
-      await this.worker.terminate();
-    }
+    this.child.stdin!.end();
+    // keep flowctl alive until the final frame is on screen, but not forever
+    const guard = setTimeout(() => this.child.kill(), CLOSE_TIMEOUT_MS);
+    this.child.ref();
+    await this.exited;
+    clearTimeout(guard);
   }
 
   private flush(): void {
     clearTimeout(this.timer);
     this.timer = undefined;
-    if (this.batch.length === 0) return;
-    this.post({ type: 'events', events: this.batch });
+    if (this.batch.length === 0 || this.failed) return;
+    this.child.stdin!.write(this.batch.join('\n') + '\n');
     this.batch = [];
   }
+}
 
-  private post(m: ToWorker): void {
-    if (!this.failure) this.worker.postMessage(m);
-  }
+/**
+ * Colours as the terminal we draw on supports them (ink would otherwise ask stdout, which
+ * is not a terminal in the view process, nor in `RUN=$(flowctl run …)`). Node's reading of
+ * the terminal honours NO_COLOR and FORCE_COLOR.
+ */
+function colorLevel(stream: NodeJS.WriteStream): string {
+  const depth = stream.isTTY ? stream.getColorDepth() : 1;
+  return depth >= 24 ? '3' : depth >= 8 ? '2' : depth >= 4 ? '1' : '0';
 }

@@ -17,15 +17,19 @@ steps:
   b: { needs: [a], foreach: [1, 2], run: 'echo b \${{ item }}' }
 `;
 
-async function modulesLoaded(args: string[]): Promise<{ urls: string[]; exitCode: number }> {
+async function modulesLoaded(args: string[]): Promise<{ urls: string[]; flowctlPid: string; byPid: (pid: string) => string[]; exitCode: number }> {
   const dir = await makeProject({ 'flow.yaml': FLOW });
   const log = path.join(dir, 'imports.log');
   const r = await flowctl(args, {
     cwd: dir,
     env: { NODE_OPTIONS: `--import=${HOOK}`, FLOWCTL_IMPORT_LOG: log },
   });
-  const urls = (await readFile(log, 'utf8').catch(() => '')).split('\n').filter(Boolean);
-  return { urls, exitCode: r.exitCode };
+  const entries = (await readFile(log, 'utf8').catch(() => '')).split('\n').filter(Boolean).map((l) => l.split(' ') as [string, string]);
+  const flowctlPid = entries.find(([, url]) => url.endsWith('/bin/flowctl.js'))?.[0] ?? '?';
+  return {
+    urls: entries.map(([, url]) => url), flowctlPid, exitCode: r.exitCode,
+    byPid: (pid) => entries.filter(([p]) => p === pid).map(([, url]) => url),
+  };
 }
 
 const uses = (urls: string[], pkg: string) => urls.some((u) => u.includes(`/node_modules/${pkg}/`));
@@ -48,10 +52,14 @@ describe('the live view is loaded only when drawn', () => {
     expect(urls.some((u) => u.includes('/dist/ui/live'))).toBe(false);
   });
 
-  test('control: --output live does import them', async () => {
-    const { urls, exitCode } = await modulesLoaded(['run', 'flow.yaml', '--output', 'live']);
+  test('control: --output live imports them, in the view process only', async () => {
+    const { urls, exitCode, flowctlPid, byPid } = await modulesLoaded(['run', 'flow.yaml', '--output', 'live']);
     expect(exitCode).toBe(0);
     expect(uses(urls, 'ink')).toBe(true);
     expect(uses(urls, 'react')).toBe(true);
+    // the process that schedules and spawns the tasks never loads them
+    expect(byPid(flowctlPid).some((u) => u.endsWith('/dist/commands/run.js'))).toBe(true);
+    expect(uses(byPid(flowctlPid), 'ink')).toBe(false);
+    expect(uses(byPid(flowctlPid), 'react')).toBe(false);
   });
 });
