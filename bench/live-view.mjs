@@ -7,6 +7,12 @@
  *
  *   npm run build && node bench/live-view.mjs [--tasks 1000] [--workers 2] [--rounds 3]
  *
+ * Prints each run, then per mode the median and minimum wall time and the median CPU time
+ * of all processes (bash `times`: flowctl, its tasks, `script`), and the overhead of the live
+ * view three ways: ratio of medians, ratio of minima, and the median of per-round ratios
+ * (the modes of a round run back to back, so drift on a shared machine cancels out best
+ * there). Set FLOWCTL_LIVE_STATS=file to also get the view's own frame and load times.
+ *
  * Needs `script` (util-linux/bsdutils) for the pseudo-terminal.
  */
 import { spawnSync } from 'node:child_process';
@@ -100,4 +106,9 @@ const vs = (k, how) => `${pct(stat('live (pty)', k)[how], stat('plain (pty)', k)
 console.log(`\nlive view overhead, wall (medians): ${vs('ms', 'median')}`);
 console.log(`live view overhead, wall (minima):  ${vs('ms', 'min')}`);
 console.log(`live view overhead, cpu (medians):  ${vs('cpuMs', 'median')}`);
+// Drift on a shared machine moves whole rounds; the modes of one round ran back to back.
+const ratios = results['live (pty)'].map((r, i) => r.ms / results['plain (pty)'][i].ms - 1);
+const paired = median(ratios);
+console.log(`live view overhead, wall (median of per-round ratios): ${paired >= 0 ? '+' : ''}${(paired * 100).toFixed(1)}% vs plain under the same pty` +
+  `  [rounds: ${ratios.map((x) => `${(x * 100).toFixed(1)}%`).join(', ')}]`);
 console.log(`load average now: ${os.loadavg().map((x) => x.toFixed(2)).join(' ')} (wall times compare only on an otherwise idle machine)`);

@@ -1,6 +1,6 @@
 /**
  * The only module of the live view that imports ink and react: mounts LiveView on a
- * stream and redraws it on request. LiveReporter loads it with `import()` in the background.
+ * stream and redraws it on request. LiveSession loads it with `import()` (in the view process).
  */
 import { createElement } from 'react';
 import { render, type Instance } from 'ink';

@@ -23,7 +23,6 @@ export interface FrameOptions {
 const TASK_ROWS_PER_STEP = 5;
 const LOG_LINES_SHOWN = 2;
 
-
 interface Ctx {
   o: FrameOptions;
   spinner: string;
