@@ -8,9 +8,12 @@
  *   `flows/f/runs/r/run.json` lists as empty), and it pages in readdir order. Here a
  *   delimited listing takes every key after start-after, sorted, rolls them up into common
  *   prefixes and cuts the page at max-keys counting both, as S3 does.
- * - PUT: it answers before the data is on disk (it resolves when its hashing stream ends,
- *   not when the file is written) and rewrites the object file in place. Here the data goes
- *   to a temp file, fully written, then renamed over the object, before the answer.
+ * - PUT and GET: it answers a PUT before the data is on disk (it resolves when its hashing
+ *   stream ends, not when the file is written) and rewrites the object file in place, and a
+ *   GET takes the length from one stat and the bytes from a later open. Here a PUT writes a
+ *   temp file and renames it over the object before answering, and a GET opens the file
+ *   first and takes length and bytes from that one open file: a reader racing a writer gets
+ *   the old or the new object whole, as on S3.
  */
 const crypto = require('node:crypto');
 const fs = require('node:fs');
@@ -19,6 +22,7 @@ const { Transform } = require('node:stream');
 const { pipeline } = require('node:stream/promises');
 const S3rver = require('s3rver');
 const FilesystemStore = require('s3rver/lib/stores/filesystem.js');
+const S3Object = require('s3rver/lib/models/object.js');
 
 FilesystemStore.prototype.putObject = async function putObject(object) {
   const objectPath = this.getResourcePath(object.bucket, object.key, 'object');
@@ -40,6 +44,38 @@ FilesystemStore.prototype.putObject = async function putObject(object) {
   const digest = md5.digest('hex');
   await this.putMetadata(object.bucket, object.key, object.metadata, digest);
   return { size, md5: digest };
+};
+
+FilesystemStore.prototype.getObject = async function getObject(bucket, key, options) {
+  let fh;
+  try {
+    fh = await fs.promises.open(this.getResourcePath(bucket, key, 'object'), 'r');
+  } catch (err) {
+    if (err.code === 'ENOENT') return null;
+    throw err;
+  }
+  let metadata;
+  let st;
+  try {
+    [metadata, st] = await Promise.all([this.getMetadata(bucket, key), fh.stat()]);
+  } catch (err) {
+    await fh.close();
+    if (err.code === 'ENOENT') return null;
+    throw err;
+  }
+  metadata = { ...metadata, 'content-length': st.size, 'last-modified': st.mtime.toUTCString() };
+  const lastByte = Math.max(0, st.size - 1);
+  const ranged = options && (options.start !== undefined || options.end);
+  const range = { start: (options && options.start) || 0, end: Math.min((options && options.end) || Infinity, lastByte) };
+  if (range.start < 0 || range.end < range.start) {
+    await fh.close();
+    const object = new S3Object(bucket, key, null, metadata);
+    if (ranged) object.range = range;
+    return object;
+  }
+  const object = new S3Object(bucket, key, fh.createReadStream({ start: range.start, end: range.end }), metadata);
+  if (ranged) object.range = range;
+  return object;
 };
 
 const original = FilesystemStore.prototype.listObjects;
