@@ -109,3 +109,5 @@ server.run().then(({ port }) => process.stdout.write(`${JSON.stringify({ port })
   process.exit(1);
 });
 process.on('SIGTERM', () => server.close().finally(() => process.exit(0)));
+// The test process went away without stopping us (a crash, a killed jest worker): go too.
+process.on('disconnect', () => process.exit(0));

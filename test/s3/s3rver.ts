@@ -24,7 +24,9 @@ export interface TestS3 {
 
 export async function startS3rver(buckets: string[] = ['bucket']): Promise<TestS3> {
   const dir = await mkdtemp(join(tmpdir(), 'flowctl-s3rver-'));
-  const child = spawn(process.execPath, ['--openssl-legacy-provider', MAIN, dir, ...buckets], { stdio: ['ignore', 'pipe', 'inherit'] });
+  // The IPC channel only ties the server's life to ours (see s3rver-main.cjs); unref'd, it keeps nothing alive.
+  const child = spawn(process.execPath, ['--openssl-legacy-provider', MAIN, dir, ...buckets], { stdio: ['ignore', 'pipe', 'inherit', 'ipc'] });
+  child.channel?.unref();
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   const port = await new Promise<number>((resolve, reject) => {
     child.once('exit', (code) => reject(new Error(`s3rver exited with ${code} before listening`)));
