@@ -81,7 +81,14 @@ export class Artifact {
       const store = await self.store();
       const local = store.backend.localPath(keys.object(entry.hash));
       if (local === undefined) {
-        yield await store.backend.getObjectBytes(entry.hash);
+        // A remote store: download into its local cache (streamed, verified) and stream that, never the whole object in memory.
+        const tmp = join(store.backend.scratchDir(), `.artifact-${randomBytes(6).toString('hex')}`);
+        await store.backend.materializeObject(entry.hash, tmp);
+        try {
+          for await (const chunk of createReadStream(tmp)) yield chunk as Buffer;
+        } finally {
+          await rm(tmp, { force: true });
+        }
         return;
       }
       const hash = createHash('sha256');

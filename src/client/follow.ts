@@ -104,6 +104,7 @@ async function* followEvents(task: Task, store: Store, o: Opts): AsyncGenerator<
   let seen = 0;
   let current: number | undefined;
   let from = o.attempt;
+  let graceUntil: number | undefined;
   for (;;) {
     const events = await store.readEvents<LogEvent>(task.run.flow, task.run.id);
     // Without --attempt, start at the latest attempt already started (like the file tail does).
@@ -122,7 +123,9 @@ async function* followEvents(task: Task, store: Store, o: Opts): AsyncGenerator<
     }
     seen = events.length;
     const end = await watch.runEnded(true);
-    if (end) return yield end;
+    // The run's record says it ended just before its last events are flushed (~200 ms batches):
+    // give them a moment (the loop returns as soon as it reads task-finished or run-finished).
+    if (end && (end.reason !== 'run-ended' || Date.now() > (graceUntil ??= Date.now() + 3000))) return yield end;
     if (!(await watch.pause())) return yield { type: 'end', reason: 'aborted' };
   }
 }

@@ -82,6 +82,12 @@ export class LocalTaskRunner implements TaskRunner {
     const cacheKey = this.cacheKeyOf(task, prepared, command);
     if (await this.tryReuse(task, cacheKey, command, started)) return;
     this.o.emit({ type: 'task-started', step, taskId: task.taskId, item: task.hasItem ? task.item : undefined });
+    // On a remote store nothing else of a running task exists until its first attempt ends (logs
+    // are uploaded then), so `show` and `logs --follow` need this record; locally the live log
+    // files and events.ndjson already tell, and the per-task hot path skips the extra write.
+    if (this.o.store.backend.localPath(keys.task(this.o.flow, this.o.runId, step, task.taskId)) === undefined) {
+      await this.writeTask(task, { startedAt, attempts: 0, command, cacheKey });
+    }
     const max = spec.retry.maxAttempts;
     let outcome: AttemptOutcome | undefined;
     let lastFailure: string | undefined;
