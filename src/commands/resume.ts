@@ -1,5 +1,6 @@
 import { Args, Flags } from '@oclif/core';
 import { BaseCommand } from '../base-command.js';
+import { runFlags, runOptionsFromFlags } from '../cli/run-flags.js';
 import { outputFlags, reportersFromFlags } from '../ui/output-flags.js';
 
 export default class Resume extends BaseCommand {
@@ -21,16 +22,9 @@ Exit codes as for run: 0, 1 a step failed, 2 usage, 130 interrupted.`;
   };
 
   static override flags = {
+    ...runFlags,
     from: Flags.string({ description: 're-run this step (qualified name for steps in groups, e.g. per_fold.fit) and everything after it' }),
     file: Flags.string({ description: 'flow file to use (default: the origin run’s)' }),
-    param: Flags.string({ char: 'p', description: 'override a param: name=value (repeatable)', multiple: true, default: [] }),
-    'max-workers': Flags.integer({ char: 'j', description: 'tasks run at once (default: number of CPUs)', min: 1 }),
-    tag: Flags.string({ description: 'tag the new run (repeatable)', multiple: true, default: [] }),
-    namespace: Flags.string({ description: 'namespace of the new run (default user:<you>)' }),
-    production: Flags.boolean({ description: 'record the new run in the production namespace' }),
-    datastore: Flags.string({ description: 'store location (default: nearest .flowctl/; env FLOWCTL_DATASTORE)' }),
-    'run-id-file': Flags.string({ description: 'write the new run id to this file as soon as it is known' }),
-    cache: Flags.boolean({ description: 'reuse results of earlier identical tasks for the tasks that run', default: true, allowNo: true }),
     ...outputFlags,
   };
 
@@ -39,17 +33,10 @@ Exit codes as for run: 0, 1 a step failed, 2 usage, 130 interrupted.`;
     const { resumeFlow } = await import('../runtime/run-flow.js');
     const out = await reportersFromFlags(flags);
     const result = await resumeFlow({
+      ...runOptionsFromFlags(flags),
       runId: args.runId,
       from: flags.from,
       file: flags.file,
-      params: flags.param,
-      maxWorkers: flags['max-workers'],
-      tags: flags.tag,
-      namespace: flags.namespace,
-      production: flags.production,
-      datastore: flags.datastore ?? process.env.FLOWCTL_DATASTORE,
-      runIdFile: flags['run-id-file'],
-      noCache: !flags.cache,
       reporters: out.reporters,
       handleSignals: true,
     }).finally(out.close);

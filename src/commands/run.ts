@@ -1,5 +1,6 @@
 import { Args, Flags } from '@oclif/core';
 import { BaseCommand } from '../base-command.js';
+import { runFlags, runOptionsFromFlags } from '../cli/run-flags.js';
 import { outputFlags, reportersFromFlags } from '../ui/output-flags.js';
 
 export default class Run extends BaseCommand {
@@ -24,15 +25,8 @@ Exit codes: 0 success (also when failures were caught), 1 a step failed, 2 inval
   };
 
   static override flags = {
-    param: Flags.string({ char: 'p', description: 'set a param: name=value (repeatable)', multiple: true, default: [] }),
-    'max-workers': Flags.integer({ char: 'j', description: 'tasks run at once (default: number of CPUs)', min: 1 }),
-    tag: Flags.string({ description: 'tag the run (repeatable)', multiple: true, default: [] }),
-    namespace: Flags.string({ description: 'namespace of the run (default user:<you>)' }),
-    production: Flags.boolean({ description: 'record the run in the production namespace' }),
-    datastore: Flags.string({ description: 'store location (default: nearest .flowctl/ above cwd or the project, else ./.flowctl; env FLOWCTL_DATASTORE)' }),
-    'run-id-file': Flags.string({ description: 'write the run id to this file as soon as it is known' }),
+    ...runFlags,
     ...outputFlags,
-    cache: Flags.boolean({ description: 'reuse results of earlier identical tasks (--no-cache: run everything)', default: true, allowNo: true }),
     'keep-failed-dirs': Flags.boolean({ description: 'keep the task directories of failed attempts for debugging', hidden: true }),
   };
 
@@ -41,18 +35,11 @@ Exit codes: 0 success (also when failures were caught), 1 a step failed, 2 inval
     const { runFlow } = await import('../runtime/run-flow.js');
     const out = await reportersFromFlags(flags);
     const result = await runFlow({
+      ...runOptionsFromFlags(flags),
       file: args.file,
-      params: flags.param,
-      maxWorkers: flags['max-workers'],
-      tags: flags.tag,
-      namespace: flags.namespace,
-      production: flags.production,
-      datastore: flags.datastore ?? process.env.FLOWCTL_DATASTORE,
-      runIdFile: flags['run-id-file'],
       reporters: out.reporters,
       handleSignals: true,
       keepFailedDirs: flags['keep-failed-dirs'],
-      noCache: !flags.cache,
     }).finally(out.close);
     if (out.mode !== 'json') process.stdout.write(result.runId + '\n');
     if (result.exitCode !== 0) this.exit(result.exitCode);
