@@ -44,5 +44,9 @@ async function finish(): Promise<void> {
     process.stderr.write(`warning: the live view failed (${(e as Error).message}); use --output plain\n`);
     process.exitCode = 1;
   }
-  if (process.env.FLOWCTL_LIVE_STATS) await appendFile(process.env.FLOWCTL_LIVE_STATS, JSON.stringify(session.stats) + '\n');
+  if (process.env.FLOWCTL_LIVE_STATS) {
+    const cpu = process.cpuUsage();
+    const stats = { ...session.stats, cpuMs: (cpu.user + cpu.system) / 1000, uptimeMs: process.uptime() * 1000 };
+    await appendFile(process.env.FLOWCTL_LIVE_STATS, JSON.stringify(stats) + '\n');
+  }
 }
