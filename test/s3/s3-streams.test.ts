@@ -89,7 +89,7 @@ test('a 200 MB output goes up and comes back byte-identical, peak RSS well under
   await fh.close();
   const expected = h.digest('hex');
   const url = `s3://bucket/${t.backend.bucket.prefix}`;
-  const { stdout } = await promisify(execFile)(process.execPath, [join(HERE, 'fixtures/big-roundtrip.mjs'), DIST, url, file, t.cacheDir, join(t.dir, 'cache-b')], {
+  const { stdout } = await promisify(execFile)(process.execPath, ['--expose-gc', join(HERE, 'fixtures/big-roundtrip.mjs'), DIST, url, file, t.cacheDir, join(t.dir, 'cache-b')], {
     env: { ...process.env, ...t.env },
   });
   const r = JSON.parse(stdout) as { info: { hash: string; size: number }; staged: { hash: string; size: number }; uploadMs: number; downloadMs: number; maxRssBytes: number; baseRssBytes: number };
