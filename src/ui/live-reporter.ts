@@ -12,6 +12,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import type { Reporter, RunEvent } from '../runtime/events.js';
 import { LiveSession } from './live/session.js';
+import { PlainReporter } from './plain-reporter.js';
 
 export interface LiveReporterOptions {
   /** Where to draw (default stderr: stdout stays free for the run id). Inline only: the view process draws on its stderr, which is ours. */
@@ -36,18 +37,31 @@ interface ViewHost {
 export class LiveReporter implements Reporter {
   private readonly view: ViewHost;
   private closing?: Promise<void>;
+  /** Plain lines, once the view process has died: the run goes on and still reports. */
+  private fallback?: PlainReporter;
 
   constructor(o: LiveReporterOptions = {}) {
-    this.view = o.host === 'inline' ? new InlineView(o.stream ?? process.stderr, o.intervalMs) : new ProcessView(o.intervalMs);
+    this.view = o.host === 'inline'
+      ? new InlineView(o.stream ?? process.stderr, o.intervalMs)
+      : new ProcessView(o.intervalMs, (why) => this.fail(why));
   }
 
   onEvent(e: RunEvent): void {
-    if (!this.closing) this.view.onEvent(e);
+    if (this.fallback) this.fallback.onEvent(e);
+    else if (!this.closing) this.view.onEvent(e);
   }
 
   close(): Promise<void> {
     this.closing ??= this.view.close();
     return this.closing;
+  }
+
+  private fail(why: string): void {
+    if (this.fallback || this.closing) return;
+    // it may have died mid-frame, with the cursor hidden
+    const showCursor = process.stderr.isTTY ? '\x1b[?25h' : '';
+    process.stderr.write(`${showCursor}\nwarning: the live view stopped (${why}); progress continues as plain lines\n`);
+    this.fallback = new PlainReporter({ streamLogs: false });
   }
 }
 
@@ -77,8 +91,9 @@ class ProcessView implements ViewHost {
   private batch: string[] = [];
   private timer?: NodeJS.Timeout;
   private failed = false;
+  private closed = false;
 
-  constructor(intervalMs?: number) {
+  constructor(intervalMs: number | undefined, private readonly onFailure: (why: string) => void) {
     const entry = fileURLToPath(new URL('./live/process.js', import.meta.url));
     this.child = spawn(process.execPath, [entry], {
       // the view draws on our stderr; React's production build is for the view only
@@ -91,11 +106,14 @@ class ProcessView implements ViewHost {
     // The run decides when flowctl ends, never the view.
     this.child.unref();
     (this.child.stdin as unknown as { unref?(): void }).unref?.();
-    this.child.stdin!.on('error', () => (this.failed = true)); // the view died: the run goes on
+    this.child.stdin!.on('error', () => this.lost('its input closed'));
     this.exited = new Promise((resolve) => {
-      this.child.on('exit', () => resolve());
-      this.child.on('error', () => {
-        this.failed = true;
+      this.child.on('exit', (code, signal) => {
+        if (!this.closed) this.lost(signal ? `killed by ${signal}` : `exit code ${code}`);
+        resolve();
+      });
+      this.child.on('error', (e) => {
+        this.lost(e.message);
         resolve();
       });
     });
@@ -113,12 +131,20 @@ class ProcessView implements ViewHost {
 
   async close(): Promise<void> {
     this.flush();
+    this.closed = true;
     this.child.stdin!.end();
     // keep flowctl alive until the final frame is on screen, but not forever
     const guard = setTimeout(() => this.child.kill(), CLOSE_TIMEOUT_MS);
     this.child.ref();
     await this.exited;
     clearTimeout(guard);
+  }
+
+  private lost(why: string): void {
+    if (this.failed) return;
+    this.failed = true;
+    this.batch = [];
+    this.onFailure(why);
   }
 
   private flush(): void {

@@ -6,7 +6,7 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { execa } from 'execa';
 import { BIN, makeProject, StoreReader } from '../helpers/cli.js';
-import { CURSOR_SEQUENCE, flowctlInPty, screen } from './terminal.js';
+import { childrenOf, CURSOR_SEQUENCE, flowctlInPty, screen, startFlowctlInPty } from './terminal.js';
 
 const FLOW = `
 version: 1
@@ -100,3 +100,40 @@ describe('flowctl run on a terminal', () => {
     expect(text).not.toContain('fitting fold');
   });
 });
+
+describe('when the view process dies', () => {
+  test('the run goes on and reports in plain lines', async () => {
+    const dir = await makeProject({
+      'flow.yaml': `
+version: 1
+name: sturdy
+steps:
+  first: { run: 'echo one; sleep 3' }
+  second: { needs: [first], run: echo two }
+`,
+    });
+    const run = startFlowctlInPty(['run', 'flow.yaml'], { cwd: dir, columns: 80, rows: 24 });
+    // script → flowctl → the view process (the one running dist/ui/live/process.js)
+    const view = await waitFor(async () => {
+      const [flowctl] = (await childrenOf(run.pid)).filter((p) => p.args.includes(BIN));
+      if (!flowctl) return undefined;
+      return (await childrenOf(flowctl.pid)).find((p) => p.args.endsWith('/dist/ui/live/process.js'))?.pid;
+    });
+    process.kill(view, 'SIGKILL');
+    const { raw, exitCode } = await run.done;
+    expect(exitCode).toBe(0);
+    expect(raw).toContain('warning: the live view stopped (killed by SIGKILL); progress continues as plain lines');
+    expect(raw).toMatch(/task second\/0: succeeded/);
+    expect(raw).toMatch(/run \S+: succeeded/);
+  });
+});
+
+async function waitFor<T>(probe: () => Promise<T | undefined>, timeoutMs = 10_000): Promise<T> {
+  const end = Date.now() + timeoutMs;
+  for (;;) {
+    const v = await probe();
+    if (v !== undefined) return v;
+    if (Date.now() > end) throw new Error('timed out');
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}

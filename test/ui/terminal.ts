@@ -11,12 +11,34 @@ export interface PtyRun {
   exitCode: number;
 }
 
-export async function flowctlInPty(args: string[], o: { cwd: string; columns: number; rows: number; env?: Record<string, string> }): Promise<PtyRun> {
+export interface PtyOptions {
+  cwd: string;
+  columns: number;
+  rows: number;
+  env?: Record<string, string>;
+}
+
+export async function flowctlInPty(args: string[], o: PtyOptions): Promise<PtyRun> {
+  return startFlowctlInPty(args, o).done;
+}
+
+/** Starts the CLI under `script`; `pid` is script's, whose child is flowctl itself (exec'd by the shell). */
+export function startFlowctlInPty(args: string[], o: PtyOptions): { pid: number; done: Promise<PtyRun> } {
   const q = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
   const inner = `stty cols ${o.columns} rows ${o.rows}; exec node ${q(BIN)} ${args.map(q).join(' ')}`;
   const env: Record<string, string | undefined> = { ...process.env, FLOWCTL_USER: 'tester', TERM: 'xterm-256color', CI: undefined, CONTINUOUS_INTEGRATION: undefined, ...o.env };
-  const r = await execa('script', ['-qfec', inner, '/dev/null'], { cwd: o.cwd, env, extendEnv: false, reject: false, stdin: 'ignore' });
-  return { raw: String(r.stdout), exitCode: r.exitCode ?? -1 };
+  const sub = execa('script', ['-qfec', inner, '/dev/null'], { cwd: o.cwd, env, extendEnv: false, reject: false, stdin: 'ignore' });
+  const done = sub.then((r) => ({ raw: String(r.stdout), exitCode: r.exitCode ?? -1 }));
+  return { pid: sub.pid!, done };
+}
+
+/** Child processes of `ppid`: pid and command line. */
+export async function childrenOf(ppid: number): Promise<Array<{ pid: number; args: string }>> {
+  const { stdout } = await execa('ps', ['-o', 'pid=,args=', '--ppid', String(ppid)], { reject: false });
+  return String(stdout).split('\n').filter((l) => l.trim()).map((l) => {
+    const m = /^\s*(\d+)\s+(.*)$/.exec(l)!;
+    return { pid: Number(m[1]), args: m[2]! };
+  });
 }
 
 // eslint-disable-next-line no-control-regex
