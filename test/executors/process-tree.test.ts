@@ -45,6 +45,6 @@ describe('process tree', () => {
   test('killTree of a tree that is already gone returns at once', async () => {
     const t = Date.now();
     expect(await killTree({ pid: 2 ** 22 + 1 }, { graceMs: 5000 })).toEqual({ signalled: 0, killed: 0 });
-    expect(Date.now() - t).toBeLessThan(500);
+    expect(Date.now() - t).toBeLessThan(2500); // well under the 5 s grace it would wait if it thought anything was alive
   });
 });
