@@ -4,14 +4,14 @@
  * declared CPU/memory. It owns run state only; every effect (processes, store) happens in
  * the injected TaskRunner, and everything it decides is announced as an event.
  */
-import { evaluate } from '../spec/expr/index.js';
+import { evaluate, isTruthy } from '../spec/expr/index.js';
 import type { ExprContext } from '../spec/expr/ast.js';
 import type { FlowSpec, StepSpec, TaskStepSpec } from '../spec/types.js';
 import type { TaskState } from '../store/records.js';
 import { expandForeach, taskIdFor } from './foreach.js';
 import { createScope, type NodeOutcome, type Scope, type StepNode, type TaskNode } from './graph-state.js';
 import {
-  expressionContext, placeholderTask, planInstances, planTasks, truthy, usesItem,
+  expressionContext, placeholderTask, planInstances, planTasks, usesItem,
   type PreparedTask, type TaskStepNode,
 } from './plan-tasks.js';
 import { StepStats } from './step-stats.js';
@@ -115,7 +115,7 @@ export class RunEngine {
     let items: unknown[] | undefined;
     try {
       const ifSpec = node.spec.if;
-      if (ifSpec && !(node.fanned && usesItem(ifSpec.expr)) && !truthy(evaluate(ifSpec.expr, ctx))) {
+      if (ifSpec && !(node.fanned && usesItem(ifSpec.expr)) && !isTruthy(evaluate(ifSpec.expr, ctx))) {
         return this.skipNode(node, `if: ${ifSpec.source} was false`);
       }
       if (node.spec.foreach) items = expandForeach(node.spec.foreach, ctx);

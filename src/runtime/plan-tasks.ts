@@ -3,7 +3,7 @@
  * env rendered, and per-item `if:` decided) or its group instances — and what each task
  * sees (expression context, staged inputs). No I/O, no events: engine.ts applies the plans.
  */
-import { collectRefs, evaluate, renderTemplate } from '../spec/expr/index.js';
+import { collectRefs, evaluate, isTruthy, renderTemplate } from '../spec/expr/index.js';
 import type { Expr, ExprContext } from '../spec/expr/ast.js';
 import type { TaskStepSpec } from '../spec/types.js';
 import type { TaskState } from '../store/records.js';
@@ -57,7 +57,7 @@ export function planTasks(node: TaskStepNode, ctx: ExprContext, items: unknown[]
     plan.tasks.push(task);
     const tctx: ExprContext = { ...ctx, item: task.hasItem ? task.item : undefined, items: task.items };
     try {
-      if (perItemIf && !truthy(evaluate(perItemIf.expr, tctx))) {
+      if (perItemIf && !isTruthy(evaluate(perItemIf.expr, tctx))) {
         task.state = 'skipped';
         task.reason = `if: ${perItemIf.source} was false`;
         plan.decided.push(task);
@@ -125,10 +125,4 @@ function newTask(node: TaskStepNode, own: { index: number; item: unknown } | und
 
 export function usesItem(expr: Expr): boolean {
   return collectRefs(expr).some((r) => r.root === 'item' || r.root === 'items');
-}
-
-/** Expression truthiness: null, false, 0, '' and [] are false. */
-export function truthy(v: unknown): boolean {
-  if (Array.isArray(v)) return v.length > 0;
-  return Boolean(v);
 }

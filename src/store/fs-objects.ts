@@ -9,16 +9,15 @@
  * present when its size matches (isWhole), and full reads verify the hash.
  */
 import { constants } from 'node:fs';
-import type { BigIntStats } from 'node:fs';
 import { chmod, copyFile, link, lstat, mkdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { FlowctlError } from '../errors.js';
-import { errno, renameInto, tempName } from './fs-util.js';
-import { hashFile, isSha256, sha256 } from './hash.js';
+import { copyOut, errno, renameInto, sameStat, tempName } from './fs-util.js';
+import { checkHash, hashFile, sha256 } from './hash.js';
 import type { MaterializeOptions, ObjectInfo } from './port.js';
 import { keys } from './records.js';
 
-const { COPYFILE_FICLONE, COPYFILE_EXCL } = constants;
+const { COPYFILE_FICLONE } = constants;
 /** Files up to this size are read whole rather than streamed. */
 const SMALL_FILE = 1024 * 1024;
 
@@ -88,12 +87,12 @@ export class FsObjects {
     const obj = this.path(hash);
     await mkdir(dirname(destPath), { recursive: true });
     try {
-      if (opts.executable) return await this.copyOut(obj, destPath, 0o555);
+      if (opts.executable) return await copyOut(obj, destPath, 0o555);
       try {
         await link(obj, destPath);
       } catch (e) {
         if (!LINK_UNSUPPORTED.has(errno(e) ?? '')) throw e;
-        await this.copyOut(obj, destPath, 0o444);
+        await copyOut(obj, destPath, 0o444);
       }
     } catch (e) {
       if (errno(e) === 'ENOENT' && !(await this.has(hash))) throw missingObject(hash, key, e);
@@ -181,20 +180,9 @@ export class FsObjects {
     }
   }
 
-  private async copyOut(obj: string, destPath: string, mode: number): Promise<void> {
-    await copyFile(obj, destPath, COPYFILE_FICLONE | COPYFILE_EXCL);
-    await chmod(destPath, mode);
-  }
 }
 
-function sameStat(a: BigIntStats, b: BigIntStats): boolean {
-  return a.size === b.size && a.mtimeNs === b.mtimeNs && a.ctimeNs === b.ctimeNs && a.ino === b.ino;
-}
 
-function checkHash(hash: string): string {
-  if (!isSha256(hash)) throw new FlowctlError('STORE_BAD_KEY', `Not a sha256 object hash: ${JSON.stringify(hash)}`);
-  return hash;
-}
 
 function missingObject(hash: string, key: string, cause: unknown): FlowctlError {
   return new FlowctlError('STORE_MISSING_OBJECT', `Object ${hash} is missing from the store (${key})`, { cause });

@@ -1,6 +1,7 @@
 /** Small filesystem helpers shared by the local backend and the store. */
 import { randomBytes } from 'node:crypto';
-import { chmod, lstat, mkdir, readdir, rename, rm } from 'node:fs/promises';
+import { constants, type BigIntStats } from 'node:fs';
+import { chmod, copyFile, lstat, mkdir, readdir, rename, rm } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 
 export function errno(e: unknown): string | undefined {
@@ -53,4 +54,15 @@ export async function renameInto(src: string, dest: string): Promise<void> {
     await mkdir(dirname(dest), { recursive: true });
     await rename(src, dest);
   }
+}
+
+/** A private read-only copy of an object (reflink where the filesystem can): for executables, or across filesystems. */
+export async function copyOut(src: string, dest: string, mode: number): Promise<void> {
+  await copyFile(src, dest, constants.COPYFILE_FICLONE | constants.COPYFILE_EXCL);
+  await chmod(dest, mode);
+}
+
+/** Same file, unchanged: a copy or hash taken between the two stats is of this content. */
+export function sameStat(a: BigIntStats, b: BigIntStats): boolean {
+  return a.size === b.size && a.mtimeNs === b.mtimeNs && a.ctimeNs === b.ctimeNs && a.ino === b.ino;
 }

@@ -5,6 +5,7 @@
  */
 import { createHash } from 'node:crypto';
 import { open } from 'node:fs/promises';
+import { FlowctlError } from '../errors.js';
 
 const CHUNK = 4 * 1024 * 1024;
 
@@ -19,6 +20,12 @@ export function sha256(data: Uint8Array | string): string {
 
 export function isSha256(hash: string): boolean {
   return /^[0-9a-f]{64}$/.test(hash);
+}
+
+/** The hash itself, checked before it becomes part of a key or a path. */
+export function checkHash(hash: string): string {
+  if (!isSha256(hash)) throw new FlowctlError('STORE_BAD_KEY', `Not a sha256 object hash: ${JSON.stringify(hash)}`);
+  return hash;
 }
 
 export async function hashFile(path: string): Promise<HashResult> {

@@ -5,21 +5,20 @@
  * what getObjectBytes is asked for.
  */
 import { constants, createWriteStream } from 'node:fs';
-import type { BigIntStats } from 'node:fs';
-import { chmod, copyFile, link, lstat, mkdir, readFile, rename, rm, stat } from 'node:fs/promises';
+import { copyFile, link, lstat, mkdir, readFile, rename, rm, stat } from 'node:fs/promises';
 import { createHash } from 'node:crypto';
 import { dirname } from 'node:path';
 import { Transform, type Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { ExitCode, FlowctlError } from '../../errors.js';
-import { errno } from '../fs-util.js';
-import { hashFile, isSha256, sha256 } from '../hash.js';
+import { copyOut, errno, sameStat } from '../fs-util.js';
+import { checkHash, hashFile, sha256 } from '../hash.js';
 import type { MaterializeOptions, ObjectInfo } from '../port.js';
 import { keys } from '../records.js';
 import type { ObjectCache } from './object-cache.js';
 import type { S3Bucket } from './s3-bucket.js';
 
-const { COPYFILE_FICLONE, COPYFILE_EXCL } = constants;
+const { COPYFILE_FICLONE } = constants;
 /** Files up to this size are read whole: one read, and the bytes hashed are the bytes sent. */
 const SMALL_FILE = 1024 * 1024;
 /** A download whose hash does not match is fetched once more before the object is called corrupt. */
@@ -214,16 +213,5 @@ async function writeHashed(body: Readable, path: string): Promise<ObjectInfo> {
   return { hash: h.digest('hex'), size };
 }
 
-async function copyOut(src: string, dest: string, mode: number): Promise<void> {
-  await copyFile(src, dest, COPYFILE_FICLONE | COPYFILE_EXCL);
-  await chmod(dest, mode);
-}
 
-function sameStat(a: BigIntStats, b: BigIntStats): boolean {
-  return a.size === b.size && a.mtimeNs === b.mtimeNs && a.ctimeNs === b.ctimeNs && a.ino === b.ino;
-}
 
-function checkHash(hash: string): string {
-  if (!isSha256(hash)) throw new FlowctlError('STORE_BAD_KEY', `Not a sha256 object hash: ${JSON.stringify(hash)}`);
-  return hash;
-}
