@@ -1,7 +1,7 @@
 // Shared helpers for benchmarks. Each benchmark prints its own table and, for bench/run.mjs,
 // one `BENCH {json}` line per measured case: {name, value, unit, target?, met?, note?}.
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -46,6 +46,16 @@ export function tmpProject(files) {
     spawnSync('sh', ['-c', 'cat > "$1"', 'sh', path.join(dir, rel)], { input: content });
   }
   return dir;
+}
+
+/**
+ * Delete a benchmark's files and wait until the disk has really let them go. On ext4 mounted
+ * with `discard` the freed blocks are trimmed at the next journal commit, which stalls other
+ * file operations for a while; `sync` forces that commit now, so the next case starts clean.
+ */
+export function removeAndSettle(dir) {
+  rmSync(dir, { recursive: true, force: true });
+  spawnSync('sync');
 }
 
 export function flowctl(args, cwd) {

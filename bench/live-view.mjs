@@ -16,10 +16,11 @@
  * Needs `script` (util-linux/bsdutils) for the pseudo-terminal.
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { removeAndSettle } from './lib.mjs';
 
 const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const bin = path.join(repo, 'bin/flowctl.js');
@@ -71,7 +72,7 @@ function once(name) {
   const r = spawnSync('bash', ['-c', `${modes[name]()} > out.txt 2>&1; s=$?; times; exit $s`], { cwd: dir, env, encoding: 'utf8' });
   const ms = Number(process.hrtime.bigint() - t0) / 1e6;
   const out = readFileSync(path.join(dir, 'out.txt'), 'utf8');
-  rmSync(dir, { recursive: true, force: true });
+  removeAndSettle(dir);
   if (r.status !== 0) throw new Error(`${name} exited ${r.status}:\n${out.slice(-2000)}${r.stderr}`);
   const [user, sys] = r.stdout.trim().split('\n')[1].split(/\s+/).map(seconds);
   const drawn = /\x1b\[\?25l|\x1b\[1A/.test(out);

@@ -6,7 +6,7 @@ import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { median, quick, report, REPO, timeOnce } from './lib.mjs';
+import { median, quick, removeAndSettle, report, REPO, timeOnce } from './lib.mjs';
 
 const { openStore } = await import(pathToFileURL(path.join(REPO, 'dist/store/index.js')).href);
 const size = quick ? 256 : 1024; // MiB
@@ -33,7 +33,7 @@ for (let i = 0; i < reps; i++) {
   await store.stageOutput(entry, path.join(dir, `down${i}`, 'big.bin'));
   stage.push(performance.now() - t0);
 }
-rmSync(dir, { recursive: true, force: true });
+removeAndSettle(dir);
 const ratio = median(put) / median(openssl);
 report([
   { name: `openssl dgst -sha256, ${size} MiB (floor)`, value: median(openssl), unit: 'ms' },

@@ -6,10 +6,10 @@
  */
 import { randomBytes } from 'node:crypto';
 import { stat } from 'node:fs/promises';
-import { execa, type ResultPromise } from 'execa';
 import type { AttemptEnd, AttemptRequest, AttemptResult, Executor } from './port.js';
 import { LogFile } from './log-file.js';
-import { findTree, killTree, readProc, type KillTreeResult, type TreeRoot } from './process-tree.js';
+import { killTree, type KillTreeResult, type TreeRoot } from './process-tree.js';
+import { Spawner } from './spawner/client.js';
 import { findExecutable, readOnlyGuard } from './shell.js';
 
 export interface LocalExecutorOptions {
@@ -74,34 +74,26 @@ export class LocalExecutor implements Executor {
     if (req.signal?.aborted || req.killSignal?.aborted) {
       return { state: 'interrupted', exitCode: null, signal: null, reason: 'interrupted before start' };
     }
-    const cwdProblem = await checkCwd(req.cwd);
-    if (cwdProblem) return notStarted(cwdProblem);
     const shell = findExecutable(req.shell, req.env.PATH ?? process.env.PATH);
     if (!shell) return { state: 'failed', exitCode: null, signal: null, reason: `${req.shell} not found` };
     const guard = this.protectReadOnly ? await readOnlyGuard() : undefined;
-    const argv = [...(guard ?? []), shell, '-c', req.command];
     const tag = randomBytes(12).toString('hex');
     const inherited = req.env[PROCESS_TAG_VAR] ?? process.env[PROCESS_TAG_VAR];
+    const env: Record<string, string> = {};
+    for (const [k, v] of Object.entries(process.env)) if (v !== undefined) env[k] = v;
+    Object.assign(env, req.env, { [PROCESS_TAG_VAR]: inherited ? `${inherited},${tag}` : tag });
 
-    const sub: ResultPromise = execa(argv[0]!, argv.slice(1), {
-      cwd: req.cwd,
-      env: { ...req.env, [PROCESS_TAG_VAR]: inherited ? `${inherited},${tag}` : tag },
-      stdin: 'ignore',
-      buffer: false,
-      detached: true,
-      reject: false,
-      // The hot path: execa's own exit-cleanup hook costs ~1 ms a spawn; the exit hook
-      // below (liveGroups) already kills every running attempt's group when flowctl exits.
-      cleanup: false,
-      encoding: 'buffer',
-    });
-    const pid = sub.pid;
-    if (pid === undefined) {
-      const r = await sub;
-      return notStarted(String(r.originalMessage || r.shortMessage).split('\n')[0]!);
+    const sub = Spawner.for(guard).spawn({ file: shell, args: ['-c', req.command], cwd: req.cwd, env, tag });
+    const started = await sub.started;
+    if ('error' in started) {
+      await sub.closed;
+      // spawn says ENOENT for a missing cwd as for a missing program; tell which (only now:
+      // checking the directory before every spawn is a round trip on the hot path).
+      return notStarted((await checkCwd(req.cwd)) ?? started.error.split('\n')[0]!);
     }
+    const pid = started.pid;
     liveGroups.add(pid);
-    const root: TreeRoot = { pid, start: readProc(pid)?.start, tag };
+    const root: TreeRoot = { pid, start: started.start, tag };
 
     let ending: 'timeout' | 'interrupted' | undefined;
     let exited = false;
@@ -131,38 +123,43 @@ export class LocalExecutor implements Executor {
       ending = 'timeout';
       endTree(this.graceMs);
     }, req.timeoutMs);
-    sub.once('exit', () => {
+    let lost: string | undefined;
+    void sub.exited.then((e) => {
       exited = true;
-      if (kill) return;
-      // The command is done; whatever it started and left running is ended now.
-      try {
-        leftovers = findTree(root).length;
-      } catch {
-        signalGroup(pid, 'SIGKILL'); // cannot look: at least end what stayed in the group
+      if (e.lost) {
+        // The spawner died: it can no longer tell us anything about this tree; end it from here.
+        lost = e.lost;
+        endTree(0);
+        return;
       }
+      if (kill) return;
+      // The command is done; whatever it started and left running is ended now (the spawner
+      // counted them; -1: it could not look, and killed the process group itself).
+      leftovers = Math.max(0, e.leftovers);
       if (leftovers > 0) endTree(this.graceMs);
     });
     const broke = (e: unknown): void => {
       onCallbackError(e);
       endTree(0);
     };
-    stdout.attach(sub.stdout!, broke);
-    stderr.attach(sub.stderr!, broke);
+    stdout.attach(sub.stdout, broke);
+    stderr.attach(sub.stderr, broke);
 
     try {
-      const r = await sub;
+      const r = await sub.closed;
       exited = true;
       if (kill) await kill;
-      const exitCode = r.exitCode ?? null;
-      const signal = r.signal ?? null;
+      const exitCode = r.code;
+      const signal = r.signal;
       const extra = leftovers > 0 ? { leftoverProcesses: leftovers } : {};
       const end = (state: AttemptEnd, reason?: string): Outcome => ({ state, exitCode, signal, ...(reason ? { reason } : {}), ...extra });
       if (ending === 'timeout') return end('timeout', `timed out after ${formatDuration(req.timeoutMs!)}`);
       if (ending === 'interrupted') return end('interrupted', 'interrupted');
+      if (lost) return end('failed', lost);
       if (exitCode === 0) return end('succeeded');
       if (signal) return end('failed', `killed by ${signal}`);
       if (exitCode !== null) return end('failed', `exit code ${exitCode}`);
-      return end('failed', `could not start: ${String(r.originalMessage || r.shortMessage).split('\n')[0]}`);
+      return end('failed', 'ended without an exit code');
     } finally {
       clearTimeout(timer);
       req.signal?.removeEventListener('abort', onAbort);

@@ -3,10 +3,8 @@
  * single WriteStream. When the disk is slower than the child, the child's pipe is paused
  * (so the child blocks) instead of buffering its output in memory.
  */
-import { createWriteStream, type WriteStream } from 'node:fs';
-import { mkdir } from 'node:fs/promises';
+import { createWriteStream, mkdirSync, openSync, type WriteStream } from 'node:fs';
 import { dirname } from 'node:path';
-import { once } from 'node:events';
 import { finished } from 'node:stream/promises';
 import type { Readable } from 'node:stream';
 import { LineSplitter, type LineSplitterOptions } from './line-splitter.js';
@@ -34,10 +32,11 @@ export class LogFile {
 
   /** Create (truncate) the file, making its parent directories. */
   static async open(path: string, onLine: ((line: string) => void) | undefined, opts: LineSplitterOptions): Promise<LogFile> {
-    await mkdir(dirname(path), { recursive: true });
-    const ws = createWriteStream(path);
-    await once(ws, 'open');
-    return new LogFile(path, ws, onLine, opts);
+    // Synchronous mkdir + open: two small metadata operations on every attempt's critical
+    // path, where thread-pool round trips cost more in queueing than the work itself.
+    mkdirSync(dirname(path), { recursive: true });
+    const fd = openSync(path, 'w');
+    return new LogFile(path, createWriteStream(path, { fd }), onLine, opts);
   }
 
   /** Consume `source`; a throwing callback is reported through `onCallbackError` once. */

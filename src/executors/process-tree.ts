@@ -46,14 +46,21 @@ export function readProc(pid: number): ProcInfo | undefined {
   }
 }
 
-/** Snapshot every process visible to us. */
-export function readProcessTable(source: 'proc' | 'ps' = hasProc ? 'proc' : 'ps'): ProcessTable {
+/**
+ * Snapshot every process visible to us. With `after`, only processes whose pid was handed out
+ * after that one (when pids have not wrapped around since), which is all a tree rooted there
+ * can hold: it turns reading every /proc/<pid>/stat into reading a handful.
+ */
+export function readProcessTable(source: 'proc' | 'ps' = hasProc ? 'proc' : 'ps', opts: { after?: number } = {}): ProcessTable {
   const table: ProcessTable = new Map();
   if (source === 'proc') {
+    const after = opts.after !== undefined && pidsNotWrappedSince(opts.after) ? opts.after : 0;
     for (const name of readdirSync('/proc')) {
       const c = name.charCodeAt(0);
       if (c < 48 || c > 57) continue;
-      const p = readProc(Number(name));
+      const pid = Number(name);
+      if (pid < after) continue;
+      const p = readProc(pid);
       if (p) table.set(p.pid, p);
     }
     return table;
@@ -65,6 +72,19 @@ export function readProcessTable(source: 'proc' | 'ps' = hasProc ? 'proc' : 'ps'
     table.set(Number(pid), { pid: Number(pid), ppid: Number(ppid), pgid: Number(pgid), state: stat[0]!, start: '' });
   }
   return table;
+}
+
+let pidMax: number | undefined;
+
+/** True when the kernel's pid counter has moved forward from `pid` without wrapping. */
+function pidsNotWrappedSince(pid: number): boolean {
+  try {
+    pidMax ??= Number(readFileSync('/proc/sys/kernel/pid_max', 'utf8'));
+    const last = Number(readFileSync('/proc/sys/kernel/ns_last_pid', 'utf8'));
+    return Number.isInteger(last) && last >= pid && last - pid < pidMax / 2;
+  } catch {
+    return false;
+  }
 }
 
 export const isLive = (p: ProcInfo | undefined): p is ProcInfo => p !== undefined && p.state !== 'Z' && p.state !== 'X';
@@ -87,7 +107,7 @@ function hasTag(pid: number, tag: string): boolean {
 }
 
 /** The live processes of the tree in `table` (the root itself included while it lives). */
-export function findTree(root: TreeRoot, table: ProcessTable = readProcessTable()): ProcInfo[] {
+export function findTree(root: TreeRoot, table: ProcessTable = readProcessTable(undefined, { after: root.pid })): ProcInfo[] {
   const found = new Map<number, ProcInfo>();
   const children = new Map<number, ProcInfo[]>();
   for (const p of table.values()) {

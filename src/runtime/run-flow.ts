@@ -151,14 +151,15 @@ async function execute(
 
   const cpus = os.availableParallelism();
   const maxWorkers = o.maxWorkers ?? cpus;
+  const runner = new LocalTaskRunner({
+    store, executor: getExecutor('local'), flow: spec.name, runId, code, params, masker,
+    emit: (e) => bus.emit(e), keepFailedDirs: o.keepFailedDirs, flowFile: record.flowFile, cache: !o.noCache,
+    origin: origin && { runId: origin.runId, rerun: origin.rerun },
+  });
   const engine = new RunEngine({
     spec, runId, params, maxWorkers, cpuBudget: Math.max(cpus, maxWorkers), memoryBudgetMb: Math.floor(os.totalmem() / 2 ** 20),
     emit: (e) => bus.emit(e),
-    runner: new LocalTaskRunner({
-      store, executor: getExecutor('local'), flow: spec.name, runId, code, params, masker,
-      emit: (e) => bus.emit(e), keepFailedDirs: o.keepFailedDirs, flowFile: record.flowFile, cache: !o.noCache,
-      origin: origin && { runId: origin.runId, rerun: origin.rerun },
-    }),
+    runner,
   });
 
   const heartbeat = setInterval(() => {
@@ -174,6 +175,7 @@ async function execute(
   } finally {
     clearInterval(heartbeat);
     signals.detach();
+    await runner.settle();
     // Task directories of this run are scratch; failed ones are kept only when asked for.
     if (!o.keepFailedDirs) await rm(path.join(store.backend.scratchDir(), 'tasks', runId), { recursive: true, force: true }).catch(() => {});
   }

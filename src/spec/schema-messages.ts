@@ -152,7 +152,7 @@ export function toProblem(e: ErrorObject, src: FlowSource): Problem {
         const rule = both.includes('matrix') ? 'foreach-matrix' : 'step-kind';
         return { loc: loc([...path, laterKey(src, path, both)], true), message: `${what} ${predicate(e)}`, rule };
       }
-      if (parent === schemaDef('taskOnly')) break;
+      if (isTaskOnly(e)) break;
       return { loc: loc(path, true), message: `${what} ${predicate(e)}`, rule: 'group-keys' };
     }
     case 'uniqueItems': {
@@ -165,7 +165,7 @@ export function toProblem(e: ErrorObject, src: FlowSource): Problem {
       if (e.schema === (schemaDef('duration')?.oneOf as Schema[] | undefined)?.[0]?.pattern) return durationProblem(e, path, src);
       break;
   }
-  if (e.keyword === 'not' && parent === schemaDef('taskOnly')) {
+  if (e.keyword === 'not' && isTaskOnly(e)) {
     const key = String(path[path.length - 1]);
     const step = splitStepPath(path).step;
     return {
@@ -186,4 +186,13 @@ function durationProblem(e: ErrorObject, path: DataPath, src: FlowSource): Probl
     message = `${describePath(path)}: ${(err as Error).message}`;
   }
   return { loc: locAt(src, path), message, rule: 'duration', hint: 'durations are <integer><unit> parts with units ms, s, m, h, d (90s, 15m, 1h30m), or a number of seconds' };
+}
+
+/**
+ * The error comes from `$defs/taskOnly` (a task-only key on a group). Told by where it is in
+ * the schema, not by object identity: the build's standalone validator carries its own copy
+ * of the schema objects.
+ */
+function isTaskOnly(e: ErrorObject): boolean {
+  return e.schemaPath.startsWith('#/$defs/taskOnly/');
 }

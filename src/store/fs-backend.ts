@@ -10,7 +10,7 @@
  * record is old or new after a crash; a brand-new one may come back empty, which readers
  * report as STORE_CORRUPT naming the key rather than misreading it.
  */
-import { constants } from 'node:fs';
+import { constants, mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { appendFile, copyFile, link, mkdir, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { dirname, isAbsolute, join } from 'node:path';
 import { FlowctlError } from '../errors.js';
@@ -71,6 +71,10 @@ export class FsBackend implements StoreBackend {
   async putText(key: string, body: string | Uint8Array): Promise<void> {
     const dest = this.path(key);
     const tmp = this.tempPath('txt');
+    if (body.length <= SYNC_WRITE_MAX) {
+      writeSmallSync(tmp, dest, body);
+      return;
+    }
     try {
       await writeFile(tmp, body);
       await renameInto(tmp, dest);
@@ -164,6 +168,31 @@ export class FsBackend implements StoreBackend {
 
   private tempPath(kind: string): string {
     return join(this.scratchDir(), tempName(kind));
+  }
+}
+
+/**
+ * Records (task.json, attempt.json, cache entries, run.json) are a few hundred bytes and
+ * written several times per task. Written asynchronously, each is four thread-pool round
+ * trips (open, write, close, rename) whose queueing, not work, dominated a 1,000-task
+ * fan-out (~1.7 ms of latency per record against ~0.05 ms done synchronously). Bigger bodies
+ * keep the asynchronous path so the event loop never waits on a large write.
+ */
+const SYNC_WRITE_MAX = 64 * 1024;
+
+function writeSmallSync(tmp: string, dest: string, body: string | Uint8Array): void {
+  try {
+    writeFileSync(tmp, body);
+    try {
+      renameSync(tmp, dest);
+    } catch (e) {
+      if (errno(e) !== 'ENOENT') throw e;
+      mkdirSync(dirname(dest), { recursive: true });
+      renameSync(tmp, dest);
+    }
+  } catch (e) {
+    rmSync(tmp, { force: true });
+    throw e;
   }
 }
 

@@ -4,7 +4,6 @@
  * declared outputs into the store. task.json is written last: it is the commit point that
  * makes a task's outputs part of the run.
  */
-import { mkdir, rm } from 'node:fs/promises';
 import path from 'node:path';
 import type { Executor } from '../executors/port.js';
 import type { PreparedTask, TaskRunner } from '../runtime/engine.js';
@@ -16,9 +15,9 @@ import type { CodeSnapshot, Store } from '../store/store.js';
 import { codeKey, taskCacheKey } from '../runtime/cache-key.js';
 import { retryDelayMs, sleep } from './backoff.js';
 import { TaskReuse } from './reuse.js';
-import { removeTree } from '../store/fs-util.js';
 import { buildTaskEnv } from './task-env.js';
 import { prepareTaskDir } from './task-dir.js';
+import { ScratchPool } from './scratch-pool.js';
 import { readValuesFile } from './values.js';
 
 export interface TaskRunnerOptions {
@@ -50,21 +49,14 @@ interface AttemptOutcome {
 
 const LAST_LINES = 10;
 
-/** rm -rf; staged directories are read-only (0555), which stops a non-root user, so fall back to making them writable first. */
-async function removeDir(dir: string): Promise<void> {
-  try {
-    await rm(dir, { recursive: true, force: true });
-  } catch {
-    await removeTree(dir);
-  }
-}
-
 export class LocalTaskRunner implements TaskRunner {
   private readonly reuse: TaskReuse;
   private readonly codeKeys = new Map<string, string>();
+  private readonly scratch: ScratchPool;
 
   constructor(private readonly o: TaskRunnerOptions) {
     this.reuse = new TaskReuse(o.store, o.flow);
+    this.scratch = new ScratchPool(path.join(o.store.backend.scratchDir(), 'tasks', o.runId));
   }
 
   async record(task: TaskNode): Promise<void> {
@@ -117,8 +109,12 @@ export class LocalTaskRunner implements TaskRunner {
       task.reason = signal.aborted ? 'interrupted' : outcome?.record.reason ?? 'not started';
       task.caught = spec.catch && !signal.aborted;
     }
-    await this.writeTask(task, { startedAt, finishedAt: new Date(finished).toISOString(), durationMs: finished - started, attempts: attempt, command, cacheKey });
-    if (task.state === 'succeeded' && spec.cache) await this.reuse.remember(cacheKey, this.o.runId, step, task.taskId);
+    // The cache entry may land before task.json: a lookup trusts an entry only once the task
+    // record it names says succeeded, so writing both at once is safe.
+    await Promise.all([
+      this.writeTask(task, { startedAt, finishedAt: new Date(finished).toISOString(), durationMs: finished - started, attempts: attempt, command, cacheKey }),
+      task.state === 'succeeded' && spec.cache ? this.reuse.remember(cacheKey, this.o.runId, step, task.taskId) : undefined,
+    ]);
     this.o.emit({
       type: 'task-finished', step, taskId: task.taskId, state: task.state, durationMs: finished - started,
       reason: task.reason, caught: task.caught, lastLines: task.state === 'failed' ? outcome?.lastLines : undefined,
@@ -129,11 +125,11 @@ export class LocalTaskRunner implements TaskRunner {
     const { store, flow, runId } = this.o;
     const spec = task.node.spec;
     const step = task.node.path;
-    const scratch = path.join(store.backend.scratchDir(), 'tasks', runId, `${step}-${task.taskId}-${attempt}`);
-    const workDir = path.join(scratch, 'work');
-    const valuesFile = path.join(scratch, 'values');
+    const slot = this.scratch.acquire();
+    const workDir = slot.work;
+    const valuesFile = path.join(slot.dir, 'values');
     const attemptKey = keys.attemptDir(flow, runId, step, task.taskId, attempt);
-    const logPath = (name: string) => store.backend.localPath(`${attemptKey}/${name}`) ?? path.join(scratch, name);
+    const logPath = (name: string) => store.backend.localPath(`${attemptKey}/${name}`) ?? path.join(slot.dir, name);
     const stdoutPath = logPath('stdout');
     const stderrPath = logPath('stderr');
     const lastLines: string[] = [];
@@ -142,8 +138,7 @@ export class LocalTaskRunner implements TaskRunner {
     let result;
     let prepError: string | undefined;
     try {
-      await removeDir(scratch);
-      await mkdir(scratch, { recursive: true });
+      // The slot is new or was emptied when handed back: nothing to clear first.
       await prepareTaskDir(store, this.o.code, workDir, prepared.staging);
     } catch (e) {
       prepError = `could not prepare the task directory: ${(e as Error).message}`;
@@ -187,8 +182,15 @@ export class LocalTaskRunner implements TaskRunner {
       await store.backend.putFile(`${attemptKey}/stderr`, stderrPath, { move: true });
     }
     await store.backend.putText(`${attemptKey}/attempt.json`, JSON.stringify(record, null, 2));
-    if (record.state === 'succeeded' || !this.o.keepFailedDirs) await removeDir(scratch).catch(() => {});
+    // Emptied off the task's critical path (settle() awaits it); failed ones kept when asked.
+    const keep = record.state !== 'succeeded' && this.o.keepFailedDirs;
+    this.scratch.release(slot, keep ? `${step}-${task.taskId}-${attempt}` : undefined);
     return { ok: record.state === 'succeeded', record, values, outputs, lastLines };
+  }
+
+  /** Resolves once every scratch directory handed back has been emptied. */
+  settle(): Promise<void> {
+    return this.scratch.settle();
   }
 
   private cacheKeyOf(task: TaskNode, prepared: PreparedTask, command: string): string {

@@ -91,6 +91,7 @@ class ProcessView implements ViewHost {
   private batch: string[] = [];
   private timer?: NodeJS.Timeout;
   private failed = false;
+  private inputBroken = false;
   private closed = false;
 
   constructor(intervalMs: number | undefined, private readonly onFailure: (why: string) => void) {
@@ -106,7 +107,11 @@ class ProcessView implements ViewHost {
     // The run decides when flowctl ends, never the view.
     this.child.unref();
     (this.child.stdin as unknown as { unref?(): void }).unref?.();
-    this.child.stdin!.on('error', () => this.lost('its input closed'));
+    this.child.stdin!.on('error', () => {
+      // Usually the view died and its exit (with the reason worth telling) is a moment away.
+      this.inputBroken = true;
+      setTimeout(() => this.lost('its input closed'), 1000).unref();
+    });
     this.exited = new Promise((resolve) => {
       this.child.on('exit', (code, signal) => {
         if (!this.closed) this.lost(signal ? `killed by ${signal}` : `exit code ${code}`);
@@ -150,7 +155,7 @@ class ProcessView implements ViewHost {
   private flush(): void {
     clearTimeout(this.timer);
     this.timer = undefined;
-    if (this.batch.length === 0 || this.failed) return;
+    if (this.batch.length === 0 || this.failed || this.inputBroken) return;
     this.child.stdin!.write(this.batch.join('\n') + '\n');
     this.batch = [];
   }

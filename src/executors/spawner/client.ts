@@ -1,0 +1,199 @@
+/**
+ * flowctl's side of the spawner process (child.ts): starts it on first use, multiplexes many
+ * running commands over its IPC channel, and restarts it if it dies. One spawner per argv
+ * prefix (plain, or under setpriv's read-only guard), shared by every executor in the process.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { Readable } from 'node:stream';
+import { fileURLToPath } from 'node:url';
+import type { Fd, FromSpawner, ToSpawner } from './protocol.js';
+
+export interface SpawnRequest {
+  file: string;
+  args: string[];
+  cwd: string;
+  /** The complete environment of the command. */
+  env: Record<string, string>;
+  /** Tag value the command's processes carry (leftover detection). */
+  tag: string;
+}
+
+export interface ExitInfo {
+  code: number | null;
+  signal: string | null;
+  /** Processes of the tree alive when the command exited; -1: the table could not be read. */
+  leftovers: number;
+  /** Set when the spawner process itself died under the command. */
+  lost?: string;
+}
+
+/** One running command, as seen from flowctl. */
+export class SpawnedCommand {
+  readonly stdout: Readable;
+  readonly stderr: Readable;
+  /** Resolves with the pid (and its start time) once running, or a reason it could not start. */
+  readonly started: Promise<{ pid: number; start?: string } | { error: string }>;
+  /** Resolves when the command itself exited (its output may still be flowing). */
+  readonly exited: Promise<ExitInfo>;
+  /** Resolves once it exited and both output streams ended. */
+  readonly closed: Promise<ExitInfo>;
+  pid: number | undefined;
+  private readonly paused: Record<Fd, boolean> = { 1: false, 2: false };
+  private settleStart!: (v: { pid: number; start?: string } | { error: string }) => void;
+  private settleExit!: (v: ExitInfo) => void;
+
+  constructor(readonly id: number, private readonly control: (m: ToSpawner) => void) {
+    this.stdout = this.outputStream(1);
+    this.stderr = this.outputStream(2);
+    this.started = new Promise((r) => (this.settleStart = r));
+    this.exited = new Promise((r) => (this.settleExit = r));
+    const ended = (s: Readable) => new Promise<void>((r) => s.once('end', r).once('close', r));
+    this.closed = Promise.all([this.exited, ended(this.stdout), ended(this.stderr)]).then(([e]) => e);
+  }
+
+  /** @internal */
+  handle(m: FromSpawner): void {
+    switch (m.t) {
+      case 'spawned':
+        this.pid = m.pid;
+        this.settleStart({ pid: m.pid, start: m.start });
+        break;
+      case 'error':
+        this.settleStart({ error: m.message });
+        this.settleExit({ code: null, signal: null, leftovers: 0 });
+        this.endStreams();
+        break;
+      case 'data': {
+        const s = m.fd === 1 ? this.stdout : this.stderr;
+        if (!s.push(Buffer.from(m.chunk.buffer, m.chunk.byteOffset, m.chunk.byteLength)) && !this.paused[m.fd]) {
+          this.paused[m.fd] = true;
+          this.control({ t: 'pause', id: this.id, fd: m.fd });
+        }
+        break;
+      }
+      case 'end':
+        (m.fd === 1 ? this.stdout : this.stderr).push(null);
+        break;
+      case 'exit':
+        this.settleExit({ code: m.code, signal: m.signal, leftovers: m.leftovers });
+        break;
+    }
+  }
+
+  /** @internal The spawner died: nothing more will come for this command. */
+  lose(why: string): void {
+    this.settleStart({ error: why });
+    this.settleExit({ code: null, signal: null, leftovers: 0, lost: why });
+    this.endStreams();
+  }
+
+  /** No more output will come: end both streams, and let them end even if nobody reads them. */
+  private endStreams(): void {
+    for (const s of [this.stdout, this.stderr]) {
+      if (!s.readableEnded) s.push(null);
+      s.resume();
+    }
+  }
+
+  /** A stream fed by the spawner's messages; when its buffer fills, the spawner pauses the pipe. */
+  private outputStream(fd: Fd): Readable {
+    return new Readable({
+      read: () => {
+        if (!this.paused[fd]) return;
+        this.paused[fd] = false;
+        this.control({ t: 'resume', id: this.id, fd });
+      },
+    });
+  }
+}
+
+/** An idle spawner is let go after this long (it starts again in ~40 ms when needed). */
+const IDLE_MS = 5000;
+
+export class Spawner {
+  private static readonly instances = new Map<string, Spawner>();
+  private proc: ChildProcess | undefined;
+  private readonly running = new Map<number, SpawnedCommand>();
+  private nextId = 1;
+  private idleTimer: NodeJS.Timeout | undefined;
+
+  private constructor(private readonly prefix: string[]) {}
+
+  /** The shared spawner that runs its commands under `prefix` (e.g. setpriv … --). */
+  static for(prefix: string[] = []): Spawner {
+    const key = prefix.join('\0');
+    let s = Spawner.instances.get(key);
+    if (!s) Spawner.instances.set(key, (s = new Spawner(prefix)));
+    return s;
+  }
+
+  spawn(req: SpawnRequest): SpawnedCommand {
+    const proc = this.ensure();
+    const cmd = new SpawnedCommand(this.nextId++, (m) => this.post(proc, m));
+    this.running.set(cmd.id, cmd);
+    if (this.running.size === 1) ref(proc, true);
+    clearTimeout(this.idleTimer);
+    const done = () => {
+      this.running.delete(cmd.id);
+      if (this.running.size > 0 || this.proc !== proc) return;
+      ref(proc, false);
+      // A long-lived host (the client API, a test runner) should not keep an idle helper
+      // forever; flowctl decides, so no command can be on its way when it goes.
+      this.idleTimer = setTimeout(() => {
+        if (this.running.size === 0 && this.proc === proc) {
+          this.proc = undefined;
+          if (proc.connected) proc.disconnect();
+        }
+      }, IDLE_MS);
+      this.idleTimer.unref();
+    };
+    cmd.closed.then(done, done);
+    this.post(proc, { t: 'spawn', id: cmd.id, ...req });
+    return cmd;
+  }
+
+  private post(proc: ChildProcess, m: ToSpawner): void {
+    if (proc.connected) proc.send(m);
+  }
+
+  private ensure(): ChildProcess {
+    if (this.proc?.connected) return this.proc;
+    const [file, ...args] = [...this.prefix, process.execPath, childScript()];
+    const env = { ...process.env };
+    delete env.NODE_OPTIONS; // jest's or a user's flags are for flowctl, not for this helper
+    const proc = spawn(file!, args, { stdio: ['ignore', 'ignore', 'inherit', 'ipc'], serialization: 'advanced', env });
+    proc.on('message', (m: FromSpawner) => this.running.get(m.id)?.handle(m));
+    const lost = (why: string) => {
+      if (this.proc === proc) this.proc = undefined;
+      for (const cmd of this.running.values()) cmd.lose(why);
+    };
+    proc.once('exit', (code, signal) => lost(`the spawner process ended (${signal ?? `exit code ${code}`})`));
+    proc.once('error', (e) => lost(`the spawner process failed: ${e.message}`));
+    ref(proc, false);
+    this.proc = proc;
+    return proc;
+  }
+}
+
+/** Keep flowctl alive for the spawner only while commands run through it. */
+function ref(proc: ChildProcess, on: boolean): void {
+  const channel = proc.channel as { ref?: () => void; unref?: () => void } | undefined;
+  if (on) {
+    proc.ref();
+    channel?.ref?.();
+  } else {
+    proc.unref();
+    channel?.unref?.();
+  }
+}
+
+/**
+ * The compiled child script. Under jest this module is the TypeScript source, which Node
+ * cannot run as a separate process, so the built copy in dist/ is used (tests run after
+ * `npm run build`, which the CLI tests need anyway).
+ */
+function childScript(): string {
+  const here = fileURLToPath(import.meta.url);
+  if (!here.endsWith('.ts')) return fileURLToPath(new URL('./child.js', import.meta.url));
+  return here.replace(/[\\/]src[\\/](executors[\\/]spawner[\\/])client\.ts$/, '/dist/$1child.js');
+}

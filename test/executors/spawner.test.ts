@@ -1,0 +1,122 @@
+/**
+ * The spawner process that starts every local command (src/executors/spawner/): what happens
+ * when either side of it goes away. Real processes throughout.
+ */
+import { execa } from 'execa';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { LocalExecutor } from '../../src/executors/local.js';
+import { REPO } from '../helpers/cli.js';
+import { request, tempDir } from './helpers.js';
+
+function alive(pid: number): boolean {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return !/\) [ZX] /.test(stat);
+  } catch {
+    return false;
+  }
+}
+
+async function waitFor(what: string, cond: () => boolean, ms = 10_000): Promise<void> {
+  const until = Date.now() + ms;
+  while (!cond()) {
+    if (Date.now() > until) throw new Error(`timed out waiting for ${what}`);
+    await sleep(25);
+  }
+}
+
+/** The pid a command wrote (atomically, via mv) to `file`, once it is there. */
+async function pidFrom(file: string): Promise<number> {
+  await waitFor('the command to start', () => {
+    try {
+      return readFileSync(file, 'utf8').trim() !== '';
+    } catch {
+      return false;
+    }
+  });
+  return Number(readFileSync(file, 'utf8'));
+}
+
+/** Spawner processes whose parent is `parent`. */
+function spawnersOf(parent: number): number[] {
+  const out: number[] = [];
+  for (const name of readdirSync('/proc')) {
+    if (!/^\d+$/.test(name)) continue;
+    try {
+      const stat = readFileSync(`/proc/${name}/stat`, 'utf8');
+      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+      const cmd = readFileSync(`/proc/${name}/cmdline`, 'utf8');
+      if (ppid === parent && cmd.includes('spawner/child.js') && alive(Number(name))) out.push(Number(name));
+    } catch {
+      // gone
+    }
+  }
+  return out;
+}
+
+test('when flowctl is killed with SIGKILL, the spawner ends the commands it started (no orphans)', async () => {
+  const { dir, cleanup } = tempDir();
+  try {
+    const pidFile = join(dir, 'pid');
+    // A host that runs one long command through the built executor, as `flowctl run` would.
+    const host = join(dir, 'host.mjs');
+    writeFileSync(host, `
+      import { LocalExecutor } from ${JSON.stringify(join(REPO, 'dist/executors/local.js'))};
+      const ex = new LocalExecutor();
+      ex.runAttempt({ runId: 'r', step: 's', taskId: '0', attempt: 1, shell: 'sh', cwd: ${JSON.stringify(dir)}, env: {},
+        command: 'echo $$ > ${pidFile}.tmp && mv ${pidFile}.tmp ${pidFile} && exec sleep 1000',
+        resources: { cpu: 1, memory: 1, gpu: 0 }, stdoutPath: ${JSON.stringify(join(dir, 'out'))}, stderrPath: ${JSON.stringify(join(dir, 'err'))} });
+      setInterval(() => {}, 1000);
+    `);
+    const sub = execa('node', [host], { reject: false });
+    const sleeper = await pidFrom(pidFile);
+    expect(alive(sleeper)).toBe(true);
+    sub.kill('SIGKILL');
+    await sub;
+    await waitFor('the orphaned command to be ended', () => !alive(sleeper));
+  } finally {
+    cleanup();
+  }
+});
+
+test('if the spawner process dies under a running command, the attempt fails saying so and the command is ended', async () => {
+  const { dir, cleanup } = tempDir();
+  try {
+    const pidFile = join(dir, 'pid');
+    const { req } = request(dir, `echo $$ > ${pidFile}.tmp && mv ${pidFile}.tmp ${pidFile} && exec sleep 1000`);
+    const attempt = new LocalExecutor().runAttempt(req);
+    const sleeper = await pidFrom(pidFile);
+    const spawners = spawnersOf(process.pid);
+    expect(spawners.length).toBeGreaterThan(0);
+    for (const pid of spawners) process.kill(pid, 'SIGKILL');
+    const r = await attempt;
+    expect(r.state).toBe('failed');
+    expect(r.reason).toMatch(/spawner process ended/);
+    await waitFor('the command to be ended', () => !alive(sleeper));
+
+    // The next attempt starts a new spawner and runs normally.
+    const again = request(dir, 'echo again');
+    const r2 = await new LocalExecutor().runAttempt(again.req);
+    expect(r2.state).toBe('succeeded');
+    expect(again.log.out()).toEqual(['again']);
+  } finally {
+    cleanup();
+  }
+});
+
+test('an idle spawner is let go after a few seconds, and comes back when needed', async () => {
+  const { dir, cleanup } = tempDir();
+  try {
+    const first = request(dir, 'echo one');
+    expect((await new LocalExecutor().runAttempt(first.req)).state).toBe('succeeded');
+    expect(spawnersOf(process.pid).length).toBeGreaterThan(0);
+    await waitFor('the idle spawner to exit', () => spawnersOf(process.pid).length === 0, 15_000);
+    const second = request(dir, 'echo two');
+    expect((await new LocalExecutor().runAttempt(second.req)).state).toBe('succeeded');
+    expect(second.log.out()).toEqual(['two']);
+  } finally {
+    cleanup();
+  }
+}, 30_000);
