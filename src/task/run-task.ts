@@ -138,8 +138,11 @@ export class LocalTaskRunner implements TaskRunner {
     let result;
     let prepError: string | undefined;
     try {
-      // The slot is new or was emptied when handed back: nothing to clear first.
-      await prepareTaskDir(store, this.o.code, workDir, prepared.staging);
+      // The slot is new or was cleaned when handed back: only missing code files are linked.
+      await prepareTaskDir(store, this.o.code, workDir, prepared.staging, {
+        present: slot.present,
+        onCodeLinked: (paths) => this.scratch.codeLinked(slot, paths),
+      });
     } catch (e) {
       prepError = `could not prepare the task directory: ${(e as Error).message}`;
     }

@@ -1,16 +1,18 @@
 /**
  * Scratch directories for attempts, reused within a run.
  *
- * Every attempt needs a fresh, empty task directory. Creating one and deleting it afterwards
- * is cheap on tmpfs but not on every disk: on ext4 mounted with `discard` (common on cloud
- * VMs, and this project's CI machine) each deleted directory block is trimmed at the next
- * journal commit, which stalls every other metadata operation; a 1,000-task fan-out spent
- * more time there than running its tasks. So a finished attempt's directory is emptied and
- * handed to the next attempt: a task that leaves nothing behind costs no create and no
- * delete at all. About `--max-workers` directories exist (a few more while littered ones are
- * being emptied); the run removes them at its end.
+ * Every attempt needs a fresh task directory: the project's code linked in, nothing else.
+ * Creating one and deleting it afterwards is cheap on tmpfs but not on every disk: on ext4
+ * mounted with `discard` (common on cloud VMs, and this project's CI machine) each deleted
+ * directory block is trimmed at the next journal commit, which stalls every other metadata
+ * operation, and re-linking N code files costs N links and N unlinks per task. So a finished
+ * attempt's directory is handed to the next attempt after removing what the task added or
+ * changed: code links still pointing at the same inode with the same mode are kept (a hard
+ * link to a read-only store object cannot have other content), everything else goes.
+ * About `--max-workers` directories exist (a few more while littered ones are being
+ * emptied); the run removes them at its end.
  */
-import { readdirSync } from 'node:fs';
+import { lstatSync, readdirSync, type Stats } from 'node:fs';
 import { rename, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { removeTree } from '../store/fs-util.js';
@@ -20,28 +22,48 @@ export interface Scratch {
   dir: string;
   /** The task directory: the command's working directory. */
   work: string;
+  /** Code files (posix paths relative to `work`) in place and intact from an earlier attempt. */
+  present: ReadonlySet<string>;
+}
+
+interface Slot {
+  dir: string;
+  /** Code path → inode and mode right after it was linked. */
+  linked: Map<string, string>;
+  present: Set<string>;
 }
 
 export class ScratchPool {
-  private readonly free: string[] = [];
+  private readonly free: Slot[] = [];
+  private readonly slots = new Map<string, Slot>();
   private readonly pending = new Set<Promise<void>>();
   private created = 0;
 
   /** @param root `…/tmp/tasks/<run-id>`: this run's own directory. */
   constructor(private readonly root: string) {}
 
-  /** An empty scratch slot; `work` may not exist yet (the caller makes it, inside its error handling). */
+  /** A clean slot; `work` may not exist yet (the caller makes it, inside its error handling). */
   acquire(): Scratch {
-    const dir = this.free.pop() ?? path.join(this.root, `slot-${this.created++}`);
-    return { dir, work: path.join(dir, 'work') };
+    const slot = this.free.pop() ?? this.newSlot();
+    return { dir: slot.dir, work: path.join(slot.dir, 'work'), present: slot.present };
+  }
+
+  /** Remember how the code files just linked into the slot look, to recognise them later. */
+  codeLinked(s: Scratch, paths: string[]): void {
+    const slot = this.slots.get(s.dir)!;
+    for (const p of paths) {
+      const st = lstatOrUndefined(path.join(s.work, p));
+      if (st?.isFile()) slot.linked.set(p, fingerprint(st));
+    }
   }
 
   /**
-   * Give a slot back once its attempt is over. It is emptied in the background (the next task
+   * Give a slot back once its attempt is over. It is cleaned in the background (the next task
    * need not wait); `keepAs` instead renames it (kept for debugging) and never reuses it.
    */
   release(s: Scratch, keepAs?: string): void {
-    const p = (keepAs ? this.keep(s, keepAs) : this.recycle(s))
+    const slot = this.slots.get(s.dir)!;
+    const p = (keepAs ? this.keep(slot, keepAs) : this.recycle(slot))
       .catch(() => {}) // an unusable slot is simply not reused; the run removes it at the end
       .finally(() => this.pending.delete(p));
     this.pending.add(p);
@@ -52,18 +74,56 @@ export class ScratchPool {
     while (this.pending.size > 0) await Promise.all(this.pending);
   }
 
-  private async keep(s: Scratch, name: string): Promise<void> {
-    await rename(s.dir, path.join(this.root, name));
+  private newSlot(): Slot {
+    const slot: Slot = { dir: path.join(this.root, `slot-${this.created++}`), linked: new Map(), present: new Set() };
+    this.slots.set(slot.dir, slot);
+    return slot;
   }
 
-  private async recycle(s: Scratch): Promise<void> {
-    // Synchronous listings: one small directory each, and usually empty.
-    for (const name of readdirSync(s.dir)) {
-      if (name === 'work') continue;
-      await removeEntry(path.join(s.dir, name));
+  private async keep(slot: Slot, name: string): Promise<void> {
+    this.slots.delete(slot.dir);
+    await rename(slot.dir, path.join(this.root, name));
+  }
+
+  private async recycle(slot: Slot): Promise<void> {
+    // Synchronous listings and lstats: small directories, microseconds each.
+    for (const name of readdirSync(slot.dir)) {
+      if (name !== 'work') await removeEntry(path.join(slot.dir, name));
     }
-    for (const name of readdirSync(s.work)) await removeEntry(path.join(s.work, name));
-    this.free.push(s.dir);
+    const codeDirs = new Set<string>();
+    for (const p of slot.linked.keys()) for (let d = path.posix.dirname(p); d !== '.'; d = path.posix.dirname(d)) codeDirs.add(d);
+    const present = new Set<string>();
+    const sweep = async (rel: string): Promise<void> => {
+      const abs = path.join(slot.dir, 'work', rel);
+      for (const name of readdirSync(abs)) {
+        const r = rel ? `${rel}/${name}` : name;
+        const st = lstatOrUndefined(path.join(abs, name));
+        if (st?.isDirectory() && codeDirs.has(r)) await sweep(r);
+        else if (st?.isFile() && slot.linked.get(r) === fingerprint(st)) present.add(r);
+        else await removeEntry(path.join(abs, name));
+      }
+    };
+    await sweep('');
+    for (const p of slot.linked.keys()) if (!present.has(p)) slot.linked.delete(p);
+    slot.present = present;
+    this.free.push(slot);
+  }
+}
+
+/**
+ * Same inode, mode, size and mtime: the same read-only content. (Not ctime: linking the same
+ * store object into another task directory changes the shared inode's ctime.) Like the
+ * read-only guard, this stops accidents, not a task that chmods, writes and resets mtime.
+ */
+function fingerprint(st: Stats): string {
+  return `${st.dev}:${st.ino}:${st.mode}:${st.size}:${st.mtimeMs}`;
+}
+
+function lstatOrUndefined(p: string): Stats | undefined {
+  try {
+    return lstatSync(p);
+  } catch {
+    return undefined;
   }
 }
 

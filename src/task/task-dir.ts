@@ -8,10 +8,20 @@ import path from 'node:path';
 import type { StageEntry } from '../runtime/graph-state.js';
 import type { CodeSnapshot, Store } from '../store/store.js';
 
-export async function prepareTaskDir(store: Store, code: CodeSnapshot, workDir: string, staging: StageEntry[]): Promise<void> {
+export interface PrepareOptions {
+  /** Code files already in place and intact (a recycled directory): not linked again. */
+  present?: ReadonlySet<string>;
+  /** Told which code files were linked, before any input is staged over them. */
+  onCodeLinked?: (paths: string[]) => void;
+}
+
+export async function prepareTaskDir(store: Store, code: CodeSnapshot, workDir: string, staging: StageEntry[], opts: PrepareOptions = {}): Promise<void> {
   // Synchronous: a few directory entries, on every task's critical path (see fs-backend SYNC_WRITE_MAX).
   mkdirSync(workDir, { recursive: true });
-  await store.materializeCode(code, workDir);
+  const present = opts.present;
+  const missing = present && present.size > 0 ? code.files.filter((f) => !present.has(f.path)) : code.files;
+  await store.materializeCode({ files: missing }, workDir);
+  opts.onCodeLinked?.(missing.map((f) => f.path));
   for (const { rel, entry } of staging) {
     const dest = path.join(workDir, rel);
     if (!dest.startsWith(workDir + path.sep)) throw new Error(`input path escapes the task directory: ${rel}`);

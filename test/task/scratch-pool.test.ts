@@ -64,3 +64,40 @@ steps:
   expect(names).toContain('bad-0-1');
   expect(await readdir(path.join(kept, 'bad-0-1', 'work'))).toEqual(['clue.txt', 'flow.yaml']);
 });
+
+test('a reused directory gives every task the pristine project code, whatever the task before did to it', async () => {
+  const dir = await makeProject({
+    'scripts/a.txt': 'A\n',
+    'scripts/b.txt': 'B\n',
+    'scripts/run.sh': '#!/bin/sh\necho ran\n',
+    'top.txt': 'TOP\n',
+    'flow.yaml': `
+version: 1
+name: vandal
+steps:
+  make: { run: rm -f top.txt && echo upstream > top.txt, outputs: [top.txt] }
+  fan:
+    foreach: \${{ range(6) }}
+    # Check the code is as in the project, then damage it in every way a task can without chmod.
+    run: >-
+      test "$(cat scripts/a.txt scripts/b.txt top.txt)" = "$(printf 'A\\nB\\nTOP')" &&
+      test "$(ls -A scripts | tr '\\n' ' ')" = "a.txt b.txt run.sh " &&
+      test "$(./scripts/run.sh)" = ran &&
+      rm scripts/a.txt && mv scripts/b.txt scripts/c.txt && rm -f top.txt && echo fake > top.txt &&
+      echo extra > scripts/extra.txt && rm -rf scripts/run.sh && mkdir scripts/run.sh
+  shadow:
+    needs: [make]
+    foreach: \${{ range(3) }}
+    run: test "$(cat top.txt)" = upstream
+  after:
+    needs: [fan, shadow]
+    foreach: \${{ range(3) }}
+    run: test "$(cat top.txt scripts/a.txt)" = "$(printf 'TOP\\nA')"
+`,
+  });
+  const r = await flowctl(['run', 'flow.yaml', '--max-workers', '1', '--output', 'plain'], { cwd: dir });
+  expect(r.stderr).not.toMatch(/failed/);
+  expect(r.exitCode).toBe(0);
+  const tasks = await StoreReader.of(dir).tasks('vandal', runIdFrom(r), 'fan');
+  expect(tasks.map((t) => t.state)).toEqual(Array(6).fill('succeeded'));
+});
