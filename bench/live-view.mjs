@@ -65,14 +65,17 @@ function pty(flags) {
 }
 
 /** Wall time, and CPU time of everything the command ran (bash's `times`: waited-for descendants). */
+// Every run's project lives under one directory, deleted only after the last run: deleting a
+// store right before the next run slows it (see removeAndSettle in lib.mjs).
+const parent = mkdtempSync(path.join(os.tmpdir(), 'flowctl-bench-live-'));
+
 function once(name) {
-  const dir = mkdtempSync(path.join(os.tmpdir(), 'flowctl-bench-live-'));
+  const dir = mkdtempSync(path.join(parent, 'run-'));
   writeFileSync(path.join(dir, 'flow.yaml'), flow);
   const t0 = process.hrtime.bigint();
   const r = spawnSync('bash', ['-c', `${modes[name]()} > out.txt 2>&1; s=$?; times; exit $s`], { cwd: dir, env, encoding: 'utf8' });
   const ms = Number(process.hrtime.bigint() - t0) / 1e6;
   const out = readFileSync(path.join(dir, 'out.txt'), 'utf8');
-  removeAndSettle(dir);
   if (r.status !== 0) throw new Error(`${name} exited ${r.status}:\n${out.slice(-2000)}${r.stderr}`);
   const [user, sys] = r.stdout.trim().split('\n')[1].split(/\s+/).map(seconds);
   const drawn = /\x1b\[\?25l|\x1b\[1A/.test(out);
@@ -113,3 +116,4 @@ const paired = median(ratios);
 console.log(`live view overhead, wall (median of per-round ratios): ${paired >= 0 ? '+' : ''}${(paired * 100).toFixed(1)}% vs plain under the same pty` +
   `  [rounds: ${ratios.map((x) => `${(x * 100).toFixed(1)}%`).join(', ')}]`);
 console.log(`load average now: ${os.loadavg().map((x) => x.toFixed(2)).join(' ')} (wall times compare only on an otherwise idle machine)`);
+removeAndSettle(parent);

@@ -9,6 +9,7 @@
  * select-reporter.ts imports this module only for the live view.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { Reporter, RunEvent } from '../runtime/events.js';
 import { LiveSession } from './live/session.js';
@@ -95,7 +96,9 @@ class ProcessView implements ViewHost {
   private closed = false;
 
   constructor(intervalMs: number | undefined, private readonly onFailure: (why: string) => void) {
-    const entry = fileURLToPath(new URL('./live/process.js', import.meta.url));
+    // The build's single-file bundle loads ~6x faster than ink's ~300 modules (bundle-view.ts).
+    const bundle = fileURLToPath(new URL('./live/process.bundle.js', import.meta.url));
+    const entry = existsSync(bundle) ? bundle : fileURLToPath(new URL('./live/process.js', import.meta.url));
     this.child = spawn(process.execPath, [entry], {
       // the view draws on our stderr; React's production build is for the view only
       stdio: ['pipe', 'ignore', 'inherit'],

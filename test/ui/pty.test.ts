@@ -113,11 +113,11 @@ steps:
 `,
     });
     const run = startFlowctlInPty(['run', 'flow.yaml'], { cwd: dir, columns: 80, rows: 24 });
-    // script → flowctl → the view process (the one running dist/ui/live/process.js)
+    // script → flowctl → the view process (the one running dist/ui/live/process.bundle.js)
     const view = await waitFor(async () => {
       const [flowctl] = (await childrenOf(run.pid)).filter((p) => p.args.includes(BIN));
       if (!flowctl) return undefined;
-      return (await childrenOf(flowctl.pid)).find((p) => p.args.endsWith('/dist/ui/live/process.js'))?.pid;
+      return (await childrenOf(flowctl.pid)).find((p) => p.args.endsWith('/dist/ui/live/process.bundle.js'))?.pid;
     });
     process.kill(view, 'SIGKILL');
     const { raw, exitCode } = await run.done;
