@@ -25,7 +25,7 @@ for (const f of readdirSync(dir).filter((f) => f.endsWith('.mjs') && !skip.has(f
 }
 console.log('\nsummary');
 console.log(table(rows.map((r) => ({
-  bench: r.bench, case: r.name, value: `${r.value.toFixed(r.unit === 'x' ? 2 : 0)} ${r.unit}`,
+  bench: r.bench, case: r.name, value: `${r.value.toFixed(r.unit === 'x' ? 2 : r.unit === '%' ? 1 : 0)} ${r.unit}`,
   target: r.target ?? '-', met: r.met === undefined ? '-' : r.met ? 'yes' : 'NO',
 }))));
 process.exit(broken ? 1 : 0);
