@@ -3,7 +3,7 @@
  * single WriteStream. When the disk is slower than the child, the child's pipe is paused
  * (so the child blocks) instead of buffering its output in memory.
  */
-import { createWriteStream, mkdirSync, openSync, type WriteStream } from 'node:fs';
+import { closeSync, createWriteStream, mkdirSync, openSync, type WriteStream } from 'node:fs';
 import { dirname } from 'node:path';
 import { finished } from 'node:stream/promises';
 import type { Readable } from 'node:stream';
@@ -19,6 +19,7 @@ export class LogFile {
 
   private constructor(
     readonly path: string,
+    private readonly fd: number,
     private readonly ws: WriteStream,
     onLine: ((line: string) => void) | undefined,
     opts: LineSplitterOptions,
@@ -36,7 +37,8 @@ export class LogFile {
     // path, where thread-pool round trips cost more in queueing than the work itself.
     mkdirSync(dirname(path), { recursive: true });
     const fd = openSync(path, 'w');
-    return new LogFile(path, createWriteStream(path, { fd }), onLine, opts);
+    // autoClose off: close() closes the fd itself, synchronously (one less round trip per log).
+    return new LogFile(path, fd, createWriteStream(path, { fd, autoClose: false }), onLine, opts);
   }
 
   /** Consume `source`; a throwing callback is reported through `onCallbackError` once. */
@@ -70,6 +72,11 @@ export class LogFile {
     await finished(this.ws).catch((e: Error) => {
       this.writeError ??= e;
     });
+    try {
+      closeSync(this.fd);
+    } catch (e) {
+      this.writeError ??= e as Error;
+    }
     if (callbackError !== undefined) throw callbackError;
     return this.writeError;
   }
