@@ -120,3 +120,29 @@ test('an idle spawner is let go after a few seconds, and comes back when needed'
     cleanup();
   }
 }, 30_000);
+
+test('commands started while an idle spawner is being let go run on its successor, unharmed', async () => {
+  const { dir, cleanup } = tempDir();
+  try {
+    // Idle after 20 ms, and pauses of 0-60 ms between commands: many starts land while the
+    // previous spawner is disconnecting or exiting.
+    const host = join(dir, 'host.mjs');
+    writeFileSync(host, `
+      import { LocalExecutor } from ${JSON.stringify(join(REPO, 'dist/executors/local.js'))};
+      const ex = new LocalExecutor();
+      const states = [];
+      for (let i = 0; i < 60; i++) {
+        const r = await ex.runAttempt({ runId: 'r', step: 's', taskId: String(i), attempt: 1, shell: 'sh', cwd: ${JSON.stringify(dir)}, env: {},
+          command: 'true', resources: { cpu: 1, memory: 1, gpu: 0 },
+          stdoutPath: ${JSON.stringify(join(dir, 'out'))}, stderrPath: ${JSON.stringify(join(dir, 'err'))} });
+        states.push(r.state === 'succeeded' ? 'ok' : r.reason);
+        await new Promise((res) => setTimeout(res, (i * 7) % 61));
+      }
+      console.log(JSON.stringify(states));
+    `);
+    const r = await execa('node', [host], { env: { FLOWCTL_SPAWNER_IDLE_MS: '20' } });
+    expect(JSON.parse(r.stdout)).toEqual(Array(60).fill('ok'));
+  } finally {
+    cleanup();
+  }
+}, 60_000);

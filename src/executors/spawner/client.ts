@@ -107,13 +107,14 @@ export class SpawnedCommand {
   }
 }
 
-/** An idle spawner is let go after this long (it starts again in ~40 ms when needed). */
-const IDLE_MS = 5000;
+/** An idle spawner is let go after this long (it starts again in ~40 ms when needed); tests shorten it. */
+const IDLE_MS = Number(process.env.FLOWCTL_SPAWNER_IDLE_MS) || 5000;
 
 export class Spawner {
   private static readonly instances = new Map<string, Spawner>();
   private proc: ChildProcess | undefined;
-  private readonly running = new Map<number, SpawnedCommand>();
+  /** Commands not yet closed, with the spawner process that runs each. */
+  private readonly running = new Map<number, { cmd: SpawnedCommand; proc: ChildProcess }>();
   private nextId = 1;
   private idleTimer: NodeJS.Timeout | undefined;
 
@@ -130,17 +131,18 @@ export class Spawner {
   spawn(req: SpawnRequest): SpawnedCommand {
     const proc = this.ensure();
     const cmd = new SpawnedCommand(this.nextId++, (m) => this.post(proc, m));
-    this.running.set(cmd.id, cmd);
-    if (this.running.size === 1) ref(proc, true);
+    this.running.set(cmd.id, { cmd, proc });
+    if (this.runningOn(proc) === 1) ref(proc, true);
     clearTimeout(this.idleTimer);
     const done = () => {
       this.running.delete(cmd.id);
-      if (this.running.size > 0 || this.proc !== proc) return;
+      if (this.runningOn(proc) > 0) return;
       ref(proc, false);
+      if (this.proc !== proc) return;
       // A long-lived host (the client API, a test runner) should not keep an idle helper
       // forever; flowctl decides, so no command can be on its way when it goes.
       this.idleTimer = setTimeout(() => {
-        if (this.running.size === 0 && this.proc === proc) {
+        if (this.runningOn(proc) === 0 && this.proc === proc) {
           this.proc = undefined;
           if (proc.connected) proc.disconnect();
         }
@@ -150,6 +152,12 @@ export class Spawner {
     cmd.closed.then(done, done);
     this.post(proc, { t: 'spawn', id: cmd.id, ...req });
     return cmd;
+  }
+
+  private runningOn(proc: ChildProcess): number {
+    let n = 0;
+    for (const r of this.running.values()) if (r.proc === proc) n++;
+    return n;
   }
 
   private post(proc: ChildProcess, m: ToSpawner): void {
@@ -162,10 +170,11 @@ export class Spawner {
     const env = { ...process.env };
     delete env.NODE_OPTIONS; // jest's or a user's flags are for flowctl, not for this helper
     const proc = spawn(file!, args, { stdio: ['ignore', 'ignore', 'inherit', 'ipc'], serialization: 'advanced', env });
-    proc.on('message', (m: FromSpawner) => this.running.get(m.id)?.handle(m));
+    proc.on('message', (m: FromSpawner) => this.running.get(m.id)?.cmd.handle(m));
     const lost = (why: string) => {
       if (this.proc === proc) this.proc = undefined;
-      for (const cmd of this.running.values()) cmd.lose(why);
+      // Only this process's commands: after an idle disconnect, a successor may already run others.
+      for (const r of this.running.values()) if (r.proc === proc) r.cmd.lose(why);
     };
     proc.once('exit', (code, signal) => lost(`the spawner process ended (${signal ?? `exit code ${code}`})`));
     proc.once('error', (e) => lost(`the spawner process failed: ${e.message}`));
