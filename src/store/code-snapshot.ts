@@ -9,7 +9,7 @@ import type { Stats } from 'node:fs';
 import { join, sep } from 'node:path';
 import { FlowctlError } from '../errors.js';
 import { errno, mapLimit } from './fs-util.js';
-import { sha256 } from './hash.js';
+import { hashFile, sha256 } from './hash.js';
 import { IgnoreMatcher } from './ignore.js';
 import { byPath, codeManifestJson, EXEC_MODE, parseCodeManifest, PLAIN_MODE, type CodeFile, type CodeManifest } from './manifest.js';
 import type { StoreBackend } from './port.js';
@@ -84,6 +84,14 @@ export async function snapshotCode(backend: StoreBackend, projectRoot: string, o
   };
   await walk(root, '');
 
+  // A remote store has no stat cache, and asking it about every file is a request each. Hash
+  // locally first: when the store already has this exact snapshot (its manifest is written
+  // only after all its objects), one HEAD replaces N.
+  if (backend.kind !== 'local') {
+    const known = await knownRemoteSnapshot(backend, found);
+    if (known) return { ...known, skipped };
+  }
+
   const cache = await loadStatCache(backend);
   const started = Date.now();
   let rehashed = 0;
@@ -105,6 +113,17 @@ export async function snapshotCode(backend: StoreBackend, projectRoot: string, o
   const hash = sha256(json);
   if (!(await backend.exists(keys.code(hash)))) await backend.putText(keys.code(hash), json);
   return { hash, files: files.sort(byPath), rehashed, skipped };
+}
+
+async function knownRemoteSnapshot(backend: StoreBackend, found: Candidate[]): Promise<Omit<CodeSnapshot, 'skipped'> | undefined> {
+  const hashed = await mapLimit(found, PARALLEL, async (c): Promise<CodeFile | undefined> => {
+    const h = await hashFile(c.abs).catch(vanished);
+    return h && { path: c.path, hash: h.hash, size: h.size, mode: (c.st.mode & 0o111) !== 0 ? EXEC_MODE : PLAIN_MODE };
+  });
+  const files = hashed.filter((f): f is CodeFile => f !== undefined);
+  const hash = sha256(codeManifestJson(files));
+  if (!(await backend.exists(keys.code(hash)))) return undefined;
+  return { hash, files: files.sort(byPath), rehashed: files.length };
 }
 
 /** Load a snapshot's manifest, verified against its hash. */
