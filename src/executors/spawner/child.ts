@@ -56,6 +56,7 @@ function start(m: Extract<ToSpawner, { t: 'spawn' }>): void {
     return;
   }
   const pid = child.pid;
+  child.on('error', () => {}); // started: nothing left that could fail (we never kill or message it)
   entry.start = readProc(pid)?.start;
   live.set(m.id, entry);
   send({ t: 'spawned', id: m.id, pid, start: entry.start });

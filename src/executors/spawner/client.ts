@@ -4,9 +4,9 @@
  * prefix (plain, or under setpriv's read-only guard), shared by every executor in the process.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { Readable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
-import type { Fd, FromSpawner, ToSpawner } from './protocol.js';
+import type { FromSpawner, ToSpawner } from './protocol.js';
+import { SpawnedCommand } from './spawned-command.js';
 
 export interface SpawnRequest {
   file: string;
@@ -16,95 +16,6 @@ export interface SpawnRequest {
   env: Record<string, string>;
   /** Tag value the command's processes carry (leftover detection). */
   tag: string;
-}
-
-export interface ExitInfo {
-  code: number | null;
-  signal: string | null;
-  /** Processes of the tree alive when the command exited; -1: the table could not be read. */
-  leftovers: number;
-  /** Set when the spawner process itself died under the command. */
-  lost?: string;
-}
-
-/** One running command, as seen from flowctl. */
-export class SpawnedCommand {
-  readonly stdout: Readable;
-  readonly stderr: Readable;
-  /** Resolves with the pid (and its start time) once running, or a reason it could not start. */
-  readonly started: Promise<{ pid: number; start?: string } | { error: string }>;
-  /** Resolves when the command itself exited (its output may still be flowing). */
-  readonly exited: Promise<ExitInfo>;
-  /** Resolves once it exited and both output streams ended. */
-  readonly closed: Promise<ExitInfo>;
-  pid: number | undefined;
-  private readonly paused: Record<Fd, boolean> = { 1: false, 2: false };
-  private settleStart!: (v: { pid: number; start?: string } | { error: string }) => void;
-  private settleExit!: (v: ExitInfo) => void;
-
-  constructor(readonly id: number, private readonly control: (m: ToSpawner) => void) {
-    this.stdout = this.outputStream(1);
-    this.stderr = this.outputStream(2);
-    this.started = new Promise((r) => (this.settleStart = r));
-    this.exited = new Promise((r) => (this.settleExit = r));
-    const ended = (s: Readable) => new Promise<void>((r) => s.once('end', r).once('close', r));
-    this.closed = Promise.all([this.exited, ended(this.stdout), ended(this.stderr)]).then(([e]) => e);
-  }
-
-  /** @internal */
-  handle(m: FromSpawner): void {
-    switch (m.t) {
-      case 'spawned':
-        this.pid = m.pid;
-        this.settleStart({ pid: m.pid, start: m.start });
-        break;
-      case 'error':
-        this.settleStart({ error: m.message });
-        this.settleExit({ code: null, signal: null, leftovers: 0 });
-        this.endStreams();
-        break;
-      case 'data': {
-        const s = m.fd === 1 ? this.stdout : this.stderr;
-        if (!s.push(Buffer.from(m.chunk.buffer, m.chunk.byteOffset, m.chunk.byteLength)) && !this.paused[m.fd]) {
-          this.paused[m.fd] = true;
-          this.control({ t: 'pause', id: this.id, fd: m.fd });
-        }
-        break;
-      }
-      case 'end':
-        (m.fd === 1 ? this.stdout : this.stderr).push(null);
-        break;
-      case 'exit':
-        this.settleExit({ code: m.code, signal: m.signal, leftovers: m.leftovers });
-        break;
-    }
-  }
-
-  /** @internal The spawner died: nothing more will come for this command. */
-  lose(why: string): void {
-    this.settleStart({ error: why });
-    this.settleExit({ code: null, signal: null, leftovers: 0, lost: why });
-    this.endStreams();
-  }
-
-  /** No more output will come: end both streams, and let them end even if nobody reads them. */
-  private endStreams(): void {
-    for (const s of [this.stdout, this.stderr]) {
-      if (!s.readableEnded) s.push(null);
-      s.resume();
-    }
-  }
-
-  /** A stream fed by the spawner's messages; when its buffer fills, the spawner pauses the pipe. */
-  private outputStream(fd: Fd): Readable {
-    return new Readable({
-      read: () => {
-        if (!this.paused[fd]) return;
-        this.paused[fd] = false;
-        this.control({ t: 'resume', id: this.id, fd });
-      },
-    });
-  }
 }
 
 /** An idle spawner is let go after this long (it starts again in ~40 ms when needed); tests shorten it. */
