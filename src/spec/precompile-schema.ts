@@ -11,9 +11,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import * as standalone from 'ajv/dist/standalone/index.js';
 import { sha256 } from '../store/hash.js';
 import { flowSchemaText } from './schema.js';
-import { compileFlowSchema } from './schema-validator.js';
-
-export const PRECOMPILED_NAME = 'flow-validator.cjs';
+import { compileFlowSchema, PRECOMPILED_VALIDATOR } from './schema-validator.js';
 
 /** The standalone validator module's source text (CommonJS; exports the validator and `schemaHash`). */
 export function standaloneValidatorSource(): string {
@@ -28,5 +26,5 @@ export function writeStandaloneValidator(outFile: string): void {
 }
 
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
-  writeStandaloneValidator(fileURLToPath(new URL(`./${PRECOMPILED_NAME}`, import.meta.url)));
+  writeStandaloneValidator(fileURLToPath(new URL(`./${PRECOMPILED_VALIDATOR}`, import.meta.url)));
 }

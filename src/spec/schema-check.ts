@@ -12,10 +12,10 @@ import { sha256 } from '../store/hash.js';
 import { collapseErrors, toProblem } from './schema-messages.js';
 import { flowSchemaText } from './schema.js';
 import type { FlowSource } from './source.js';
-import { compileFlowSchema } from './schema-validator.js';
+import { compileFlowSchema, PRECOMPILED_VALIDATOR } from './schema-validator.js';
 
 /** Written by the build (precompile-schema.ts); absent when running the TypeScript sources. */
-const PRECOMPILED = fileURLToPath(new URL('./flow-validator.cjs', import.meta.url));
+const PRECOMPILED = fileURLToPath(new URL(`./${PRECOMPILED_VALIDATOR}`, import.meta.url));
 
 let validator: ValidateFunction | undefined;
 
@@ -26,7 +26,7 @@ function getValidator(): ValidateFunction {
 
 /** The build's standalone validator, if it was made from the schema we ship (~5 ms against ~230 ms to compile). */
 function loadPrecompiled(): ValidateFunction | undefined {
-  if (process.env.FLOWCTL_SCHEMA_COMPILE === '1' || !existsSync(PRECOMPILED)) return undefined;
+  if (!existsSync(PRECOMPILED)) return undefined;
   const mod = createRequire(import.meta.url)(PRECOMPILED) as ValidateFunction & { schemaHash?: string };
   return mod.schemaHash === sha256(flowSchemaText()) ? mod : undefined;
 }

@@ -7,6 +7,9 @@ import type { ValidateFunction } from 'ajv';
 import type { Ajv2020 } from 'ajv/dist/2020.js';
 import { flowSchema } from './schema.js';
 
+/** The build's standalone validator, next to schema-check.js in dist/spec/ (precompile-schema.ts). */
+export const PRECOMPILED_VALIDATOR = 'flow-validator.cjs';
+
 /**
  * Compile the flow schema; `source: true` keeps the generated code for standalone output.
  * ajv (CommonJS) is required here, on demand: a CLI start that uses the precompiled

@@ -86,20 +86,24 @@ export async function snapshotCode(backend: StoreBackend, projectRoot: string, o
 
   // A remote store has no stat cache, and asking it about every file is a request each. Hash
   // locally first: when the store already has this exact snapshot (its manifest is written
-  // only after all its objects), one HEAD replaces N.
+  // only after all its objects), one HEAD replaces N; otherwise those hashes play the stat
+  // cache's part below.
+  let hashedHere: Map<string, string> | undefined;
   if (backend.kind !== 'local') {
-    const known = await knownRemoteSnapshot(backend, found);
-    if (known) return { ...known, skipped };
+    const local = await hashLocally(found);
+    const hash = sha256(codeManifestJson(local));
+    if (await backend.exists(keys.code(hash))) return { hash, files: local.sort(byPath), rehashed: local.length, skipped };
+    hashedHere = new Map(local.map((f) => [f.path, f.hash]));
   }
 
   const cache = await loadStatCache(backend);
   const started = Date.now();
-  let rehashed = 0;
+  let rehashed = hashedHere?.size ?? 0;
   const stored = await mapLimit(found, PARALLEL, async (c): Promise<CodeFile | undefined> => {
-    const mode = (c.st.mode & 0o111) !== 0 ? EXEC_MODE : PLAIN_MODE;
-    const hit = cache?.lookup(c.abs, c.st);
+    const mode = modeOf(c.st);
+    const hit = cache?.lookup(c.abs, c.st) ?? hashedHere?.get(c.path);
     if (hit && (await backend.hasObject(hit))) return { path: c.path, hash: hit, size: c.st.size, mode };
-    rehashed++;
+    if (!hashedHere) rehashed++;
     // Copy, never move: this is the user's working tree.
     const info = await backend.putObjectFile(c.abs, { move: false }).catch(vanished);
     if (!info) return undefined;
@@ -115,15 +119,16 @@ export async function snapshotCode(backend: StoreBackend, projectRoot: string, o
   return { hash, files: files.sort(byPath), rehashed, skipped };
 }
 
-async function knownRemoteSnapshot(backend: StoreBackend, found: Candidate[]): Promise<Omit<CodeSnapshot, 'skipped'> | undefined> {
+async function hashLocally(found: Candidate[]): Promise<CodeFile[]> {
   const hashed = await mapLimit(found, PARALLEL, async (c): Promise<CodeFile | undefined> => {
     const h = await hashFile(c.abs).catch(vanished);
-    return h && { path: c.path, hash: h.hash, size: h.size, mode: (c.st.mode & 0o111) !== 0 ? EXEC_MODE : PLAIN_MODE };
+    return h && { path: c.path, hash: h.hash, size: h.size, mode: modeOf(c.st) };
   });
-  const files = hashed.filter((f): f is CodeFile => f !== undefined);
-  const hash = sha256(codeManifestJson(files));
-  if (!(await backend.exists(keys.code(hash)))) return undefined;
-  return { hash, files: files.sort(byPath), rehashed: files.length };
+  return hashed.filter((f): f is CodeFile => f !== undefined);
+}
+
+function modeOf(st: Stats): number {
+  return (st.mode & 0o111) !== 0 ? EXEC_MODE : PLAIN_MODE;
 }
 
 /** Load a snapshot's manifest, verified against its hash. */

@@ -10,12 +10,12 @@
  * record is old or new after a crash; a brand-new one may come back empty, which readers
  * report as STORE_CORRUPT naming the key rather than misreading it.
  */
-import { constants, mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { constants, rmSync, writeFileSync } from 'node:fs';
 import { appendFile, copyFile, link, mkdir, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { dirname, isAbsolute, join } from 'node:path';
 import { FlowctlError } from '../errors.js';
 import { FsObjects } from './fs-objects.js';
-import { errno, renameInto, tempName } from './fs-util.js';
+import { errno, renameInto, renameIntoSync, tempName } from './fs-util.js';
 import type { MaterializeOptions, ObjectInfo, StoreBackend } from './port.js';
 
 const { COPYFILE_FICLONE } = constants;
@@ -183,13 +183,7 @@ const SYNC_WRITE_MAX = 64 * 1024;
 function writeSmallSync(tmp: string, dest: string, body: string | Uint8Array): void {
   try {
     writeFileSync(tmp, body);
-    try {
-      renameSync(tmp, dest);
-    } catch (e) {
-      if (errno(e) !== 'ENOENT') throw e;
-      mkdirSync(dirname(dest), { recursive: true });
-      renameSync(tmp, dest);
-    }
+    renameIntoSync(tmp, dest);
   } catch (e) {
     rmSync(tmp, { force: true });
     throw e;

@@ -1,6 +1,6 @@
 /** Small filesystem helpers shared by the local backend and the store. */
 import { randomBytes } from 'node:crypto';
-import { constants, type BigIntStats } from 'node:fs';
+import { constants, mkdirSync, renameSync, type BigIntStats } from 'node:fs';
 import { chmod, copyFile, lstat, mkdir, readdir, rename, rm } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 
@@ -53,6 +53,17 @@ export async function renameInto(src: string, dest: string): Promise<void> {
     if (errno(e) !== 'ENOENT') throw e;
     await mkdir(dirname(dest), { recursive: true });
     await rename(src, dest);
+  }
+}
+
+/** renameInto for small records written synchronously (fs-backend's putText). */
+export function renameIntoSync(src: string, dest: string): void {
+  try {
+    renameSync(src, dest);
+  } catch (e) {
+    if (errno(e) !== 'ENOENT') throw e;
+    mkdirSync(dirname(dest), { recursive: true });
+    renameSync(src, dest);
   }
 }
 

@@ -140,7 +140,7 @@ export class LocalTaskRunner implements TaskRunner {
     try {
       // The slot is new or was cleaned when handed back: only missing code files are linked.
       await prepareTaskDir(store, this.o.code, workDir, prepared.staging, {
-        present: slot.present,
+        present: slot.linked,
         onCodeLinked: (paths) => this.scratch.codeLinked(slot, paths),
       });
     } catch (e) {

@@ -19,23 +19,18 @@ import { removeTree } from '../store/fs-util.js';
 
 export interface Scratch {
   /** The slot: holds `work/` and the attempt's private files (values, logs when remote). */
-  dir: string;
+  readonly dir: string;
   /** The task directory: the command's working directory. */
-  work: string;
-  /** Code files (posix paths relative to `work`) in place and intact from an earlier attempt. */
-  present: ReadonlySet<string>;
-}
-
-interface Slot {
-  dir: string;
-  /** Code path → inode and mode right after it was linked. */
-  linked: Map<string, string>;
-  present: Set<string>;
+  readonly work: string;
+  /**
+   * Code files (posix paths relative to `work`) linked into this slot, with their inode,
+   * mode, size and mtime at that time. After a recycle it holds exactly the ones still intact.
+   */
+  readonly linked: Map<string, string>;
 }
 
 export class ScratchPool {
-  private readonly free: Slot[] = [];
-  private readonly slots = new Map<string, Slot>();
+  private readonly free: Scratch[] = [];
   private readonly pending = new Set<Promise<void>>();
   private created = 0;
 
@@ -44,16 +39,17 @@ export class ScratchPool {
 
   /** A clean slot; `work` may not exist yet (the caller makes it, inside its error handling). */
   acquire(): Scratch {
-    const slot = this.free.pop() ?? this.newSlot();
-    return { dir: slot.dir, work: path.join(slot.dir, 'work'), present: slot.present };
+    const reused = this.free.pop();
+    if (reused) return reused;
+    const dir = path.join(this.root, `slot-${this.created++}`);
+    return { dir, work: path.join(dir, 'work'), linked: new Map() };
   }
 
   /** Remember how the code files just linked into the slot look, to recognise them later. */
   codeLinked(s: Scratch, paths: string[]): void {
-    const slot = this.slots.get(s.dir)!;
     for (const p of paths) {
       const st = lstatOrUndefined(path.join(s.work, p));
-      if (st?.isFile()) slot.linked.set(p, fingerprint(st));
+      if (st?.isFile()) s.linked.set(p, fingerprint(st));
     }
   }
 
@@ -62,8 +58,7 @@ export class ScratchPool {
    * need not wait); `keepAs` instead renames it (kept for debugging) and never reuses it.
    */
   release(s: Scratch, keepAs?: string): void {
-    const slot = this.slots.get(s.dir)!;
-    const p = (keepAs ? this.keep(slot, keepAs) : this.recycle(slot))
+    const p = (keepAs ? rename(s.dir, path.join(this.root, keepAs)) : this.recycle(s))
       .catch(() => {}) // an unusable slot is simply not reused; the run removes it at the end
       .finally(() => this.pending.delete(p));
     this.pending.add(p);
@@ -74,39 +69,27 @@ export class ScratchPool {
     while (this.pending.size > 0) await Promise.all(this.pending);
   }
 
-  private newSlot(): Slot {
-    const slot: Slot = { dir: path.join(this.root, `slot-${this.created++}`), linked: new Map(), present: new Set() };
-    this.slots.set(slot.dir, slot);
-    return slot;
-  }
-
-  private async keep(slot: Slot, name: string): Promise<void> {
-    this.slots.delete(slot.dir);
-    await rename(slot.dir, path.join(this.root, name));
-  }
-
-  private async recycle(slot: Slot): Promise<void> {
+  private async recycle(s: Scratch): Promise<void> {
     // Synchronous listings and lstats: small directories, microseconds each.
-    for (const name of readdirSync(slot.dir)) {
-      if (name !== 'work') await removeEntry(path.join(slot.dir, name));
+    for (const name of readdirSync(s.dir)) {
+      if (name !== 'work') await removeEntry(path.join(s.dir, name));
     }
     const codeDirs = new Set<string>();
-    for (const p of slot.linked.keys()) for (let d = path.posix.dirname(p); d !== '.'; d = path.posix.dirname(d)) codeDirs.add(d);
-    const present = new Set<string>();
+    for (const p of s.linked.keys()) for (let d = path.posix.dirname(p); d !== '.'; d = path.posix.dirname(d)) codeDirs.add(d);
+    const intact = new Set<string>();
     const sweep = async (rel: string): Promise<void> => {
-      const abs = path.join(slot.dir, 'work', rel);
+      const abs = path.join(s.work, rel);
       for (const name of readdirSync(abs)) {
         const r = rel ? `${rel}/${name}` : name;
         const st = lstatOrUndefined(path.join(abs, name));
         if (st?.isDirectory() && codeDirs.has(r)) await sweep(r);
-        else if (st?.isFile() && slot.linked.get(r) === fingerprint(st)) present.add(r);
+        else if (st?.isFile() && s.linked.get(r) === fingerprint(st)) intact.add(r);
         else await removeEntry(path.join(abs, name));
       }
     };
     await sweep('');
-    for (const p of slot.linked.keys()) if (!present.has(p)) slot.linked.delete(p);
-    slot.present = present;
-    this.free.push(slot);
+    for (const p of s.linked.keys()) if (!intact.has(p)) s.linked.delete(p);
+    this.free.push(s);
   }
 }
 
@@ -128,7 +111,7 @@ function lstatOrUndefined(p: string): Stats | undefined {
 }
 
 /** rm -rf; staged directories are read-only (0555), which stops a non-root user, so fall back to making them writable first. */
-export async function removeEntry(p: string): Promise<void> {
+async function removeEntry(p: string): Promise<void> {
   try {
     await rm(p, { recursive: true, force: true });
   } catch {

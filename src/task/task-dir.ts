@@ -10,7 +10,7 @@ import type { CodeSnapshot, Store } from '../store/store.js';
 
 export interface PrepareOptions {
   /** Code files already in place and intact (a recycled directory): not linked again. */
-  present?: ReadonlySet<string>;
+  present?: { has(path: string): boolean };
   /** Told which code files were linked, before any input is staged over them. */
   onCodeLinked?: (paths: string[]) => void;
 }
@@ -19,7 +19,7 @@ export async function prepareTaskDir(store: Store, code: CodeSnapshot, workDir: 
   // Synchronous: a few directory entries, on every task's critical path (see fs-backend SYNC_WRITE_MAX).
   mkdirSync(workDir, { recursive: true });
   const present = opts.present;
-  const missing = present && present.size > 0 ? code.files.filter((f) => !present.has(f.path)) : code.files;
+  const missing = present ? code.files.filter((f) => !present.has(f.path)) : code.files;
   await store.materializeCode({ files: missing }, workDir);
   opts.onCodeLinked?.(missing.map((f) => f.path));
   for (const { rel, entry } of staging) {

@@ -10,6 +10,11 @@ import { LocalExecutor } from '../../src/executors/local.js';
 import { REPO } from '../helpers/cli.js';
 import { request, tempDir } from './helpers.js';
 
+let dir: string;
+let cleanup: () => void;
+beforeEach(() => ({ dir, cleanup } = tempDir()));
+afterEach(() => cleanup());
+
 function alive(pid: number): boolean {
   try {
     const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
@@ -57,92 +62,72 @@ function spawnersOf(parent: number): number[] {
 }
 
 test('when flowctl is killed with SIGKILL, the spawner ends the commands it started (no orphans)', async () => {
-  const { dir, cleanup } = tempDir();
-  try {
-    const pidFile = join(dir, 'pid');
-    // A host that runs one long command through the built executor, as `flowctl run` would.
-    const host = join(dir, 'host.mjs');
-    writeFileSync(host, `
-      import { LocalExecutor } from ${JSON.stringify(join(REPO, 'dist/executors/local.js'))};
-      const ex = new LocalExecutor();
-      ex.runAttempt({ runId: 'r', step: 's', taskId: '0', attempt: 1, shell: 'sh', cwd: ${JSON.stringify(dir)}, env: {},
-        command: 'echo $$ > ${pidFile}.tmp && mv ${pidFile}.tmp ${pidFile} && exec sleep 1000',
-        resources: { cpu: 1, memory: 1, gpu: 0 }, stdoutPath: ${JSON.stringify(join(dir, 'out'))}, stderrPath: ${JSON.stringify(join(dir, 'err'))} });
-      setInterval(() => {}, 1000);
-    `);
-    const sub = execa('node', [host], { reject: false });
-    const sleeper = await pidFrom(pidFile);
-    expect(alive(sleeper)).toBe(true);
-    sub.kill('SIGKILL');
-    await sub;
-    await waitFor('the orphaned command to be ended', () => !alive(sleeper));
-  } finally {
-    cleanup();
-  }
+  const pidFile = join(dir, 'pid');
+  // A host that runs one long command through the built executor, as `flowctl run` would.
+  const host = join(dir, 'host.mjs');
+  writeFileSync(host, `
+    import { LocalExecutor } from ${JSON.stringify(join(REPO, 'dist/executors/local.js'))};
+    const ex = new LocalExecutor();
+    ex.runAttempt({ runId: 'r', step: 's', taskId: '0', attempt: 1, shell: 'sh', cwd: ${JSON.stringify(dir)}, env: {},
+      command: 'echo $$ > ${pidFile}.tmp && mv ${pidFile}.tmp ${pidFile} && exec sleep 1000',
+      resources: { cpu: 1, memory: 1, gpu: 0 }, stdoutPath: ${JSON.stringify(join(dir, 'out'))}, stderrPath: ${JSON.stringify(join(dir, 'err'))} });
+    setInterval(() => {}, 1000);
+  `);
+  const sub = execa('node', [host], { reject: false });
+  const sleeper = await pidFrom(pidFile);
+  expect(alive(sleeper)).toBe(true);
+  sub.kill('SIGKILL');
+  await sub;
+  await waitFor('the orphaned command to be ended', () => !alive(sleeper));
 });
 
 test('if the spawner process dies under a running command, the attempt fails saying so and the command is ended', async () => {
-  const { dir, cleanup } = tempDir();
-  try {
-    const pidFile = join(dir, 'pid');
-    const { req } = request(dir, `echo $$ > ${pidFile}.tmp && mv ${pidFile}.tmp ${pidFile} && exec sleep 1000`);
-    const attempt = new LocalExecutor().runAttempt(req);
-    const sleeper = await pidFrom(pidFile);
-    const spawners = spawnersOf(process.pid);
-    expect(spawners.length).toBeGreaterThan(0);
-    for (const pid of spawners) process.kill(pid, 'SIGKILL');
-    const r = await attempt;
-    expect(r.state).toBe('failed');
-    expect(r.reason).toMatch(/spawner process ended/);
-    await waitFor('the command to be ended', () => !alive(sleeper));
+  const pidFile = join(dir, 'pid');
+  const { req } = request(dir, `echo $$ > ${pidFile}.tmp && mv ${pidFile}.tmp ${pidFile} && exec sleep 1000`);
+  const attempt = new LocalExecutor().runAttempt(req);
+  const sleeper = await pidFrom(pidFile);
+  const spawners = spawnersOf(process.pid);
+  expect(spawners.length).toBeGreaterThan(0);
+  for (const pid of spawners) process.kill(pid, 'SIGKILL');
+  const r = await attempt;
+  expect(r.state).toBe('failed');
+  expect(r.reason).toMatch(/spawner process ended/);
+  await waitFor('the command to be ended', () => !alive(sleeper));
 
-    // The next attempt starts a new spawner and runs normally.
-    const again = request(dir, 'echo again');
-    const r2 = await new LocalExecutor().runAttempt(again.req);
-    expect(r2.state).toBe('succeeded');
-    expect(again.log.out()).toEqual(['again']);
-  } finally {
-    cleanup();
-  }
+  // The next attempt starts a new spawner and runs normally.
+  const again = request(dir, 'echo again');
+  const r2 = await new LocalExecutor().runAttempt(again.req);
+  expect(r2.state).toBe('succeeded');
+  expect(again.log.out()).toEqual(['again']);
 });
 
 test('an idle spawner is let go after a few seconds, and comes back when needed', async () => {
-  const { dir, cleanup } = tempDir();
-  try {
-    const first = request(dir, 'echo one');
-    expect((await new LocalExecutor().runAttempt(first.req)).state).toBe('succeeded');
-    expect(spawnersOf(process.pid).length).toBeGreaterThan(0);
-    await waitFor('the idle spawner to exit', () => spawnersOf(process.pid).length === 0, 15_000);
-    const second = request(dir, 'echo two');
-    expect((await new LocalExecutor().runAttempt(second.req)).state).toBe('succeeded');
-    expect(second.log.out()).toEqual(['two']);
-  } finally {
-    cleanup();
-  }
+  const first = request(dir, 'echo one');
+  expect((await new LocalExecutor().runAttempt(first.req)).state).toBe('succeeded');
+  expect(spawnersOf(process.pid).length).toBeGreaterThan(0);
+  await waitFor('the idle spawner to exit', () => spawnersOf(process.pid).length === 0, 15_000);
+  const second = request(dir, 'echo two');
+  expect((await new LocalExecutor().runAttempt(second.req)).state).toBe('succeeded');
+  expect(second.log.out()).toEqual(['two']);
 }, 30_000);
 
 test('commands started while an idle spawner is being let go run on its successor, unharmed', async () => {
-  const { dir, cleanup } = tempDir();
-  try {
-    // Idle after 20 ms, and pauses of 0-60 ms between commands: many starts land while the
-    // previous spawner is disconnecting or exiting.
-    const host = join(dir, 'host.mjs');
-    writeFileSync(host, `
-      import { LocalExecutor } from ${JSON.stringify(join(REPO, 'dist/executors/local.js'))};
-      const ex = new LocalExecutor();
-      const states = [];
-      for (let i = 0; i < 60; i++) {
-        const r = await ex.runAttempt({ runId: 'r', step: 's', taskId: String(i), attempt: 1, shell: 'sh', cwd: ${JSON.stringify(dir)}, env: {},
-          command: 'true', resources: { cpu: 1, memory: 1, gpu: 0 },
-          stdoutPath: ${JSON.stringify(join(dir, 'out'))}, stderrPath: ${JSON.stringify(join(dir, 'err'))} });
-        states.push(r.state === 'succeeded' ? 'ok' : r.reason);
-        await new Promise((res) => setTimeout(res, (i * 7) % 61));
-      }
-      console.log(JSON.stringify(states));
-    `);
-    const r = await execa('node', [host], { env: { FLOWCTL_SPAWNER_IDLE_MS: '20' } });
-    expect(JSON.parse(r.stdout)).toEqual(Array(60).fill('ok'));
-  } finally {
-    cleanup();
-  }
+  // Idle after 20 ms, and pauses of 0-60 ms between commands: many starts land while the
+  // previous spawner is disconnecting or exiting.
+  const host = join(dir, 'host.mjs');
+  writeFileSync(host, `
+    import { LocalExecutor } from ${JSON.stringify(join(REPO, 'dist/executors/local.js'))};
+    const ex = new LocalExecutor();
+    const states = [];
+    for (let i = 0; i < 60; i++) {
+      const r = await ex.runAttempt({ runId: 'r', step: 's', taskId: String(i), attempt: 1, shell: 'sh', cwd: ${JSON.stringify(dir)}, env: {},
+        command: 'true', resources: { cpu: 1, memory: 1, gpu: 0 },
+        stdoutPath: ${JSON.stringify(join(dir, 'out'))}, stderrPath: ${JSON.stringify(join(dir, 'err'))} });
+      states.push(r.state === 'succeeded' ? 'ok' : r.reason);
+      await new Promise((res) => setTimeout(res, (i * 7) % 61));
+    }
+    console.log(JSON.stringify(states));
+  `);
+  const r = await execa('node', [host], { env: { FLOWCTL_SPAWNER_IDLE_MS: '20' } });
+  expect(JSON.parse(r.stdout)).toEqual(Array(60).fill('ok'));
 }, 60_000);

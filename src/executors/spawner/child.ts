@@ -17,7 +17,7 @@ import type { Fd, FromSpawner, ToSpawner } from './protocol.js';
 
 interface Live {
   child: ChildProcess;
-  pid?: number;
+  pid: number;
   /** The root's start time (clock ticks since boot): guards the leftover scan against pid reuse. */
   start?: string;
   /** Streams paused by flowctl (backpressure) or by a full IPC channel. */
@@ -50,14 +50,13 @@ function release(entry: Live, fd: Fd, why: 'peer' | 'channel'): void {
 
 function start(m: Extract<ToSpawner, { t: 'spawn' }>): void {
   const child = spawn(m.file, m.args, { cwd: m.cwd, env: m.env, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
-  const entry: Live = { child, pid: child.pid, held: { 1: new Set(), 2: new Set() } };
-  if (child.pid === undefined) {
+  const pid = child.pid;
+  if (pid === undefined) {
     child.once('error', (e) => send({ t: 'error', id: m.id, message: e.message }));
     return;
   }
-  const pid = child.pid;
   child.on('error', () => {}); // started: nothing left that could fail (we never kill or message it)
-  entry.start = readProc(pid)?.start;
+  const entry: Live = { child, pid, start: readProc(pid)?.start, held: { 1: new Set(), 2: new Set() } };
   live.set(m.id, entry);
   send({ t: 'spawned', id: m.id, pid, start: entry.start });
   for (const fd of [1, 2] as const) {
@@ -103,6 +102,6 @@ process.on('message', (m: ToSpawner) => {
 // flowctl exited or was killed: nobody will collect these tasks, so end them rather than
 // leave orphans writing into a dead run's scratch directories.
 process.on('disconnect', () => {
-  for (const { pid } of live.values()) if (pid !== undefined) killGroup(pid);
+  for (const { pid } of live.values()) killGroup(pid);
   process.exit(0);
 });

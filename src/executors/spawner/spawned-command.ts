@@ -25,7 +25,6 @@ export class SpawnedCommand {
   readonly exited: Promise<ExitInfo>;
   /** Resolves once it exited and both output streams ended. */
   readonly closed: Promise<ExitInfo>;
-  pid: number | undefined;
   private readonly paused: Record<Fd, boolean> = { 1: false, 2: false };
   private settleStart!: (v: { pid: number; start?: string } | { error: string }) => void;
   private settleExit!: (v: ExitInfo) => void;
@@ -43,7 +42,6 @@ export class SpawnedCommand {
   handle(m: FromSpawner): void {
     switch (m.t) {
       case 'spawned':
-        this.pid = m.pid;
         this.settleStart({ pid: m.pid, start: m.start });
         break;
       case 'error':
