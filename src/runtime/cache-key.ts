@@ -1,46 +1,104 @@
 /**
- * Cache keys (DESIGN.md §3), pure. A task's key hashes everything that can change what it
- * produces: the rendered command and env (secrets masked, so a secret never reaches the
- * store and rotating one does not invalidate work), shell, image, the item, the code it
- * can see, the content hashes of its inputs, and the outputs it declares. Retry, timeout,
- * resources and catch are left out: they change how a task runs, not what it makes.
+ * Task identity (DESIGN.md §3), pure. A task's cache key covers everything flowctl hands the
+ * task: its flow, step and task id, its item, item index and the items of every enclosing
+ * fan-out, the rendered command, shell and image, its env, the params it can read
+ * (FLOW_PARAM_*), the code it can see and the content hashes of its inputs, and the outputs it
+ * declares. Users narrow a key only explicitly (`deps:` for code, `params:` for params); a
+ * value the task can see is never silently left out. Per-execution values are the exception,
+ * by definition: the run id, the attempt number and the task directory's path differ on every
+ * run, so a task whose result depends on them must say `cache: false`.
+ *
+ * The key is the hash of its parts, which are digests (task.json keeps them as `keyParts`, so
+ * `--dry-run`/`show` can tell what changed). A value that contains a secret is digested with a
+ * keyed hash (HMAC-SHA256 with a per-store random key), never hashed or stored in clear.
+ *
+ * Retry, timeout, resources and catch are left out: they change how a task runs, not what it
+ * makes.
  */
 import { createHash } from 'node:crypto';
 import type { CodeFile } from '../store/manifest.js';
 import { IgnoreMatcher } from '../store/ignore.js';
+import type { TaskKeyParts } from '../store/records.js';
 import type { StageEntry } from './graph-state.js';
 
-export const CACHE_KEY_VERSION = 1;
+export type { TaskKeyParts } from '../store/records.js';
 
-export interface CacheKeyInput {
+export const CACHE_KEY_VERSION = 2 as const;
+
+/** Digests values for a key: sha256 of plain text, a keyed hash (`hmac:…`) of text holding a secret. */
+export interface KeyHasher {
+  digest(text: string): string;
+}
+
+export interface TaskKeyInput {
   flow: string;
   step: string;
+  taskId: string;
+  hasItem: boolean;
+  item: unknown;
+  itemIndex?: number;
+  items: unknown[];
+  /** The rendered command, unmasked (a secret in it is digested with the keyed hash). */
   command: string;
-  env: Record<string, string>;
   shell: string;
   image?: string;
-  item?: unknown;
-  hasItem: boolean;
+  env: Record<string, string>;
+  /** The params the task can read (already narrowed by the step's `params:`). */
+  params: Record<string, unknown>;
   codeKey: string;
   staging: StageEntry[];
   outputs: string[];
 }
 
-export function taskCacheKey(i: CacheKeyInput): string {
-  const canonical = {
+export interface TaskIdentity {
+  parts: TaskKeyParts;
+  /** Reuse by cache: every part. */
+  cacheKey: string;
+  /** Reuse by `resume`: every part but the code (code edits alone do not stop a clone). */
+  cloneKey: string;
+}
+
+/** @example const { cacheKey } = taskIdentity(input, plainHasher) */
+export function taskIdentity(i: TaskKeyInput, hasher: KeyHasher): TaskIdentity {
+  const d = (text: string) => hasher.digest(text);
+  const parts: TaskKeyParts = {
     v: CACHE_KEY_VERSION,
     flow: i.flow,
     step: i.step,
-    command: i.command,
-    env: Object.entries(i.env).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)),
+    taskId: i.taskId,
+    item: i.hasItem ? d(canonicalJson(i.item)) : null,
+    itemIndex: i.itemIndex ?? null,
+    items: d(canonicalJson(i.items)),
+    command: d(i.command),
     shell: i.shell,
     image: i.image ?? null,
-    item: i.hasItem ? canonicalJson(i.item) : null,
+    env: digestRecord(i.env, d),
+    params: digestRecord(Object.fromEntries(Object.entries(i.params).map(([k, v]) => [k, canonicalJson(v)])), d),
     code: i.codeKey,
-    inputs: i.staging.map((s) => [s.rel, s.entry.type, s.entry.hash]).sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0)),
+    inputs: Object.fromEntries(
+      [...i.staging].sort((a, b) => compare(a.rel, b.rel)).map((s) => [s.rel, `${s.entry.type}:${s.entry.hash}`]),
+    ),
     outputs: [...i.outputs].sort(),
   };
-  return sha256(JSON.stringify(canonical));
+  return {
+    parts,
+    cacheKey: sha256(canonicalJson(parts)),
+    cloneKey: sha256(canonicalJson({ ...parts, code: null })),
+  };
+}
+
+/** A hasher for a run: plain sha256, or a keyed hash for text that contains one of the secrets. */
+export function keyHasher(opts: { containsSecret?: (text: string) => boolean; hmac?: (text: string) => string } = {}): KeyHasher {
+  const { containsSecret, hmac } = opts;
+  return {
+    digest(text: string): string {
+      if (containsSecret?.(text)) {
+        if (!hmac) throw new Error('a secret value reached a cache key without a keyed hash');
+        return `hmac:${hmac(text)}`;
+      }
+      return sha256(text);
+    },
+  };
 }
 
 /**
@@ -65,6 +123,14 @@ export function canonicalJson(v: unknown): string {
     return `{${Object.keys(o).sort().map((k) => `${JSON.stringify(k)}:${canonicalJson(o[k])}`).join(',')}}`;
   }
   return JSON.stringify(v ?? null);
+}
+
+function digestRecord(r: Record<string, string>, d: (text: string) => string): Record<string, string> {
+  return Object.fromEntries(Object.keys(r).sort(compare).map((k) => [k, d(r[k]!)]));
+}
+
+function compare(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
 }
 
 function sha256(s: string): string {

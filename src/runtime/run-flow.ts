@@ -3,6 +3,7 @@
  * record. Knows nothing of flags or terminals; the command builds RunFlowOptions and
  * passes reporters.
  */
+import { createHmac } from 'node:crypto';
 import os from 'node:os';
 import path from 'node:path';
 import { rm, writeFile } from 'node:fs/promises';
@@ -18,7 +19,8 @@ import { EventBus } from './event-bus.js';
 import { EventLog } from './event-log.js';
 import type { Reporter } from './events.js';
 import { currentUser, resolveNamespace } from './identity.js';
-import { makeMasker } from './mask.js';
+import { keyHasher, type KeyHasher } from './cache-key.js';
+import { makeMasker, type Masker } from './mask.js';
 import { resolveParams } from './params.js';
 
 export interface RunFlowOptions {
@@ -123,6 +125,7 @@ async function execute(
 ): Promise<RunFlowResult> {
   const cwd = o.cwd ?? process.cwd();
   const masker = makeMasker(secrets.map((n) => params[n]));
+  const hasher = await cacheKeyHasher(store, masker);
   const code = await store.snapshotCode(spec.root);
   const runId = await store.newRunId(spec.name);
 
@@ -154,7 +157,7 @@ async function execute(
   const runner = new LocalTaskRunner({
     store, executor: getExecutor('local'), flow: spec.name, runId, code, params, masker,
     emit: (e) => bus.emit(e), keepFailedDirs: o.keepFailedDirs, flowFile: record.flowFile, cache: !o.noCache,
-    origin: origin && { runId: origin.runId, rerun: origin.rerun },
+    origin: origin && { runId: origin.runId, rerun: origin.rerun }, hasher,
   });
   const engine = new RunEngine({
     spec, runId, params, maxWorkers, cpuBudget: Math.max(cpus, maxWorkers), memoryBudgetMb: Math.floor(os.totalmem() / 2 ** 20),
@@ -192,6 +195,16 @@ async function execute(
     runId, flow: spec.name, state, datastore: store.backend.location, caughtFailures: result.caughtFailures,
     exitCode: state === 'succeeded' ? ExitCode.Success : state === 'interrupted' ? ExitCode.Interrupted : ExitCode.StepFailed,
   };
+}
+
+/** Cache-key digests: values holding a secret get a keyed hash with the store's own key (read only when there are secrets). */
+async function cacheKeyHasher(store: import('../store/store.js').Store, masker: Masker): Promise<KeyHasher> {
+  if (!masker.active) return keyHasher();
+  const secret = await store.cacheSecret();
+  return keyHasher({
+    containsSecret: (text) => masker.text(text) !== text,
+    hmac: (text) => createHmac('sha256', secret).update(text).digest('hex'),
+  });
 }
 
 function maskSecrets(params: Record<string, unknown>, secrets: string[]): Record<string, unknown> {

@@ -56,7 +56,12 @@ function taskSettings(ctx: NormalizeContext, r: Raw, at: DataPath, defaults: Raw
     catch: pick('catch').value === true,
     cache: pick('cache').value !== false,
     ...(Array.isArray(r.deps) ? { deps: r.deps.filter((d): d is string => typeof d === 'string') } : {}),
+    ...paramsOf(pick('params').value),
   };
+}
+
+function paramsOf(v: unknown): { params?: string[] } {
+  return Array.isArray(v) ? { params: v.filter((p): p is string => typeof p === 'string') } : {};
 }
 
 function envOf(ctx: NormalizeContext, r: Raw, at: DataPath, defaults: Raw): Record<string, TemplateSpec> {

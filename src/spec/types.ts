@@ -83,6 +83,11 @@ export interface TaskStepSpec extends StepCommon {
   cache: boolean;
   /** Globs of project files that count toward the cache key; undefined = all project code. */
   deps?: string[];
+  /**
+   * Params the task reads as `FLOW_PARAM_<NAME>` (and so the ones its cache key covers besides
+   * those its rendered command carries); undefined = all of them.
+   */
+  params?: string[];
 }
 
 export interface GroupStepSpec extends StepCommon {

@@ -68,6 +68,10 @@ export interface TaskRecord {
   /** Rendered command with secrets masked. */
   command?: string;
   cacheKey?: string;
+  /** Identity for `resume`: the cache key's parts without the code (see src/runtime/cache-key.ts). */
+  cloneKey?: string;
+  /** The digests the cache key is made of, so a later run can say what changed. */
+  keyParts?: TaskKeyParts;
   /** When cached or cloned: where the outputs came from. */
   cachedFrom?: { runId: string; step: string; taskId: string };
   /** How a `cached` task was reused: a cache-key hit, or cloned from the origin run by `resume`. */
@@ -82,6 +86,35 @@ export interface TaskRecord {
   reason?: string;
   /** A failure that `catch: true` let through. */
   caught?: boolean;
+}
+
+/** The parts of a task's cache key, as stored in task.json (`keyParts`). Every string is a digest unless said otherwise. */
+export interface TaskKeyParts {
+  v: 2;
+  flow: string;
+  /** Qualified step name. */
+  step: string;
+  taskId: string;
+  /** The innermost item visible to the task; null when it sees none. */
+  item: string | null;
+  /** The step's own fan-out index; null when the step does not fan out itself. */
+  itemIndex: number | null;
+  /** Items of every enclosing fan-out and the step's own, outermost first. */
+  items: string;
+  command: string;
+  shell: string;
+  /** Image reference as written (a digest once container steps resolve one); null on the host. */
+  image: string | null;
+  /** The step's env: name → digest of the value. */
+  env: Record<string, string>;
+  /** Params the task reads as FLOW_PARAM_*: name → digest of the value. */
+  params: Record<string, string>;
+  /** Digest of the code the task can see (see codeKey). */
+  code: string;
+  /** Staged inputs: path in the task dir → `type:sha256`. */
+  inputs: Record<string, string>;
+  /** Declared outputs, sorted (plain paths). */
+  outputs: string[];
 }
 
 export interface AttemptRecord {
@@ -122,6 +155,8 @@ export const keys = {
   codeStatCache: () => 'cache/code-stat.json',
   /** Cache index: the task that produced a cache key's outputs (`{flow, runId, step, taskId}`). */
   cacheEntry: (key: string) => `cache/tasks/${key.slice(0, 2)}/${key}.json`,
+  /** The store's random key for keyed hashes of secret values in cache keys (hex). */
+  cacheSecret: () => 'config/cache-secret',
   /** Index of run ids by id, so `show RUN_ID` finds the flow without scanning every flow. */
   runIndex: (runId: string) => `runs/${runId}`,
 } as const;

@@ -3,6 +3,7 @@
  * §4 layout and record formats; bytes go through a StoreBackend, so the same code serves
  * the local store now and S3 later.
  */
+import { randomBytes } from 'node:crypto';
 import { FlowctlError } from '../errors.js';
 import { materializeCode, readCodeManifest, snapshotCode, type CodeSnapshot, type SnapshotOptions } from './code-snapshot.js';
 import type { CodeManifest, DirManifestEntry } from './manifest.js';
@@ -74,6 +75,27 @@ export class Store {
       if (await this.backend.createExclusive(keys.runIndex(id), flow)) return id;
     }
     throw new Error(`Could not claim a unique run id after ${MAX_ID_TRIES} tries`);
+  }
+
+  /**
+   * The store's random 32-byte key for keyed hashes of secret values in cache keys, created
+   * on first use (an exclusive create, so concurrent runs agree on one).
+   * @throws FlowctlError STORE_CORRUPT when the stored key is not 64 hex digits.
+   */
+  async cacheSecret(): Promise<Buffer> {
+    const key = keys.cacheSecret();
+    let text = await this.backend.getText(key);
+    if (text === undefined) {
+      await this.backend.createExclusive(key, randomBytes(32).toString('hex'));
+      text = await this.backend.getText(key);
+    }
+    const hex = text?.trim() ?? '';
+    if (!/^[0-9a-f]{64}$/.test(hex)) {
+      throw new FlowctlError('STORE_CORRUPT', `${key} in ${this.location} is not a 64-digit hex key`, {
+        hint: `Delete ${key}: a new one is made on the next run (tasks that read secrets then run again once).`,
+      });
+    }
+    return Buffer.from(hex, 'hex');
   }
 
   // ---- records ----

@@ -29,8 +29,14 @@ export class TaskReuse {
     return rec && rec.cacheKey === key ? rec : undefined;
   }
 
-  async fromOrigin(originRunId: string, step: string, taskId: string): Promise<TaskRecord | undefined> {
-    return this.readTask(this.flow, originRunId, step, taskId);
+  /**
+   * The origin run's task at the same place, if it is the same task: same clone key (step,
+   * task id, items, command, env, params, inputs, outputs; not code). Records written before
+   * clone keys existed never match: such a task runs again.
+   */
+  async fromOrigin(originRunId: string, step: string, taskId: string, cloneKey: string): Promise<TaskRecord | undefined> {
+    const rec = await this.readTask(this.flow, originRunId, step, taskId);
+    return rec && rec.cloneKey === cloneKey ? rec : undefined;
   }
 
   async remember(key: string, runId: string, step: string, taskId: string): Promise<void> {

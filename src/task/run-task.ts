@@ -12,7 +12,7 @@ import type { TaskNode } from '../runtime/graph-state.js';
 import type { Masker } from '../runtime/mask.js';
 import { keys, type AttemptRecord, type OutputEntry, type TaskRecord } from '../store/records.js';
 import type { CodeSnapshot, Store } from '../store/store.js';
-import { codeKey, taskCacheKey } from '../runtime/cache-key.js';
+import { codeKey, taskIdentity, type KeyHasher, type TaskIdentity } from '../runtime/cache-key.js';
 import { retryDelayMs, sleep } from './backoff.js';
 import { TaskReuse } from './reuse.js';
 import { buildTaskEnv } from './task-env.js';
@@ -37,6 +37,8 @@ export interface TaskRunnerOptions {
   cache: boolean;
   /** `resume`: clone successful tasks of this run, except in the steps to re-run. */
   origin?: { runId: string; rerun: Set<string> };
+  /** Digests cache-key parts (a keyed hash for values holding a secret). */
+  hasher: KeyHasher;
 }
 
 interface AttemptOutcome {
@@ -71,14 +73,15 @@ export class LocalTaskRunner implements TaskRunner {
     const started = Date.now();
     const startedAt = new Date(started).toISOString();
     const command = this.o.masker.text(prepared.command);
-    const cacheKey = this.cacheKeyOf(task, prepared, command);
-    if (await this.tryReuse(task, cacheKey, command, started)) return;
+    const identity = this.identityOf(task, prepared);
+    const { cacheKey } = identity;
+    if (await this.tryReuse(task, identity, command, started)) return;
     this.o.emit({ type: 'task-started', step, taskId: task.taskId, item: task.hasItem ? task.item : undefined });
     // On a remote store nothing else of a running task exists until its first attempt ends (logs
     // are uploaded then), so `show` and `logs --follow` need this record; locally the live log
     // files and events.ndjson already tell, and the per-task hot path skips the extra write.
     if (this.o.store.backend.localPath(keys.task(this.o.flow, this.o.runId, step, task.taskId)) === undefined) {
-      await this.writeTask(task, { startedAt, attempts: 0, command, cacheKey });
+      await this.writeTask(task, { startedAt, attempts: 0, command, ...keyFields(identity) });
     }
     const max = spec.retry.maxAttempts;
     let outcome: AttemptOutcome | undefined;
@@ -112,7 +115,7 @@ export class LocalTaskRunner implements TaskRunner {
     // The cache entry may land before task.json: a lookup trusts an entry only once the task
     // record it names says succeeded, so writing both at once is safe.
     await Promise.all([
-      this.writeTask(task, { startedAt, finishedAt: new Date(finished).toISOString(), durationMs: finished - started, attempts: attempt, command, cacheKey }),
+      this.writeTask(task, { startedAt, finishedAt: new Date(finished).toISOString(), durationMs: finished - started, attempts: attempt, command, ...keyFields(identity) }),
       task.state === 'succeeded' && spec.cache ? this.reuse.remember(cacheKey, this.o.runId, step, task.taskId) : undefined,
     ]);
     this.o.emit({
@@ -151,7 +154,7 @@ export class LocalTaskRunner implements TaskRunner {
         runId, step, taskId: task.taskId, attempt, command: prepared.command, shell: spec.shell, cwd: workDir,
         env: buildTaskEnv({
           runId, flow, step, taskId: task.taskId, attempt, hasItem: task.hasItem, item: task.item, itemIndex: task.indices.at(-1),
-          params: this.o.params, valuesFile, taskDir: workDir, stepEnv: prepared.env,
+          params: visibleParams(this.o.params, spec.params), valuesFile, taskDir: workDir, stepEnv: prepared.env,
         }),
         timeoutMs: spec.timeoutMs, image: spec.image, resources: spec.resources, stdoutPath, stderrPath,
         mask: this.o.masker.active ? (s) => this.o.masker.text(s) : undefined,
@@ -196,7 +199,7 @@ export class LocalTaskRunner implements TaskRunner {
     return this.scratch.settle();
   }
 
-  private cacheKeyOf(task: TaskNode, prepared: PreparedTask, command: string): string {
+  private identityOf(task: TaskNode, prepared: PreparedTask): TaskIdentity {
     const spec = task.node.spec;
     const memo = spec.deps ? task.node.path : '';
     let code = this.codeKeys.get(memo);
@@ -204,23 +207,24 @@ export class LocalTaskRunner implements TaskRunner {
       code = codeKey(this.o.code.files, { flowFile: this.o.flowFile, deps: spec.deps });
       this.codeKeys.set(memo, code);
     }
-    return taskCacheKey({
-      flow: this.o.flow, step: task.node.path, command, env: this.o.masker.value(prepared.env), shell: spec.shell,
-      image: spec.image, item: task.item, hasItem: task.hasItem, codeKey: code, staging: prepared.staging, outputs: spec.outputs,
-    });
+    return taskIdentity({
+      flow: this.o.flow, step: task.node.path, taskId: task.taskId, hasItem: task.hasItem, item: task.item, itemIndex: task.index,
+      items: task.items, command: prepared.command, shell: spec.shell, image: spec.image, env: prepared.env,
+      params: visibleParams(this.o.params, spec.params), codeKey: code, staging: prepared.staging, outputs: spec.outputs,
+    }, this.o.hasher);
   }
 
   /** Clone from the origin run (resume) or a cache hit: no process, same outputs and values. */
-  private async tryReuse(task: TaskNode, cacheKey: string, command: string, started: number): Promise<boolean> {
+  private async tryReuse(task: TaskNode, identity: TaskIdentity, command: string, started: number): Promise<boolean> {
     const spec = task.node.spec;
     const step = task.node.path;
     const origin = this.o.origin;
     let found: TaskRecord | undefined;
     let how: 'resume' | 'cache' = 'resume';
-    if (origin && !origin.rerun.has(step)) found = await this.reuse.fromOrigin(origin.runId, step, task.taskId);
+    if (origin && !origin.rerun.has(step)) found = await this.reuse.fromOrigin(origin.runId, step, task.taskId, identity.cloneKey);
     const rerunRequested = origin?.rerun.has(step) ?? false;
     if (!found && this.o.cache && spec.cache && !rerunRequested) {
-      found = await this.reuse.fromCache(cacheKey);
+      found = await this.reuse.fromCache(identity.cacheKey);
       how = 'cache';
     }
     if (!found) return false;
@@ -231,8 +235,8 @@ export class LocalTaskRunner implements TaskRunner {
     const source = found.cachedFrom ?? { runId: found.runId, step: found.step, taskId: found.taskId };
     const now = new Date().toISOString();
     await this.writeTask(task, {
-      startedAt: new Date(started).toISOString(), finishedAt: now, durationMs: Date.now() - started, attempts: 0, command, cacheKey,
-      cachedFrom: source, reuse: how,
+      startedAt: new Date(started).toISOString(), finishedAt: now, durationMs: Date.now() - started, attempts: 0, command,
+      ...keyFields(identity), cachedFrom: source, reuse: how,
     });
     this.o.emit({
       type: 'task-finished', step, taskId: task.taskId, state: 'cached', durationMs: Date.now() - started,
@@ -249,7 +253,7 @@ export class LocalTaskRunner implements TaskRunner {
 
   private async writeTask(
     task: TaskNode,
-    extra: Pick<TaskRecord, 'startedAt' | 'finishedAt' | 'durationMs' | 'attempts'> & Partial<Pick<TaskRecord, 'command' | 'cacheKey' | 'cachedFrom' | 'reuse'>>,
+    extra: Pick<TaskRecord, 'startedAt' | 'finishedAt' | 'durationMs' | 'attempts'> & Partial<Pick<TaskRecord, 'command' | 'cacheKey' | 'cloneKey' | 'keyParts' | 'cachedFrom' | 'reuse'>>,
   ): Promise<void> {
     const rec: TaskRecord = {
       formatVersion: 1, runId: this.o.runId, step: task.node.path, taskId: task.taskId, state: task.state,
@@ -258,4 +262,14 @@ export class LocalTaskRunner implements TaskRunner {
     };
     await this.o.store.backend.putText(keys.task(this.o.flow, this.o.runId, task.node.path, task.taskId), JSON.stringify(rec, null, 2));
   }
+}
+
+/** The params a task reads as FLOW_PARAM_*: all, or those its step's `params:` lists. */
+export function visibleParams(params: Record<string, unknown>, only: string[] | undefined): Record<string, unknown> {
+  if (!only) return params;
+  return Object.fromEntries(only.filter((n) => n in params).map((n) => [n, params[n]]));
+}
+
+function keyFields(id: TaskIdentity): Pick<TaskRecord, 'cacheKey' | 'cloneKey' | 'keyParts'> {
+  return { cacheKey: id.cacheKey, cloneKey: id.cloneKey, keyParts: id.parts };
 }

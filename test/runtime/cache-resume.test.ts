@@ -42,6 +42,8 @@ version: 1
 name: shards
 params:
   shards: { type: list, default: [1, 2, 3] }
+defaults:
+  params: []   # no step reads FLOW_PARAM_*: only what the commands and items carry counts
 steps:
   base:
     run: sh scripts/base.sh > base.txt

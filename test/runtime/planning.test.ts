@@ -1,7 +1,7 @@
 /** Pure planning, without a filesystem: cache keys, resume plans, params, masking, queue. */
 import { validateSource } from '../../src/spec/load.js';
 import { parseText } from '../../src/spec/read-yaml.js';
-import { codeKey, taskCacheKey, canonicalJson } from '../../src/runtime/cache-key.js';
+import { codeKey, taskIdentity, keyHasher, canonicalJson, type TaskKeyInput } from '../../src/runtime/cache-key.js';
 import { stepsToRerun } from '../../src/runtime/resume-plan.js';
 import { resolveParams } from '../../src/runtime/params.js';
 import { makeMasker } from '../../src/runtime/mask.js';
@@ -18,8 +18,9 @@ function spec(yaml: string): FlowSpec {
   return r.spec;
 }
 
-const base = {
-  flow: 'f', step: 's', command: 'echo 1', env: { A: '1' }, shell: 'sh', item: undefined, hasItem: false, codeKey: 'c',
+const base: TaskKeyInput = {
+  flow: 'f', step: 's', taskId: '0', command: 'echo 1', env: { A: '1' }, shell: 'sh', item: undefined, hasItem: false, items: [],
+  params: { lr: 0.5 }, codeKey: 'c',
   staging: [
     { rel: 'a.txt', entry: { path: 'a.txt', type: 'file' as const, hash: 'h1', size: 1 } },
     { rel: 'b/0/b.txt', entry: { path: 'b.txt', type: 'file' as const, hash: 'h2', size: 1 } },
@@ -29,14 +30,49 @@ const base = {
 
 describe('cache keys', () => {
   test('are stable under reordering and change with every input that matters', () => {
-    const k = taskCacheKey(base);
-    expect(taskCacheKey({ ...base, staging: [...base.staging].reverse(), env: { A: '1' } })).toBe(k);
-    for (const change of [
-      { command: 'echo 2' }, { env: { A: '2' } }, { shell: 'bash' }, { image: 'node:20' }, { hasItem: true, item: 1 },
-      { codeKey: 'd' }, { outputs: ['p.txt'] }, { step: 't' },
-      { staging: [base.staging[0], { ...base.staging[1], entry: { ...base.staging[1].entry, hash: 'h3' } }] },
-    ]) expect(taskCacheKey({ ...base, ...change })).not.toBe(k);
+    const plain = keyHasher();
+    const key = (i: TaskKeyInput) => taskIdentity(i, plain).cacheKey;
+    const k = key(base);
+    expect(key({ ...base, staging: [...base.staging].reverse(), env: { A: '1' } })).toBe(k);
+    const changes: Array<Partial<TaskKeyInput>> = [
+      { command: 'echo 2' }, { env: { A: '2' } }, { env: { A: '1', B: '' } }, { shell: 'bash' }, { image: 'node:20' },
+      { hasItem: true, item: 1 }, { codeKey: 'd' }, { outputs: ['p.txt'] }, { step: 't' }, { taskId: '1' }, { itemIndex: 0 },
+      { items: [1] }, { params: { lr: 0.6 } }, { params: { lr: 0.5, folds: 3 } }, { params: {} }, { flow: 'g' },
+      { staging: [base.staging[0]!, { ...base.staging[1]!, entry: { ...base.staging[1]!.entry, hash: 'h3' } }] },
+      { staging: [base.staging[0]!, { ...base.staging[1]!, rel: 'b/1/b.txt' }] },
+    ];
+    const seen = new Set([k]);
+    for (const change of changes) {
+      const other = key({ ...base, ...change });
+      expect(seen.has(other)).toBe(false);
+      seen.add(other);
+    }
     expect(canonicalJson({ b: 1, a: [1, { d: 2, c: 3 }] })).toBe('{"a":[1,{"c":3,"d":2}],"b":1}');
+  });
+
+  test('the clone key ignores code only; a secret is digested with the keyed hash, never in clear', () => {
+    const plain = keyHasher();
+    const a = taskIdentity(base, plain);
+    const b = taskIdentity({ ...base, codeKey: 'other' }, plain);
+    expect(b.cacheKey).not.toBe(a.cacheKey);
+    expect(b.cloneKey).toBe(a.cloneKey);
+    expect(taskIdentity({ ...base, command: 'echo 2' }, plain).cloneKey).not.toBe(a.cloneKey);
+
+    const secret = 's3cr3t-value';
+    const hmacs: string[] = [];
+    const keyed = (storeKey: string) => keyHasher({
+      containsSecret: (t) => t.includes(secret),
+      hmac: (t) => { hmacs.push(t); return `${storeKey}:${t.length}`; },
+    });
+    const withSecret = { ...base, env: { TOKEN: secret }, params: { token: secret } };
+    const id = taskIdentity(withSecret, keyed('k1'));
+    expect(JSON.stringify(id.parts)).not.toContain(secret);
+    expect(id.parts.env.TOKEN).toMatch(/^hmac:/);
+    expect(id.parts.params.token).toMatch(/^hmac:/);
+    expect(hmacs.length).toBe(2);
+    // another store key, another digest: keys of one store say nothing about another's secrets
+    expect(taskIdentity(withSecret, keyed('k2')).cacheKey).not.toBe(id.cacheKey);
+    expect(() => taskIdentity(withSecret, keyHasher({ containsSecret: (t) => t.includes(secret) }))).toThrow(/keyed hash/);
   });
 
   test('code keys leave out the flow file and honour deps globs', () => {
