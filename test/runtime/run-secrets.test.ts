@@ -143,6 +143,23 @@ describe('a multi-line secret printed line by line', () => {
   }, 60000);
 });
 
+test('a secret straddling the cut of an over-long output line (1 MiB) stays whole and masked', async () => {
+  const dir = await project(`
+version: 1
+name: long
+params:
+  token: { type: string, secret: true, default: "" }
+steps:
+  blob:
+    run: node -e 'const z = "z".repeat(1048570); process.stdout.write(z + process.env.FLOW_PARAM_TOKEN + z + "\\n")'
+`);
+  const r = await flowctl(['run', 'flow.yaml', '-p', 'token=bravo-line-2222', '--output', 'plain'], { cwd: dir });
+  expect(r.exitCode).toBe(0);
+  const log = await StoreReader.of(dir).log('long', runIdFrom(r), 'blob', '0');
+  expect(leaked(log, PARTS)).toEqual([]);
+  expect(log).toBe(`${'z'.repeat(1048570)}***${'z'.repeat(1048570)}\n`);
+}, 60000);
+
 // ---- 2. no secret in any command line ----
 
 /** Unique per test run: another process on the machine cannot hold it by chance. */
