@@ -1,6 +1,6 @@
 /** Context-aware quoting of values in `run:`, proven by running the result under sh. */
 import { execa } from 'execa';
-import { mkdtemp, readdir } from 'node:fs/promises';
+import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { parseTemplate } from '../../src/spec/expr/index.js';
@@ -58,6 +58,7 @@ describe('renderShellCommand', () => {
         expect(stdout).toBe(expected(v));
       }
       expect(await readdir(dir)).toEqual([]);
+      await rm(dir, { recursive: true });
     });
 
     test('any expression that reads a secret param, and any value holding a secret, is a reference; others stay inline', () => {
