@@ -5,7 +5,7 @@
 import { Flags } from '@oclif/core';
 
 export const runFlags = {
-  param: Flags.string({ char: 'p', description: 'set a param: name=value (repeatable)', multiple: true, default: [] }),
+  param: Flags.string({ char: 'p', description: 'set a param: name=value (repeatable); env FLOWCTL_PARAM_<NAME> sets one without putting it on the command line', multiple: true, default: [] }),
   'max-workers': Flags.integer({ char: 'j', description: 'tasks run at once (default: number of CPUs)', min: 1 }),
   tag: Flags.string({ description: 'tag the run (repeatable)', multiple: true, default: [] }),
   namespace: Flags.string({ description: 'namespace of the run (default user:<you>)' }),

@@ -1,7 +1,7 @@
 /**
  * Turns output chunks into masked log bytes (for the log file) and complete lines (for
  * live views). Memory stays bounded: a line longer than `maxLineBytes` is cut (at a space
- * when there is one near the end, so a secret is rarely split across the cut), and a
+ * when there is one near the end, and never inside a secret when `maskCut` is given), and a
  * view only ever sees the first `maxLogLineChars` characters of a line.
  *
  * Bytes are preserved exactly: a valid UTF-8 line is masked as text; anything else
@@ -13,6 +13,8 @@ import { isUtf8 } from 'node:buffer';
 export interface LineSplitterOptions {
   /** Replaces secrets in a line with `***`. Without it, file bytes are passed through untouched. */
   mask?: (text: string) => string;
+  /** Moves the cut of an over-long line (a byte offset) back so that it does not split a secret. */
+  maskCut?: (bytes: Buffer, at: number) => number;
   /** Longest line buffered whole for masking (default 1 MiB). */
   maxLineBytes?: number;
   /** Longest line handed to `onLine` (default 64 Ki characters); longer ones are truncated. */
@@ -31,6 +33,7 @@ const CUT_WINDOW = 64 * 1024;
  */
 export class LineSplitter {
   private readonly mask?: (text: string) => string;
+  private readonly maskCut?: (bytes: Buffer, at: number) => number;
   private readonly maxLineBytes: number;
   private readonly maxLogLineChars: number;
   /** Masked mode: the unterminated tail. Plain mode: the first bytes of the current line, for onLine. */
@@ -47,6 +50,7 @@ export class LineSplitter {
     opts: LineSplitterOptions = {},
   ) {
     this.mask = opts.mask;
+    this.maskCut = opts.maskCut;
     this.maxLineBytes = opts.maxLineBytes ?? 1024 * 1024;
     this.maxLogLineChars = opts.maxLogLineChars ?? 64 * 1024;
   }
@@ -106,7 +110,8 @@ export class LineSplitter {
       this.pendingBytes += tail.length;
       while (this.pendingBytes > this.maxLineBytes) {
         const buf = this.takePending();
-        const cut = cutPoint(buf, this.maxLineBytes);
+        const at = cutPoint(buf, this.maxLineBytes);
+        const cut = this.maskCut ? this.maskCut(buf, at) : at;
         this.emitMasked(buf.subarray(0, cut), false, out);
         this.pending = [Buffer.from(buf.subarray(cut))];
         this.pendingBytes = buf.length - cut;
@@ -116,9 +121,10 @@ export class LineSplitter {
   }
 
   /**
-   * Text (the common case) is masked a block of complete lines at a time: a secret that
-   * fits on one line cannot span a newline, so this equals masking each line, at a
-   * fraction of the per-call cost (~3x faster for short lines).
+   * Text (the common case) is masked a block of complete lines at a time, at a fraction of
+   * the per-line cost (~3x faster for short lines). Each line of a multi-line secret is a
+   * needle of its own, so a secret whose lines arrive in separate blocks is still masked
+   * (line by line; in one block the whole value may become a single `***`).
    */
   private emitMaskedBlock(block: Buffer, out: Buffer[]): void {
     const masked = this.mask!(block.toString('utf8'));

@@ -46,7 +46,7 @@ export class LocalExecutor implements Executor {
       const finished = Date.now();
       return { ...o, startedAt: new Date(started).toISOString(), finishedAt: new Date(finished).toISOString(), durationMs: finished - started };
     };
-    const opts = { mask: req.mask };
+    const opts = { mask: req.mask, maskCut: req.maskCut };
     const onLog = req.onLog;
     const logs: LogFile[] = [];
     try {

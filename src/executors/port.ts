@@ -12,7 +12,11 @@ export interface AttemptRequest {
   taskId: string;
   /** 1-based. */
   attempt: number;
-  /** The rendered `run:` command; every substituted value is already shell-quoted. */
+  /**
+   * The rendered `run:` command; every substituted value is already shell-quoted, and a value
+   * that holds a secret is a reference to a variable of `env` instead (`"$FLOW_SECRET_1"`),
+   * so no secret is ever in a process's arguments.
+   */
   command: string;
   shell: 'sh' | 'bash';
   /** The task directory: the working directory of the command. */
@@ -29,6 +33,8 @@ export interface AttemptRequest {
   onLog?: (stream: 'stdout' | 'stderr', line: string) => void;
   /** Replaces secrets in log text with `***`. */
   mask?: (text: string) => string;
+  /** With `mask`: moves the cut of an over-long output line (a byte offset) back so that it does not split a secret. */
+  maskCut?: (bytes: Buffer, at: number) => number;
   /** Aborting ends the whole process tree (TERM, grace, KILL); a second abort with reason 'kill' kills at once. */
   signal?: AbortSignal;
   /**

@@ -14,6 +14,7 @@ import {
   expressionContext, placeholderTask, planInstances, planTasks, usesItem,
   type PreparedTask, type TaskStepNode,
 } from './plan-tasks.js';
+import type { SecretPolicy } from './secret-env.js';
 import { StepStats } from './step-stats.js';
 import { TaskQueue } from './task-queue.js';
 import type { RunEventInput } from './event-bus.js';
@@ -36,6 +37,8 @@ export interface EngineOptions {
   memoryBudgetMb: number;
   runner: TaskRunner;
   emit(e: RunEventInput): void;
+  /** The run's secret params: values that hold one reach tasks through env, never in a command. */
+  secrets?: SecretPolicy;
 }
 
 export interface EngineResult {
@@ -128,7 +131,7 @@ export class RunEngine {
   }
 
   private createTasks(node: TaskStepNode, ctx: ExprContext, items?: unknown[]): void {
-    const plan = planTasks(node, ctx, items);
+    const plan = planTasks(node, ctx, items, this.o.secrets);
     node.tasks.push(...plan.tasks);
     node.remaining = plan.tasks.length;
     const stat = this.stats.get(node.path);

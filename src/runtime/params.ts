@@ -1,9 +1,15 @@
 /**
- * Turns `--param name=value` flags into typed param values, checked against the flow's
- * declarations. Pure: no I/O. Every problem is reported at once with the offending value.
+ * Turns `--param name=value` flags (and `FLOWCTL_PARAM_<NAME>` environment variables, which
+ * keep a secret out of flowctl's own command line) into typed param values, checked against
+ * the flow's declarations. Pure: no I/O. Every problem is reported at once with the
+ * offending value (never a secret's).
  */
 import { ExitCode, FlowctlError } from '../errors.js';
 import type { FlowSpec, ParamSpec, ParamType } from '../spec/types.js';
+import { paramEnvName } from '../task/task-env.js';
+
+/** Prefix of the environment variables flowctl reads params from: `FLOWCTL_PARAM_TOKEN` sets `token`. */
+export const PARAM_ENV_PREFIX = 'FLOWCTL_PARAM_';
 
 export interface ResolvedParams {
   values: Record<string, unknown>;
@@ -11,7 +17,16 @@ export interface ResolvedParams {
   secrets: string[];
 }
 
-export function resolveParams(spec: FlowSpec, overrides: string[], inherited: Record<string, unknown> = {}): ResolvedParams {
+/**
+ * Precedence: `--param`, then `FLOWCTL_PARAM_<NAME>` in `env`, then `inherited` (a resumed
+ * run's), then the default. Throws FlowctlError BAD_PARAM (exit 2) listing every problem.
+ */
+export function resolveParams(
+  spec: FlowSpec,
+  overrides: string[],
+  inherited: Record<string, unknown> = {},
+  env: Record<string, string | undefined> = {},
+): ResolvedParams {
   const problems: string[] = [];
   const byName = new Map(spec.params.map((p) => [p.name, p]));
   const given = new Map<string, string>();
@@ -31,22 +46,24 @@ export function resolveParams(spec: FlowSpec, overrides: string[], inherited: Re
   }
   const values: Record<string, unknown> = {};
   for (const p of spec.params) {
-    if (given.has(p.name)) {
-      const raw = given.get(p.name)!;
+    const envName = PARAM_ENV_PREFIX + paramEnvName(p.name);
+    const raw = given.get(p.name) ?? env[envName];
+    if (raw !== undefined) {
+      const label = given.has(p.name) ? `--param ${p.name}` : envName;
       const parsed = parseParamValue(p.type, raw);
       if (!parsed.ok) {
-        problems.push(`--param ${p.name}=${p.secret ? '***' : raw}: ${parsed.error}`);
+        problems.push(`${label}=${p.secret ? '***' : raw}: ${parsed.error}`);
         continue;
       }
       const bad = checkConstraints(p, parsed.value);
-      if (bad) problems.push(`--param ${p.name}=${p.secret ? '***' : raw}: ${bad}`);
+      if (bad) problems.push(`${label}=${p.secret ? '***' : raw}: ${bad}`);
       else values[p.name] = parsed.value;
     } else if (p.name in inherited) {
       values[p.name] = inherited[p.name];
     } else if (p.default !== undefined) {
       values[p.name] = p.default;
     } else {
-      problems.push(`param '${p.name}' is required: pass --param ${p.name}=<${p.type}>`);
+      problems.push(`param '${p.name}' is required: pass --param ${p.name}=<${p.type}> (or set ${envName})`);
     }
   }
   if (problems.length > 0) {

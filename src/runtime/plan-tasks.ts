@@ -10,10 +10,13 @@ import type { TaskState } from '../store/records.js';
 import { taskIdFor } from './foreach.js';
 import { createScope, exportsOf, stateOf, valuesOf, type Scope, type StageEntry, type StepNode, type TaskNode } from './graph-state.js';
 import { renderShellCommand } from './render-command.js';
+import { SecretEnv, type SecretPolicy } from './secret-env.js';
 
 /** What the engine hands the task runner: everything rendered, nothing left to decide. */
 export interface PreparedTask {
+  /** Holds no secret: those are references to `FLOW_SECRET_<n>` variables of `env`. */
   command: string;
+  /** The step's `env:`, rendered, plus the `FLOW_SECRET_<n>` variables the command refers to. */
   env: Record<string, string>;
   staging: StageEntry[];
 }
@@ -46,7 +49,8 @@ export function stagingFor(node: StepNode): StageEntry[] {
   return [...scope.inheritedStaging, ...node.spec.needs.flatMap((n) => exportsOf(scope.nodes.get(n)!))];
 }
 
-export function planTasks(node: TaskStepNode, ctx: ExprContext, items: unknown[] | undefined): TaskPlan {
+/** `secrets`: when the run has secret params, values holding one are moved out of commands (see secret-env.ts). */
+export function planTasks(node: TaskStepNode, ctx: ExprContext, items: unknown[] | undefined, secrets?: SecretPolicy): TaskPlan {
   const { spec } = node;
   const staging = stagingFor(node);
   const count = items ? items.length : 1;
@@ -64,7 +68,10 @@ export function planTasks(node: TaskStepNode, ctx: ExprContext, items: unknown[]
         continue;
       }
       const env = Object.fromEntries(Object.entries(spec.env).map(([k, t]) => [k, renderTemplate(t.template, tctx, { quote: false })]));
-      plan.runnable.push({ task, prepared: { command: renderShellCommand(spec.run.template, tctx), env, staging } });
+      const secretEnv = secrets && new SecretEnv(secrets, new Set(Object.keys(env)));
+      const command = renderShellCommand(spec.run.template, tctx, secretEnv);
+      if (secretEnv) Object.assign(env, secretEnv.vars);
+      plan.runnable.push({ task, prepared: { command, env, staging } });
     } catch (e) {
       task.state = 'failed';
       task.reason = e instanceof Error ? e.message : String(e);

@@ -7,13 +7,26 @@
  * The context is computed from the template's literal text only (the flow author's), never
  * from a value. This lets authors write `echo "fold ${{ item }}"` and get `fold 3`, as they
  * would expect, instead of `fold '3'`.
+ *
+ * A value that holds a secret never lands in the command (which every user of the machine
+ * can read in `ps`): it goes to an environment variable of the task, and the command gets a
+ * reference quoted for its context (`"$FLOW_SECRET_1"`, `${FLOW_SECRET_1}` inside "…").
  */
 import { renderTemplate, shellQuote } from '../spec/expr/index.js';
-import type { ExprContext, Template } from '../spec/expr/ast.js';
+import type { Expr, ExprContext, Template } from '../spec/expr/ast.js';
 
 type QuoteState = 'plain' | 'single' | 'double';
 
-export function renderShellCommand(t: Template, ctx: ExprContext): string {
+/** Where substituted values that hold a secret go instead of the command line. */
+export interface SecretSink {
+  /** True when the value of `expr` must not appear in the command. */
+  isSecret(expr: Expr, value: string): boolean;
+  /** The environment variable that will carry `value` (a shell name: [A-Z_][A-Z0-9_]*). */
+  envName(value: string): string;
+}
+
+/** @example renderShellCommand(parseTemplate('echo ${{ params.x }}'), ctx) // => "echo 'a b'" */
+export function renderShellCommand(t: Template, ctx: ExprContext, secrets?: SecretSink): string {
   let state: QuoteState = 'plain';
   let out = '';
   for (const part of t.parts) {
@@ -23,9 +36,21 @@ export function renderShellCommand(t: Template, ctx: ExprContext): string {
       continue;
     }
     const value = renderTemplate({ parts: [part] }, ctx, { quote: false });
-    out += quoteFor(state, value);
+    out += secrets?.isSecret(part.expr, value) ? referenceFor(state, secrets.envName(value)) : quoteFor(state, value);
   }
   return out;
+}
+
+/** A reference to variable `name` that expands to exactly its value, as one word, in `state`. */
+export function referenceFor(state: QuoteState, name: string): string {
+  switch (state) {
+    case 'plain':
+      return `"$${name}"`;
+    case 'single':
+      return `'"$${name}"'`;
+    case 'double':
+      return `\${${name}}`;
+  }
 }
 
 export function quoteFor(state: QuoteState, value: string): string {

@@ -20,7 +20,7 @@ import { EventLog } from './event-log.js';
 import type { Reporter } from './events.js';
 import { currentUser, resolveNamespace } from './identity.js';
 import { keyHasher, type KeyHasher } from './cache-key.js';
-import { makeMasker, type Masker } from './mask.js';
+import { makeMasker, shortSecretWarnings, type Masker } from './mask.js';
 import { resolveParams } from './params.js';
 
 export interface RunFlowOptions {
@@ -65,7 +65,7 @@ export async function runFlow(o: RunFlowOptions): Promise<RunFlowResult> {
   const cwd = o.cwd ?? process.cwd();
   // As the user typed it, so problems read `flows/train.yaml:3:5`, not an absolute path.
   const spec = await loadFlow(o.cwd && !path.isAbsolute(o.file) ? path.join(o.cwd, o.file) : o.file);
-  const resolved = resolveParams(spec, o.params ?? []);
+  const resolved = resolveParams(spec, o.params ?? [], {}, process.env);
   const store = await openStore({ datastore: o.datastore ?? (await defaultStoreDir(cwd, spec.root)), cwd });
   return execute(o, spec, store, resolved);
 }
@@ -88,7 +88,7 @@ export async function resumeFlow(o: ResumeOptions): Promise<RunFlowResult> {
     throw new FlowctlError('FLOW_MISMATCH', `${o.file ?? file} is flow '${spec.name}', but run ${o.runId} is of flow '${origin.flow}'`);
   }
   const inherited = Object.fromEntries(Object.entries(origin.params).filter(([k]) => !origin.secretParams.includes(k)));
-  const resolved = resolveParams(spec, o.params ?? [], inherited);
+  const resolved = resolveParams(spec, o.params ?? [], inherited, process.env);
   const { stepsToRerun } = await import('./resume-plan.js');
   const rerun = o.from ? stepsToRerun(spec, o.from) : new Set<string>();
   return execute({ ...o, file }, spec, store, resolved, { runId: origin.runId, rerun, from: o.from });
@@ -126,6 +126,7 @@ async function execute(
   const cwd = o.cwd ?? process.cwd();
   const masker = makeMasker(secrets.map((n) => params[n]));
   const hasher = await cacheKeyHasher(store, masker);
+  for (const w of shortSecretWarnings(params, secrets)) process.stderr.write(`warning: ${w}\n`);
   const code = await store.snapshotCode(spec.root);
   const runId = await store.newRunId(spec.name);
 
@@ -163,6 +164,7 @@ async function execute(
     spec, runId, params, maxWorkers, cpuBudget: Math.max(cpus, maxWorkers), memoryBudgetMb: Math.floor(os.totalmem() / 2 ** 20),
     emit: (e) => bus.emit(e),
     runner,
+    secrets: secrets.length > 0 ? { params: new Set(secrets), contains: masker.contains } : undefined,
   });
 
   const heartbeat = setInterval(() => {
@@ -186,7 +188,7 @@ async function execute(
   const finished = Date.now();
   Object.assign(record, {
     state, finishedAt: new Date(finished).toISOString(), heartbeatAt: new Date(finished).toISOString(),
-    taskCounts: result.counts, caughtFailures: result.caughtFailures, error: result.error,
+    taskCounts: result.counts, caughtFailures: result.caughtFailures, error: result.error && masker.message(result.error),
   });
   await writeRun();
   bus.emit({ type: 'run-finished', state, durationMs: finished - started, counts: result.counts, caughtFailures: result.caughtFailures, error: result.error });
@@ -202,7 +204,7 @@ async function cacheKeyHasher(store: import('../store/store.js').Store, masker: 
   if (!masker.active) return keyHasher();
   const secret = await store.cacheSecret();
   return keyHasher({
-    containsSecret: (text) => masker.text(text) !== text,
+    containsSecret: (text) => masker.contains(text),
     hmac: (text) => createHmac('sha256', secret).update(text).digest('hex'),
   });
 }

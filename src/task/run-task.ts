@@ -158,6 +158,7 @@ export class LocalTaskRunner implements TaskRunner {
         }),
         timeoutMs: spec.timeoutMs, image: spec.image, resources: spec.resources, stdoutPath, stderrPath,
         mask: this.o.masker.active ? (s) => this.o.masker.text(s) : undefined,
+        maskCut: this.o.masker.active ? (b, at) => this.o.masker.safeCut(b, at) : undefined,
         onLog: (stream, line) => {
           lastLines.push(line);
           if (lastLines.length > LAST_LINES) lastLines.shift();
@@ -180,9 +181,10 @@ export class LocalTaskRunner implements TaskRunner {
         for (const p of spec.outputs) outputs.push(await store.putOutput(workDir, p, { move: true }));
       } catch (e) {
         record.state = 'failed';
-        record.reason = this.o.masker.text((e as Error).message);
+        record.reason = (e as Error).message;
       }
     }
+    if (record.reason !== undefined) record.reason = this.o.masker.message(record.reason);
     if (store.backend.localPath(`${attemptKey}/stdout`) === undefined) {
       await store.backend.putFile(`${attemptKey}/stdout`, stdoutPath, { move: true });
       await store.backend.putFile(`${attemptKey}/stderr`, stderrPath, { move: true });
@@ -258,7 +260,7 @@ export class LocalTaskRunner implements TaskRunner {
     const rec: TaskRecord = {
       formatVersion: 1, runId: this.o.runId, step: task.node.path, taskId: task.taskId, state: task.state,
       item: task.hasItem ? this.o.masker.value(task.item) : undefined, itemIndices: task.indices,
-      outputs: task.outputs, values: task.values, reason: task.reason, caught: task.caught || undefined, ...extra,
+      outputs: task.outputs, values: task.values, reason: task.reason && this.o.masker.message(task.reason), caught: task.caught || undefined, ...extra,
     };
     await this.o.store.backend.putText(keys.task(this.o.flow, this.o.runId, task.node.path, task.taskId), JSON.stringify(rec, null, 2));
   }

@@ -1,4 +1,5 @@
 import { LineSplitter, type LineSplitterOptions } from '../../src/executors/line-splitter.js';
+import { makeMasker } from '../../src/runtime/mask.js';
 
 const mask = (s: string): string => s.replaceAll('hunter2', '***');
 
@@ -92,5 +93,43 @@ describe('LineSplitter masking', () => {
   test('one write per chunk, not per line', () => {
     const { writes } = run(['a\nb\nc\nd\n', 'e\nf\n'], { mask });
     expect(writes).toBe(2);
+  });
+
+  describe('with the run masker and a multi-line secret', () => {
+    const secret = 'first-line-AAAA\nsecond-line-BBBB\nthird-line-CCCC';
+    const m = makeMasker([secret]);
+    const opts: LineSplitterOptions = { mask: m.text, maskCut: m.safeCut };
+    const leaks = (out: string) => ['first-line', 'second-line', 'third-line', 'AAAA', 'BBBB', 'CCCC'].filter((p) => out.includes(p));
+
+    test('its lines printed one write at a time are each masked', () => {
+      const { file, lines } = run(['first-line-AAAA\n', 'second-line-BBBB\n', 'third-line-CCCC\n'], opts);
+      expect(file.toString()).toBe('***\n***\n***\n');
+      expect(lines).toEqual(['***', '***', '***']);
+    });
+
+    test('written in small pieces across chunks, with CRLF, and without a final newline', () => {
+      const text = 'x first-line-AAAA y\r\nsecond-line-BBBB\r\nthird-line-CCCC';
+      const chunks = text.match(/.{1,3}/gs)!;
+      const { file, lines } = run(chunks, opts);
+      expect(file.toString()).toBe('x *** y\r\n***\r\n***');
+      expect(lines).toEqual(['x *** y', '***', '***']);
+    });
+
+    test('every way to cut the whole value into two writes masks it', () => {
+      const text = `pre ${secret} post\n`;
+      for (let i = 1; i < text.length; i++) {
+        const { file, lines } = run([text.slice(0, i), text.slice(i)], opts);
+        expect(leaks(file.toString() + lines.join('\n'))).toEqual([]);
+      }
+    });
+
+    test('an over-long line without spaces is never cut inside a secret', () => {
+      for (const at of [90, 95, 99, 100, 101, 110]) {
+        const line = `${'z'.repeat(at - 8)}second-line-BBBB${'z'.repeat(300)}\n`;
+        const { file } = run([line], { ...opts, maxLineBytes: 100 });
+        expect(leaks(file.toString())).toEqual([]);
+        expect(file.toString()).toBe(`${'z'.repeat(at - 8)}***${'z'.repeat(300)}\n`);
+      }
+    });
   });
 });
