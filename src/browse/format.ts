@@ -1,6 +1,6 @@
 /** Text formatting of times, sizes, states and values for `show`, `logs` and `tag`. */
 import type { RunJson } from '../client/types.js';
-import { formatDuration } from '../ui/format.js';
+import { formatDuration } from '../term/format.js';
 
 /** `2026-11-26 13:31:52` in local time (like `git log --date=iso`, without the zone). */
 export function localTime(iso: string | null | undefined): string {

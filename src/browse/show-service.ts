@@ -8,7 +8,7 @@ import type { ClientContext } from '../client/context.js';
 import { parsePathspec } from '../client/pathspec.js';
 import type { ArtifactJson, RunFilter, RunStatus } from '../client/types.js';
 import { ExitCode, FlowctlError } from '../errors.js';
-import { shouldColor } from '../ui/table.js';
+import { shouldColor } from '../term/table.js';
 import { bytes } from './format.js';
 import { write } from './io.js';
 import { buildView, openArtifact, type ShowView } from './show.js';

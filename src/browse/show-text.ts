@@ -1,7 +1,7 @@
 /** `flowctl show` as text: aligned tables and field blocks, one renderer per kind of view. */
 import type { ArtifactJson, RunJson } from '../client/types.js';
-import { formatCounts } from '../ui/format.js';
-import { cell, paint, renderFields, renderTable, stateColor, type TableOptions } from '../ui/table.js';
+import { formatCounts } from '../term/format.js';
+import { cell, paint, renderFields, renderTable, stateColor, type TableOptions } from '../term/table.js';
 import { bytes, duration, localTime, runDuration, runState, shortHash, value } from './format.js';
 import type { ShowView } from './show.js';
 

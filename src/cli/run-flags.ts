@@ -1,6 +1,6 @@
 /**
  * Flags `run` and `resume` share (both start a run): params, workers, tags, namespace,
- * store, run-id file and caching. Output flags live in src/ui/output-flags.ts.
+ * store, run-id file and caching. Output flags live in src/cli/output-flags.ts.
  */
 import { Flags } from '@oclif/core';
 

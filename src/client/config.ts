@@ -2,21 +2,12 @@
  * Process-wide client settings, like Metaflow's `namespace()`: the namespace and datastore
  * that new `Flow`s and `Run.get()` use when their options do not say otherwise.
  */
-import os from 'node:os';
+import { currentUser } from '../store/identity.js';
+
+export { currentUser };
 
 let currentNamespace: string | null | undefined;
 let currentDatastore: string | undefined;
-
-/** The user runs are recorded under: FLOWCTL_USER, else the OS user (the same rule `flowctl run` uses). */
-export function currentUser(env: NodeJS.ProcessEnv = process.env): string {
-  const fromEnv = env.FLOWCTL_USER?.trim();
-  if (fromEnv) return fromEnv;
-  try {
-    return os.userInfo().username || env.USER || 'unknown';
-  } catch {
-    return env.USER || 'unknown';
-  }
-}
 
 /** `user:<you>`: where `flowctl run` records runs unless told `--namespace`/`--production`. */
 export function defaultNamespace(): string {

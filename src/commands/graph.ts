@@ -1,5 +1,5 @@
 import { Args, Flags } from '@oclif/core';
-import { BaseCommand } from '../base-command.js';
+import { BaseCommand } from '../cli/base-command.js';
 
 export default class Graph extends BaseCommand {
   static override summary = "Print a flow's DAG as a text tree, a Mermaid flowchart or a Graphviz digraph.";

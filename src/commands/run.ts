@@ -1,7 +1,7 @@
 import { Args, Flags } from '@oclif/core';
-import { BaseCommand } from '../base-command.js';
+import { BaseCommand } from '../cli/base-command.js';
 import { runFlags, runOptionsFromFlags } from '../cli/run-flags.js';
-import { outputFlags, reportersFromFlags } from '../ui/output-flags.js';
+import { outputFlags, reportersFromFlags } from '../cli/output-flags.js';
 
 export default class Run extends BaseCommand {
   static override summary = 'Run a flow locally, recording every task in the store.';

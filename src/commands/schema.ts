@@ -1,5 +1,5 @@
 import { Flags } from '@oclif/core';
-import { BaseCommand } from '../base-command.js';
+import { BaseCommand } from '../cli/base-command.js';
 
 export default class Schema extends BaseCommand {
   static override summary = 'Print the JSON Schema of flow files (spec v1).';

@@ -1,6 +1,6 @@
 import { Args, Flags } from '@oclif/core';
-import { BaseCommand } from '../base-command.js';
-import { jsonFlag, storeFlags } from '../browse/flags.js';
+import { BaseCommand } from '../cli/base-command.js';
+import { jsonFlag, storeFlags } from '../cli/browse-flags.js';
 import type { RunStatus } from '../client/types.js';
 
 export default class Show extends BaseCommand {

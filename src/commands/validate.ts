@@ -1,5 +1,5 @@
 import { Args, Flags } from '@oclif/core';
-import { BaseCommand } from '../base-command.js';
+import { BaseCommand } from '../cli/base-command.js';
 import { ExitCode, formatProblem } from '../errors.js';
 
 export default class Validate extends BaseCommand {

@@ -1,7 +1,7 @@
 /** Executors by name: the one place a step's `executor:` turns into an implementation. */
 import { FlowctlError } from '../errors.js';
-import { LocalExecutor, type LocalExecutorOptions } from './local.js';
-import type { Executor } from './port.js';
+import { LocalExecutor, type LocalExecutorOptions } from './local-process.js';
+import type { Executor } from '../task/process-runner.js';
 
 export type ExecutorName = 'local' | 'batch';
 
@@ -26,5 +26,5 @@ export function getExecutor(name: ExecutorName, opts: ExecutorOptions = {}): Exe
   }
 }
 
-export { LocalExecutor, type LocalExecutorOptions } from './local.js';
-export type { AttemptEnd, AttemptRequest, AttemptResult, Executor } from './port.js';
+export { LocalExecutor, type LocalExecutorOptions } from './local-process.js';
+export type { AttemptEnd, AttemptRequest, AttemptResult, Executor } from '../task/process-runner.js';

@@ -5,7 +5,7 @@
  * dashed shape) in the diagrams. Pure: spec in, string out.
  */
 import type { FlowSpec, StepSpec } from '../spec/types.js';
-import { sinks, sources, topoOrder } from './dag.js';
+import { sinks, sources, topoOrder } from '../spec/dag.js';
 
 export type GraphFormat = 'text' | 'mermaid' | 'dot';
 export const GRAPH_FORMATS: readonly GraphFormat[] = ['text', 'mermaid', 'dot'];

@@ -8,18 +8,18 @@ import { evaluate, isTruthy } from '../spec/expr/index.js';
 import type { ExprContext } from '../spec/expr/ast.js';
 import type { FlowSpec, StepSpec, TaskStepSpec } from '../spec/types.js';
 import type { TaskState } from '../store/records.js';
-import { expandForeach, taskIdFor } from './foreach.js';
-import { createScope, type NodeOutcome, type Scope, type StepNode, type TaskNode } from './graph-state.js';
+import { expandForeach, taskIdFor } from '../graph/foreach.js';
+import { createScope, type NodeOutcome, type Scope, type StepNode, type TaskNode } from '../graph/graph-state.js';
 import {
   expressionContext, placeholderTask, planInstances, planTasks, usesItem,
   type PreparedTask, type TaskStepNode,
-} from './plan-tasks.js';
-import type { SecretPolicy } from './secret-env.js';
+} from '../graph/plan-tasks.js';
+import type { SecretPolicy } from '../graph/secret-env.js';
 import { StepStats } from './step-stats.js';
 import { TaskQueue } from './task-queue.js';
 import type { RunEventInput } from './event-bus.js';
 
-export type { PreparedTask } from './plan-tasks.js';
+export type { PreparedTask } from '../graph/plan-tasks.js';
 
 export interface TaskRunner {
   /** Runs every attempt of the task and sets task.state/values/outputs/caught/reason. */

@@ -4,7 +4,7 @@
  * as they are read, before they reach any file), including pieces of one quoted by an error
  * message.
  */
-import type { Masker } from './mask.js';
+import type { Masker } from '../task/mask.js';
 import type { Reporter, RunEvent } from './events.js';
 
 type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;

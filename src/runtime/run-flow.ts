@@ -13,14 +13,14 @@ import { getExecutor } from '../executors/index.js';
 import { loadFlow } from '../spec/load.js';
 import { findStoreDir, openStore, STORE_DIR } from '../store/open.js';
 import { keys, type RunRecord, type RunState } from '../store/records.js';
-import { LocalTaskRunner } from '../task/run-task.js';
+import { LocalTaskRunner } from './task-runner.js';
 import { RunEngine } from './engine.js';
 import { EventBus } from './event-bus.js';
 import { EventLog } from './event-log.js';
 import type { Reporter } from './events.js';
-import { currentUser, resolveNamespace } from './identity.js';
-import { keyHasher, type KeyHasher } from './cache-key.js';
-import { makeMasker, shortSecretWarnings, type Masker } from './mask.js';
+import { currentUser, resolveNamespace } from '../store/identity.js';
+import { keyHasher, type KeyHasher } from '../graph/cache-key.js';
+import { makeMasker, shortSecretWarnings, type Masker } from '../task/mask.js';
 import { resolveParams } from './params.js';
 
 export interface RunFlowOptions {
@@ -89,7 +89,7 @@ export async function resumeFlow(o: ResumeOptions): Promise<RunFlowResult> {
   }
   const inherited = Object.fromEntries(Object.entries(origin.params).filter(([k]) => !origin.secretParams.includes(k)));
   const resolved = resolveParams(spec, o.params ?? [], inherited, process.env);
-  const { stepsToRerun } = await import('./resume-plan.js');
+  const { stepsToRerun } = await import('../graph/resume-plan.js');
   const rerun = o.from ? stepsToRerun(spec, o.from) : new Set<string>();
   return execute({ ...o, file }, spec, store, resolved, { runId: origin.runId, rerun, from: o.from });
 }

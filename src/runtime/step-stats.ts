@@ -4,7 +4,7 @@
  * more nodes of it can appear) and every node of it is done.
  */
 import type { TaskState } from '../store/records.js';
-import type { NodeOutcome } from './graph-state.js';
+import type { NodeOutcome } from '../graph/graph-state.js';
 
 export interface StepStat {
   path: string;

@@ -8,9 +8,8 @@ import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import type { ErrorObject, ValidateFunction } from 'ajv';
 import type { Problem } from '../errors.js';
-import { sha256 } from '../store/hash.js';
 import { collapseErrors, toProblem } from './schema-messages.js';
-import { flowSchemaText } from './schema.js';
+import { flowSchemaHash } from './schema.js';
 import type { FlowSource } from './source.js';
 import { compileFlowSchema, PRECOMPILED_VALIDATOR } from './schema-validator.js';
 
@@ -28,7 +27,7 @@ function getValidator(): ValidateFunction {
 function loadPrecompiled(): ValidateFunction | undefined {
   if (!existsSync(PRECOMPILED)) return undefined;
   const mod = createRequire(import.meta.url)(PRECOMPILED) as ValidateFunction & { schemaHash?: string };
-  return mod.schemaHash === sha256(flowSchemaText()) ? mod : undefined;
+  return mod.schemaHash === flowSchemaHash() ? mod : undefined;
 }
 
 /** Compiling loads ajv's compiler (imported here only, so the precompiled path never pays for it). */

@@ -3,6 +3,7 @@
  * Read from the package on first use: it is a package asset, found relative to this module
  * (src/spec/ and dist/spec/ are both two levels below the package root).
  */
+import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
@@ -15,6 +16,11 @@ let json: Record<string, unknown> | undefined;
 export function flowSchemaText(): string {
   text ??= readFileSync(FLOW_SCHEMA_PATH, 'utf8');
   return text;
+}
+
+/** sha256 (hex) of the schema file's text: ties the precompiled validator to the schema it came from. */
+export function flowSchemaHash(): string {
+  return createHash('sha256').update(flowSchemaText()).digest('hex');
 }
 
 /** The parsed schema (shared; do not mutate). */

@@ -68,7 +68,7 @@ export interface TaskRecord {
   /** Rendered command with secrets masked. */
   command?: string;
   cacheKey?: string;
-  /** Identity for `resume`: the cache key's parts without the code (see src/runtime/cache-key.ts). */
+  /** Identity for `resume`: the cache key's parts without the code (see src/graph/cache-key.ts). */
   cloneKey?: string;
   /** The digests the cache key is made of, so a later run can say what changed. */
   keyParts?: TaskKeyParts;

@@ -5,7 +5,7 @@
 import { mkdirSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import path from 'node:path';
-import type { StageEntry } from '../runtime/graph-state.js';
+import type { StageEntry } from '../graph/graph-state.js';
 import type { CodeSnapshot, Store } from '../store/store.js';
 
 export interface PrepareOptions {

@@ -4,8 +4,8 @@
  * free for the run id (scriptable).
  */
 import type { Reporter, RunEvent } from '../runtime/events.js';
-import { formatCounts, formatDuration, taskName } from './format.js';
-import { sanitizeLine } from './sanitize.js';
+import { formatCounts, formatDuration, taskName } from '../term/format.js';
+import { sanitizeLine } from '../term/sanitize.js';
 
 export interface PlainReporterOptions {
   write?: (line: string) => void;

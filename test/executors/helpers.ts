@@ -1,7 +1,7 @@
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { AttemptRequest } from '../../src/executors/port.js';
+import type { AttemptRequest } from '../../src/task/process-runner.js';
 
 /** A fresh directory per test, removed by `cleanup()`. */
 export function tempDir(): { dir: string; cleanup: () => void } {

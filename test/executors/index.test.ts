@@ -1,5 +1,5 @@
 import { getExecutor } from '../../src/executors/index.js';
-import { formatDuration } from '../../src/executors/local.js';
+import { formatDuration } from '../../src/executors/local-process.js';
 
 describe('getExecutor', () => {
   test('local gives the local executor', () => {

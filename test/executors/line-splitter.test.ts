@@ -1,5 +1,5 @@
 import { LineSplitter, type LineSplitterOptions } from '../../src/executors/line-splitter.js';
-import { makeMasker } from '../../src/runtime/mask.js';
+import { makeMasker } from '../../src/task/mask.js';
 
 const mask = (s: string): string => s.replaceAll('hunter2', '***');
 

@@ -1,6 +1,6 @@
 /** Ending whole process trees: timeouts, aborts, TERM-ignoring and escaping children, leftovers. */
 import { readFileSync } from 'node:fs';
-import { LocalExecutor } from '../../src/executors/local.js';
+import { LocalExecutor } from '../../src/executors/local-process.js';
 import { marker, processesMatching, request, tempDir } from './helpers.js';
 
 const executor = new LocalExecutor({ graceMs: 1000 });

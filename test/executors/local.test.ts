@@ -1,6 +1,6 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { LocalExecutor } from '../../src/executors/local.js';
+import { LocalExecutor } from '../../src/executors/local-process.js';
 import { marker, processesMatching, request, tempDir } from './helpers.js';
 
 const executor = new LocalExecutor({ graceMs: 1000 });

@@ -2,7 +2,7 @@
 import { execa } from 'execa';
 import { chmodSync, linkSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { LocalExecutor } from '../../src/executors/local.js';
+import { LocalExecutor } from '../../src/executors/local-process.js';
 import { REPO } from '../helpers/cli.js';
 import { isRoot, request, tempDir } from './helpers.js';
 

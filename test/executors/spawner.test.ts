@@ -6,7 +6,7 @@ import { execa } from 'execa';
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { LocalExecutor } from '../../src/executors/local.js';
+import { LocalExecutor } from '../../src/executors/local-process.js';
 import { REPO } from '../helpers/cli.js';
 import { request, tempDir } from './helpers.js';
 

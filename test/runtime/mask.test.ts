@@ -1,5 +1,5 @@
 /** The masker: whole values, every line and element of one, JSON escapes, error-message fragments, safe cuts. */
-import { makeMasker, shortSecretWarnings } from '../../src/runtime/mask.js';
+import { makeMasker, shortSecretWarnings } from '../../src/task/mask.js';
 
 const PEM = '-----BEGIN KEY-----\nMIIEvQIBADANBgkq\n  hkiG9w0BAQEFAASC\n-----END KEY-----';
 

@@ -1,13 +1,13 @@
 /** Pure planning, without a filesystem: cache keys, resume plans, params, masking, queue. */
 import { validateSource } from '../../src/spec/load.js';
 import { parseText } from '../../src/spec/read-yaml.js';
-import { codeKey, taskIdentity, keyHasher, canonicalJson, type TaskKeyInput } from '../../src/runtime/cache-key.js';
-import { stepsToRerun } from '../../src/runtime/resume-plan.js';
+import { codeKey, taskIdentity, keyHasher, canonicalJson, type TaskKeyInput } from '../../src/graph/cache-key.js';
+import { stepsToRerun } from '../../src/graph/resume-plan.js';
 import { resolveParams } from '../../src/runtime/params.js';
-import { makeMasker } from '../../src/runtime/mask.js';
-import { cartesian } from '../../src/runtime/foreach.js';
+import { makeMasker } from '../../src/task/mask.js';
+import { cartesian } from '../../src/graph/foreach.js';
 import { TaskQueue } from '../../src/runtime/task-queue.js';
-import { retryDelayMs } from '../../src/task/backoff.js';
+import { retryDelayMs } from '../../src/runtime/backoff.js';
 import type { FlowSpec } from '../../src/spec/types.js';
 
 function spec(yaml: string): FlowSpec {

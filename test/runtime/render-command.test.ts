@@ -4,9 +4,9 @@ import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { parseTemplate } from '../../src/spec/expr/index.js';
-import { advance, renderShellCommand } from '../../src/runtime/render-command.js';
-import { makeMasker } from '../../src/runtime/mask.js';
-import { SecretEnv } from '../../src/runtime/secret-env.js';
+import { advance, renderShellCommand } from '../../src/graph/render-command.js';
+import { makeMasker } from '../../src/task/mask.js';
+import { SecretEnv } from '../../src/graph/secret-env.js';
 
 const ctx = (v: unknown) => ({ params: { v }, steps: {}, run: { id: 'r', flow: 'f' } });
 

@@ -1,4 +1,4 @@
-import { cell, renderFields, renderTable, shouldColor } from '../../src/ui/table.js';
+import { cell, renderFields, renderTable, shouldColor } from '../../src/term/table.js';
 import { bytes, runDuration } from '../../src/browse/format.js';
 import { isBinary } from '../../src/browse/show-service.js';
 

@@ -1,4 +1,4 @@
-import { findCycle, sinks, sources, topoOrder, transitiveNeeds } from '../../src/graph/dag.js';
+import { findCycle, sinks, sources, topoOrder, transitiveNeeds } from '../../src/spec/dag.js';
 
 const s = (name: string, ...needs: string[]) => ({ name, needs });
 const names = (xs: Array<{ name: string }>) => xs.map((x) => x.name);

@@ -1,5 +1,5 @@
 /** Which output a command gets, from its flags and its terminal. */
-import { choiceFromFlags } from '../../src/ui/output-flags.js';
+import { choiceFromFlags } from '../../src/cli/output-flags.js';
 import { JsonReporter } from '../../src/ui/json-reporter.js';
 import { PlainReporter } from '../../src/ui/plain-reporter.js';
 import { createReporters, isCI, resolveOutput, type ReporterChoice } from '../../src/ui/select-reporter.js';

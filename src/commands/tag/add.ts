@@ -1,6 +1,6 @@
 import { Args } from '@oclif/core';
-import { BaseCommand } from '../../base-command.js';
-import { jsonFlag, storeFlags } from '../../browse/flags.js';
+import { BaseCommand } from '../../cli/base-command.js';
+import { jsonFlag, storeFlags } from '../../cli/browse-flags.js';
 
 export default class TagAdd extends BaseCommand {
   static override summary = 'Add tags to a run (safe while it runs).';

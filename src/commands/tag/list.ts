@@ -1,6 +1,6 @@
 import { Args } from '@oclif/core';
-import { BaseCommand } from '../../base-command.js';
-import { jsonFlag, storeFlags } from '../../browse/flags.js';
+import { BaseCommand } from '../../cli/base-command.js';
+import { jsonFlag, storeFlags } from '../../cli/browse-flags.js';
 
 export default class TagList extends BaseCommand {
   static override summary = "List a run's tags, one per line.";

@@ -1,6 +1,6 @@
 /** Needs form no cycle in any scope; the message names the cycle. */
 import type { Problem } from '../../errors.js';
-import { findCycle } from '../../graph/dag.js';
+import { findCycle } from '../dag.js';
 import { scopes } from '../walk.js';
 import type { RuleContext } from './context.js';
 

@@ -3,7 +3,7 @@
  * (or an enclosing group) needs, `item` only where there is a foreach, `run.id`/`run.flow`.
  */
 import type { Problem } from '../../errors.js';
-import { reachability } from '../../graph/dag.js';
+import { reachability } from '../dag.js';
 import { collectRefs, type ExprRef } from '../expr/index.js';
 import { listNames } from '../describe.js';
 import { didYouMean } from '../suggest.js';

@@ -5,7 +5,7 @@
  * when the group fans out).
  */
 import type { Problem } from '../../errors.js';
-import { sinks } from '../../graph/dag.js';
+import { sinks } from '../dag.js';
 import type { StepSpec } from '../types.js';
 import { scopes } from '../walk.js';
 import type { RuleContext } from './context.js';

@@ -6,7 +6,7 @@
  */
 import type { RunEvent } from '../../runtime/events.js';
 import type { RunState, TaskState } from '../../store/records.js';
-import { sanitizeLine } from '../sanitize.js';
+import { sanitizeLine } from '../../term/sanitize.js';
 
 /** Log lines kept per running task (the view shows at most this many). */
 export const LOG_LINES_KEPT = 3;

@@ -5,20 +5,20 @@
  * makes a task's outputs part of the run.
  */
 import path from 'node:path';
-import type { Executor } from '../executors/port.js';
-import type { PreparedTask, TaskRunner } from '../runtime/engine.js';
-import type { RunEventInput } from '../runtime/event-bus.js';
-import type { TaskNode } from '../runtime/graph-state.js';
-import type { Masker } from '../runtime/mask.js';
+import type { Executor } from '../task/process-runner.js';
+import type { PreparedTask, TaskRunner } from './engine.js';
+import type { RunEventInput } from './event-bus.js';
+import type { TaskNode } from '../graph/graph-state.js';
+import type { Masker } from '../task/mask.js';
 import { keys, type AttemptRecord, type OutputEntry, type TaskRecord } from '../store/records.js';
 import type { CodeSnapshot, Store } from '../store/store.js';
-import { codeKey, taskIdentity, type KeyHasher, type TaskIdentity } from '../runtime/cache-key.js';
+import { codeKey, taskIdentity, type KeyHasher, type TaskIdentity } from '../graph/cache-key.js';
 import { retryDelayMs, sleep } from './backoff.js';
 import { TaskReuse } from './reuse.js';
-import { buildTaskEnv } from './task-env.js';
-import { prepareTaskDir } from './task-dir.js';
-import { ScratchPool } from './scratch-pool.js';
-import { readValuesFile } from './values.js';
+import { buildTaskEnv } from '../task/task-env.js';
+import { prepareTaskDir } from '../task/task-dir.js';
+import { ScratchPool } from '../task/scratch-pool.js';
+import { readValuesFile } from '../task/values.js';
 
 export interface TaskRunnerOptions {
   store: Store;

@@ -6,7 +6,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { stat } from 'node:fs/promises';
-import type { AttemptEnd, AttemptRequest, AttemptResult, Executor } from './port.js';
+import type { AttemptEnd, AttemptRequest, AttemptResult, Executor } from '../task/process-runner.js';
 import { LogFile } from './log-file.js';
 import { killTree, type KillTreeResult, type TreeRoot } from './process-tree.js';
 import { Spawner } from './spawner/client.js';

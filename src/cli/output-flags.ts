@@ -4,7 +4,7 @@
  */
 import { Flags } from '@oclif/core';
 import type { Reporter } from '../runtime/events.js';
-import { createReporters, isCI, resolveOutput, type OutputMode, type ReporterChoice } from './select-reporter.js';
+import { createReporters, isCI, resolveOutput, type OutputMode, type ReporterChoice } from '../ui/select-reporter.js';
 
 export const outputFlags = {
   output: Flags.option({

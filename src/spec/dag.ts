@@ -4,7 +4,7 @@
  * are ignored here; the spec rules report them. Linear or n·log n, and iterative, so a
  * pathological 50,000-step chain neither hangs nor overflows the stack.
  */
-import type { StepSpec } from '../spec/types.js';
+import type { StepSpec } from './types.js';
 
 type Node = Pick<StepSpec, 'name' | 'needs'>;
 

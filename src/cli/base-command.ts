@@ -1,5 +1,5 @@
 import { Command } from '@oclif/core';
-import { formatProblem, isFlowctlError } from './errors.js';
+import { formatProblem, isFlowctlError } from '../errors.js';
 
 /**
  * Renders FlowctlErrors as plain messages (no stack) with their exit code;
