@@ -36,7 +36,7 @@ export function runOptionsFromFlags(flags: RunFlagValues) {
     tags: flags.tag,
     namespace: flags.namespace,
     production: flags.production,
-    datastore: flags.datastore ?? process.env.FLOWCTL_DATASTORE,
+    datastore: flags.datastore,
     runIdFile: flags['run-id-file'],
     noCache: !flags.cache,
   };

@@ -2,10 +2,8 @@
  * What every client object carries: which store to read and which namespace to honour.
  * Children (a Run's Steps, a Step's Tasks…) share their parent's context.
  */
-import { stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
-import { ExitCode, FlowctlError } from '../errors.js';
-import { openStore } from '../store/open.js';
+import { datastoreSetting, openStore } from '../store/open.js';
 import type { Store } from '../store/store.js';
 import { getDatastore, getNamespace } from './config.js';
 
@@ -45,11 +43,11 @@ export class ClientContext {
   /** The store, opened once per (datastore, cwd). Never creates a store that is not there. */
   store(): Promise<Store> {
     if (!this.storePromise) {
-      const location = this.datastore || process.env.FLOWCTL_DATASTORE || undefined;
+      const location = datastoreSetting(this.datastore);
       const key = `${location ?? ''}\0${location ? this.cwd : resolve(this.cwd)}`;
       let p = opened.get(key);
       if (!p) {
-        p = openExisting(location, this.cwd);
+        p = openStore({ datastore: location, cwd: this.cwd });
         opened.set(key, p);
         p.catch(() => opened.delete(key));
       }
@@ -69,17 +67,4 @@ export class ClientContext {
     c.storePromise = this.storePromise;
     return c;
   }
-}
-
-async function openExisting(location: string | undefined, cwd: string): Promise<Store> {
-  if (location && !/^[a-z][a-z0-9+.-]*:\/\//i.test(location)) {
-    const dir = resolve(cwd, location);
-    if (!(await stat(dir).catch(() => undefined))?.isDirectory()) {
-      throw new FlowctlError('STORE_NOT_FOUND', `No store at ${dir}`, {
-        exitCode: ExitCode.Usage,
-        hint: 'Check --datastore / FLOWCTL_DATASTORE; a store is created by the first `flowctl run`.',
-      });
-    }
-  }
-  return openStore({ datastore: location, cwd });
 }

@@ -4,7 +4,7 @@ import { ExitCode, formatProblem } from '../errors.js';
 
 export default class Validate extends BaseCommand {
   static override summary = 'Check flow files against the spec without running them.';
-  static override description = `Checks each FILE: YAML syntax, the JSON Schema (see flowctl schema), and the semantic rules: unknown needs, cycles, expressions naming unknown params or steps, item outside a foreach, colliding outputs.
+  static override description = `Checks each FILE: YAML syntax, the JSON Schema (see flowctl schema), and the semantic rules: unknown needs, cycles, expressions naming unknown params or steps, item outside a foreach, colliding outputs; and that every step's executor (a container for image:, AWS Batch for executor: batch) is available here.
 
 Prints "ok FILE" for each valid file. Otherwise prints every problem as FILE:LINE:COL: message (with a hint where one helps) on stderr and exits 2. With --json, prints a report on stdout instead (still exit 2 when a file is invalid).`;
 
@@ -28,7 +28,8 @@ Prints "ok FILE" for each valid file. Otherwise prints every problem as FILE:LIN
   async run(): Promise<void> {
     const { argv, flags } = await this.parse(Validate);
     const { validateFiles } = await import('../spec/validate-files.js');
-    const { problems, ...report } = await validateFiles(argv as string[]);
+    const { executorProblems } = await import('../runtime/executor-check.js');
+    const { problems, ...report } = await validateFiles(argv as string[], executorProblems);
     if (flags.json) {
       process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
     } else {

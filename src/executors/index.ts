@@ -1,30 +1,39 @@
-/** Executors by name: the one place a step's `executor:` turns into an implementation. */
-import { FlowctlError } from '../errors.js';
-import { LocalExecutor, type LocalExecutorOptions } from './local-process.js';
-import type { Executor } from '../task/process-runner.js';
+/**
+ * Executors by kind: the one place a step's `executor:`/`image:` turns into an implementation,
+ * and the one place that says which kinds this flowctl can run. A step that needs an executor
+ * that is not available is an error at validation (exit 2), never silently run elsewhere.
+ */
+import { unavailableReason } from './availability.js';
+import { localExecutor, type InProcessOptions } from './local.js';
+import type { Executor, ExecutorKind } from './port.js';
 
-export type ExecutorName = 'local' | 'batch';
-
-export interface ExecutorOptions {
-  local?: LocalExecutorOptions;
-}
+export { unavailableReason } from './availability.js';
+export { executorKindOf, runsOnThisMachine, type Executor, type ExecutorContext, type ExecutorKind } from './port.js';
+export { LocalProcessRunner, type LocalProcessOptions } from './local-process.js';
+export { InProcessExecutor, localExecutor, type InProcessOptions } from './local.js';
 
 /**
- * The executor for a step's `executor:` setting.
- * @example const executor = getExecutor('local', { local: { graceMs: 1000 } });
+ * The executors of one run, made on first use.
+ * @throws Error for a kind that is not available (validation should have said so first).
  */
-export function getExecutor(name: ExecutorName, opts: ExecutorOptions = {}): Executor {
-  switch (name) {
-    case 'local':
-      return new LocalExecutor(opts.local);
-    case 'batch':
-      throw new FlowctlError('EXECUTOR_UNAVAILABLE', 'The AWS Batch executor comes in a later release; this version runs steps locally only.', {
-        hint: 'Remove `executor: batch` from the step (or set `executor: local`) to run it on this machine.',
-      });
-    default:
-      throw new FlowctlError('EXECUTOR_UNAVAILABLE', `Unknown executor "${String(name)}".`, { hint: 'Use `executor: local`.' });
+export class ExecutorSet {
+  private readonly made = new Map<ExecutorKind, Executor>();
+
+  constructor(private readonly o: InProcessOptions) {}
+
+  get(kind: ExecutorKind): Executor {
+    let e = this.made.get(kind);
+    if (!e) {
+      const why = unavailableReason(kind);
+      if (why) throw new Error(why.message);
+      e = localExecutor(this.o);
+      this.made.set(kind, e);
+    }
+    return e;
+  }
+
+  /** Resolves once every executor's background work is done. */
+  async settle(): Promise<void> {
+    await Promise.all([...this.made.values()].map((e) => e.settle?.()));
   }
 }
-
-export { LocalExecutor, type LocalExecutorOptions } from './local-process.js';
-export type { AttemptEnd, AttemptRequest, AttemptResult, Executor } from '../task/process-runner.js';

@@ -1,18 +1,18 @@
 /**
- * The `local` executor: one child process per attempt, leading its own process group.
+ * The local process runner: one child process per attempt, leading its own process group.
  * Output goes line by line (masked) to the attempt's log files and to `onLog`. A timeout or
  * an abort ends the whole process tree; processes a command leaves behind when it exits
  * are ended too, so a local task stops the way a container task does.
  */
 import { randomBytes } from 'node:crypto';
 import { stat } from 'node:fs/promises';
-import type { AttemptEnd, AttemptRequest, AttemptResult, Executor } from '../task/process-runner.js';
+import type { AttemptEnd, ProcessRequest, ProcessResult, ProcessRunner } from '../task/process-runner.js';
 import { LogFile } from './log-file.js';
 import { killTree, type KillTreeResult, type TreeRoot } from './process-tree.js';
 import { Spawner } from './spawner/client.js';
 import { findExecutable, readOnlyGuard } from './shell.js';
 
-export interface LocalExecutorOptions {
+export interface LocalProcessOptions {
   /** Time between SIGTERM and SIGKILL when a process tree is ended (default 5000 ms). */
   graceMs?: number;
   /** When running as root, drop root's permission override so read-only staged inputs stay read-only (default true). */
@@ -22,15 +22,15 @@ export interface LocalExecutorOptions {
 /** Environment variable every process of an attempt inherits; its value lists the tags of nested attempts. */
 export const PROCESS_TAG_VAR = 'FLOWCTL_PROCESS_TAG';
 
-type Outcome = Pick<AttemptResult, 'state' | 'exitCode' | 'signal' | 'reason' | 'leftoverProcesses'>;
+type Outcome = Pick<ProcessResult, 'state' | 'exitCode' | 'signal' | 'reason' | 'leftoverProcesses'>;
 
-/** @example const result = await new LocalExecutor({ graceMs: 1000 }).runAttempt(req); */
-export class LocalExecutor implements Executor {
+/** @example const result = await new LocalProcessRunner({ graceMs: 1000 }).run(req); */
+export class LocalProcessRunner implements ProcessRunner {
   readonly name = 'local';
   private readonly graceMs: number;
   private readonly protectReadOnly: boolean;
 
-  constructor(opts: LocalExecutorOptions = {}) {
+  constructor(opts: LocalProcessOptions = {}) {
     this.graceMs = opts.graceMs ?? 5000;
     this.protectReadOnly = opts.protectReadOnly ?? true;
   }
@@ -40,9 +40,9 @@ export class LocalExecutor implements Executor {
     return this.protectReadOnly && (await readOnlyGuard()) !== undefined;
   }
 
-  async runAttempt(req: AttemptRequest): Promise<AttemptResult> {
+  async run(req: ProcessRequest): Promise<ProcessResult> {
     const started = Date.now();
-    const done = (o: Outcome): AttemptResult => {
+    const done = (o: Outcome): ProcessResult => {
       const finished = Date.now();
       return { ...o, startedAt: new Date(started).toISOString(), finishedAt: new Date(finished).toISOString(), durationMs: finished - started };
     };
@@ -70,7 +70,7 @@ export class LocalExecutor implements Executor {
     return done(outcome);
   }
 
-  private async execute(req: AttemptRequest, stdout: LogFile, stderr: LogFile, onCallbackError: (e: unknown) => void): Promise<Outcome> {
+  private async execute(req: ProcessRequest, stdout: LogFile, stderr: LogFile, onCallbackError: (e: unknown) => void): Promise<Outcome> {
     if (req.signal?.aborted || req.killSignal?.aborted) {
       return { state: 'interrupted', exitCode: null, signal: null, reason: 'interrupted before start' };
     }

@@ -7,7 +7,8 @@
 import { evaluate, isTruthy } from '../spec/expr/index.js';
 import type { ExprContext } from '../spec/expr/ast.js';
 import type { FlowSpec, StepSpec, TaskStepSpec } from '../spec/types.js';
-import type { TaskState } from '../store/records.js';
+import type { OutputEntry, TaskState } from '../store/records.js';
+import { executorKindOf, runsOnThisMachine } from '../executors/port.js';
 import { expandForeach, taskIdFor } from '../graph/foreach.js';
 import { createScope, type NodeOutcome, type Scope, type StepNode, type TaskNode } from '../graph/graph-state.js';
 import {
@@ -21,11 +22,21 @@ import type { RunEventInput } from './event-bus.js';
 
 export type { PreparedTask } from '../graph/plan-tasks.js';
 
+/** How a task ended, for the engine to apply to its node. */
+export interface TaskOutcome {
+  state: Extract<TaskState, 'succeeded' | 'failed' | 'cached'>;
+  values: Record<string, unknown>;
+  outputs: OutputEntry[];
+  reason?: string;
+  caught?: boolean;
+}
+
+/** What the engine needs from whoever runs tasks (a fake in engine tests). */
 export interface TaskRunner {
-  /** Runs every attempt of the task and sets task.state/values/outputs/caught/reason. */
-  run(task: TaskNode, prepared: PreparedTask, signal: AbortSignal, killSignal: AbortSignal): Promise<void>;
-  /** Records a task that was decided without running (skipped, or failed before start). */
-  record(task: TaskNode): Promise<void>;
+  /** Runs (or reuses) the task; never mutates it. */
+  run(task: Readonly<TaskNode>, prepared: PreparedTask, signal: AbortSignal, killSignal: AbortSignal): Promise<TaskOutcome>;
+  /** Records a task the engine decided without running (skipped, or failed before start). */
+  record(task: Readonly<TaskNode>): Promise<void>;
 }
 
 export interface EngineOptions {
@@ -213,20 +224,25 @@ export class RunEngine {
 
   private fits(spec: TaskStepSpec): boolean {
     if (this.running === 0) return true;
-    const cpu = Math.min(spec.resources.cpu, this.o.cpuBudget);
-    const mem = Math.min(spec.resources.memory, this.o.memoryBudgetMb);
+    const { cpu, mem } = this.demand(spec);
     return this.cpuUsed + cpu <= this.o.cpuBudget && this.memUsed + mem <= this.o.memoryBudgetMb;
   }
 
   private start(task: TaskNode, prepared: PreparedTask): void {
-    const cpu = Math.min(task.node.spec.resources.cpu, this.o.cpuBudget);
-    const mem = Math.min(task.node.spec.resources.memory, this.o.memoryBudgetMb);
+    const { cpu, mem } = this.demand(task.node.spec);
     this.running++;
     this.cpuUsed += cpu;
     this.memUsed += mem;
     task.state = 'running';
     this.o.runner
       .run(task, prepared, this.abort.signal, this.kill.signal)
+      .then((outcome) => {
+        task.state = outcome.state;
+        task.values = outcome.values;
+        task.outputs = outcome.outputs;
+        task.reason = outcome.reason;
+        task.caught = outcome.caught;
+      })
       .catch((e) => {
         task.state = 'failed';
         task.reason = errorMessage(e);
@@ -239,6 +255,12 @@ export class RunEngine {
         this.finishTask(task);
         this.pump();
       });
+  }
+
+  /** What a task takes of this machine: nothing for remote executors (their tasks run elsewhere). */
+  private demand(spec: TaskStepSpec): { cpu: number; mem: number } {
+    if (!runsOnThisMachine(executorKindOf(spec))) return { cpu: 0, mem: 0 };
+    return { cpu: Math.min(spec.resources.cpu, this.o.cpuBudget), mem: Math.min(spec.resources.memory, this.o.memoryBudgetMb) };
   }
 
   private fatal(e: unknown): void {

@@ -3,28 +3,15 @@
  * store, or (for `resume`) the same task of the origin run. Either is only trusted when its
  * record says it succeeded and every output object is still in the store.
  */
-import { keys, type TaskRecord } from '../store/records.js';
+import type { TaskRecord } from '../store/records.js';
 import type { Store } from '../store/store.js';
-
-interface CacheEntry {
-  flow: string;
-  runId: string;
-  step: string;
-  taskId: string;
-}
 
 export class TaskReuse {
   constructor(private readonly store: Store, private readonly flow: string) {}
 
   async fromCache(key: string): Promise<TaskRecord | undefined> {
-    const text = await this.store.backend.getText(keys.cacheEntry(key));
-    if (text === undefined) return undefined;
-    let entry: CacheEntry;
-    try {
-      entry = JSON.parse(text) as CacheEntry;
-    } catch {
-      return undefined; // a damaged index entry is a miss, never an error
-    }
+    const entry = await this.store.readCacheEntry(key); // a damaged entry is a miss, never an error
+    if (!entry) return undefined;
     const rec = await this.readTask(entry.flow, entry.runId, entry.step, entry.taskId);
     return rec && rec.cacheKey === key ? rec : undefined;
   }
@@ -40,19 +27,17 @@ export class TaskReuse {
   }
 
   async remember(key: string, runId: string, step: string, taskId: string): Promise<void> {
-    const entry: CacheEntry = { flow: this.flow, runId, step, taskId };
-    await this.store.backend.putText(keys.cacheEntry(key), JSON.stringify(entry));
+    await this.store.writeCacheEntry(key, { flow: this.flow, runId, step, taskId });
   }
 
   private async readTask(flow: string, runId: string, step: string, taskId: string): Promise<TaskRecord | undefined> {
-    const text = await this.store.backend.getText(keys.task(flow, runId, step, taskId));
-    if (text === undefined) return undefined;
-    let rec: TaskRecord;
+    let rec: TaskRecord | undefined;
     try {
-      rec = JSON.parse(text) as TaskRecord;
+      rec = await this.store.readTask(flow, runId, step, taskId);
     } catch {
-      return undefined;
+      return undefined; // a damaged record is no earlier work
     }
+    if (!rec || !Array.isArray(rec.outputs)) return undefined;
     if (rec.state !== 'succeeded' && rec.state !== 'cached') return undefined;
     const present = await Promise.all(rec.outputs.map((o) => this.store.backend.hasObject(o.hash)));
     return present.every(Boolean) ? rec : undefined;

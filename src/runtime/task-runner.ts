@@ -1,36 +1,34 @@
 /**
- * Runs one task: every attempt in a fresh task directory (project code + staged inputs),
- * through the executor port, with retry/backoff; on success reads FLOW_VALUES and moves the
- * declared outputs into the store. task.json is written last: it is the commit point that
- * makes a task's outputs part of the run.
+ * Runs one task for the engine: reuse (a cache hit, or the same task of a resumed run), else
+ * every attempt through the step's executor with retry and backoff, announcing each as events;
+ * then the task record. It reads the engine's task node and returns an outcome; the engine
+ * applies it. task.json is written last: it is the commit point that makes a task's outputs
+ * part of the run.
  */
-import path from 'node:path';
-import type { Executor } from '../task/process-runner.js';
-import type { PreparedTask, TaskRunner } from './engine.js';
-import type { RunEventInput } from './event-bus.js';
-import type { TaskNode } from '../graph/graph-state.js';
-import type { Masker } from '../task/mask.js';
-import { keys, type AttemptRecord, type OutputEntry, type TaskRecord } from '../store/records.js';
-import type { CodeSnapshot, Store } from '../store/store.js';
+import type { ExecutorKind, Executor } from '../executors/port.js';
+import { executorKindOf } from '../executors/port.js';
 import { codeKey, taskIdentity, type KeyHasher, type TaskIdentity } from '../graph/cache-key.js';
-import { retryDelayMs, sleep } from './backoff.js';
-import { TaskReuse } from './reuse.js';
+import type { TaskNode } from '../graph/graph-state.js';
+import type { PreparedTask } from '../graph/plan-tasks.js';
+import type { AttemptRecord, AttemptSpec, TaskRecord } from '../store/records.js';
+import type { CodeSnapshot, Store } from '../store/store.js';
+import type { Masker } from '../task/mask.js';
 import { buildTaskEnv } from '../task/task-env.js';
-import { prepareTaskDir } from '../task/task-dir.js';
-import { ScratchPool } from '../task/scratch-pool.js';
-import { readValuesFile } from '../task/values.js';
+import { retryDelayMs, sleep } from './backoff.js';
+import type { RunEventInput } from './event-bus.js';
+import type { TaskOutcome, TaskRunner } from './engine.js';
+import { TaskReuse } from './reuse.js';
 
-export interface TaskRunnerOptions {
+export interface StoreTaskRunnerOptions {
   store: Store;
-  executor: Executor;
+  /** The executor of each kind a step can ask for. */
+  executors: { get(kind: ExecutorKind): Executor };
   flow: string;
   runId: string;
-  code: CodeSnapshot;
+  code: Pick<CodeSnapshot, 'hash' | 'files'>;
   params: Record<string, unknown>;
   masker: Masker;
   emit(e: RunEventInput): void;
-  /** Keep failed attempts' task directories for debugging. */
-  keepFailedDirs?: boolean;
   /** Flow file path relative to the project root (left out of code keys). */
   flowFile: string;
   /** Look up earlier results by cache key (`--no-cache` turns it off). */
@@ -41,167 +39,114 @@ export interface TaskRunnerOptions {
   hasher: KeyHasher;
 }
 
-interface AttemptOutcome {
-  ok: boolean;
-  record: AttemptRecord;
-  values?: Record<string, unknown>;
-  outputs?: OutputEntry[];
-  lastLines: string[];
-}
-
-const LAST_LINES = 10;
-
-export class LocalTaskRunner implements TaskRunner {
+/** The TaskRunner of real runs: records in the store, attempts through executors. */
+export class StoreTaskRunner implements TaskRunner {
   private readonly reuse: TaskReuse;
   private readonly codeKeys = new Map<string, string>();
-  private readonly scratch: ScratchPool;
 
-  constructor(private readonly o: TaskRunnerOptions) {
+  constructor(private readonly o: StoreTaskRunnerOptions) {
     this.reuse = new TaskReuse(o.store, o.flow);
-    this.scratch = new ScratchPool(path.join(o.store.backend.scratchDir(), 'tasks', o.runId));
   }
 
-  async record(task: TaskNode): Promise<void> {
+  async record(task: Readonly<TaskNode>): Promise<void> {
     const now = new Date().toISOString();
-    await this.writeTask(task, { startedAt: now, finishedAt: now, durationMs: 0, attempts: 0 });
+    await this.writeTask(task, { state: task.state, values: task.values, outputs: task.outputs, reason: task.reason, caught: task.caught }, {
+      startedAt: now, finishedAt: now, durationMs: 0, attempts: 0,
+    });
     this.o.emit({ type: 'task-finished', step: task.node.path, taskId: task.taskId, state: task.state, durationMs: 0, reason: task.reason, caught: task.caught });
   }
 
-  async run(task: TaskNode, prepared: PreparedTask, signal: AbortSignal, killSignal: AbortSignal): Promise<void> {
+  async run(task: Readonly<TaskNode>, prepared: PreparedTask, signal: AbortSignal, killSignal: AbortSignal): Promise<TaskOutcome> {
     const spec = task.node.spec;
     const step = task.node.path;
     const started = Date.now();
     const startedAt = new Date(started).toISOString();
     const command = this.o.masker.text(prepared.command);
     const identity = this.identityOf(task, prepared);
-    const { cacheKey } = identity;
-    if (await this.tryReuse(task, identity, command, started)) return;
+    const reused = await this.tryReuse(task, identity, command, started);
+    if (reused) return reused;
     this.o.emit({ type: 'task-started', step, taskId: task.taskId, item: task.hasItem ? task.item : undefined });
-    // On a remote store nothing else of a running task exists until its first attempt ends (logs
-    // are uploaded then), so `show` and `logs --follow` need this record; locally the live log
-    // files and events.ndjson already tell, and the per-task hot path skips the extra write.
-    if (this.o.store.backend.localPath(keys.task(this.o.flow, this.o.runId, step, task.taskId)) === undefined) {
-      await this.writeTask(task, { startedAt, attempts: 0, command, ...keyFields(identity) });
+    // Where logs reach the store only when an attempt ends, nothing else of a running task
+    // exists until then, so `show` and `logs --follow` need this record; a local store has the
+    // live log files and events.ndjson, and the per-task hot path skips the extra write.
+    if (!this.o.store.logsAreLive) {
+      await this.writeTask(task, { state: 'running', values: {}, outputs: [] }, { startedAt, attempts: 0, command, ...keyFields(identity) });
     }
+    const { attemptSpec, secrets } = this.attemptSpecOf(task, prepared);
+    const executor = this.o.executors.get(executorKindOf(spec));
     const max = spec.retry.maxAttempts;
-    let outcome: AttemptOutcome | undefined;
+    let last: AttemptRecord | undefined;
     let lastFailure: string | undefined;
     let attempt = 0;
     while (attempt < max && !signal.aborted) {
       attempt++;
       this.o.emit({ type: 'attempt-started', step, taskId: task.taskId, attempt, maxAttempts: max, lastFailure });
-      outcome = await this.attempt(task, prepared, attempt, signal, killSignal);
-      const r = outcome.record;
-      const retrying = !outcome.ok && attempt < max && !signal.aborted && r.state !== 'interrupted';
+      last = await executor.run({ ...attemptSpec, attempt, env: { ...attemptSpec.env, FLOW_ATTEMPT: String(attempt) } }, {
+        secrets, signal, killSignal,
+        onLog: (stream, line) => this.o.emit({ type: 'log', step, taskId: task.taskId, attempt, stream, line }),
+      });
+      const retrying = last.state !== 'succeeded' && attempt < max && !signal.aborted && last.state !== 'interrupted';
       const delay = retrying ? retryDelayMs(spec.retry, attempt + 1) : undefined;
       this.o.emit({
-        type: 'attempt-finished', step, taskId: task.taskId, attempt, state: r.state, exitCode: r.exitCode,
-        durationMs: r.durationMs ?? 0, reason: r.reason, willRetryInMs: delay,
+        type: 'attempt-finished', step, taskId: task.taskId, attempt, state: attemptEnd(last.state), exitCode: last.exitCode,
+        durationMs: last.durationMs ?? 0, reason: last.reason, willRetryInMs: delay,
       });
-      if (outcome.ok || !retrying) break;
-      lastFailure = r.reason;
+      if (last.state === 'succeeded' || !retrying) break;
+      lastFailure = last.reason;
       if (!(await sleep(delay ?? 0, signal))) break;
     }
     const finished = Date.now();
-    if (outcome?.ok) {
-      task.state = 'succeeded';
-      task.values = outcome.values ?? {};
-      task.outputs = outcome.outputs ?? [];
-    } else {
-      task.state = 'failed';
-      task.reason = signal.aborted ? 'interrupted' : outcome?.record.reason ?? 'not started';
-      task.caught = spec.catch && !signal.aborted;
-    }
+    const outcome: TaskOutcome = last?.state === 'succeeded'
+      ? { state: 'succeeded', values: last.values ?? {}, outputs: last.outputs ?? [] }
+      : {
+        state: 'failed', values: {}, outputs: [],
+        reason: signal.aborted ? 'interrupted' : last?.reason ?? 'not started',
+        caught: spec.catch && !signal.aborted,
+      };
     // The cache entry may land before task.json: a lookup trusts an entry only once the task
     // record it names says succeeded, so writing both at once is safe.
     await Promise.all([
-      this.writeTask(task, { startedAt, finishedAt: new Date(finished).toISOString(), durationMs: finished - started, attempts: attempt, command, ...keyFields(identity) }),
-      task.state === 'succeeded' && spec.cache ? this.reuse.remember(cacheKey, this.o.runId, step, task.taskId) : undefined,
+      this.writeTask(task, outcome, {
+        startedAt, finishedAt: new Date(finished).toISOString(), durationMs: finished - started, attempts: attempt, command, ...keyFields(identity),
+      }),
+      outcome.state === 'succeeded' && spec.cache ? this.reuse.remember(identity.cacheKey, this.o.runId, step, task.taskId) : undefined,
     ]);
     this.o.emit({
-      type: 'task-finished', step, taskId: task.taskId, state: task.state, durationMs: finished - started,
-      reason: task.reason, caught: task.caught, lastLines: task.state === 'failed' ? outcome?.lastLines : undefined,
+      type: 'task-finished', step, taskId: task.taskId, state: outcome.state, durationMs: finished - started,
+      reason: outcome.reason, caught: outcome.caught, lastLines: outcome.state === 'failed' ? last?.lastLines : undefined,
     });
+    return outcome;
   }
 
-  private async attempt(task: TaskNode, prepared: PreparedTask, attempt: number, signal: AbortSignal, killSignal: AbortSignal): Promise<AttemptOutcome> {
-    const { store, flow, runId } = this.o;
+  /**
+   * The attempt as plain JSON. Every environment value that holds a secret (a secret param's
+   * FLOW_PARAM_*, FLOW_SECRET_<n>, an env: value or an item that carries one) moves out of the
+   * spec into `secrets`, so the spec can be stored and sent anywhere.
+   */
+  private attemptSpecOf(task: Readonly<TaskNode>, prepared: PreparedTask): { attemptSpec: AttemptSpec; secrets: Record<string, string> } {
     const spec = task.node.spec;
-    const step = task.node.path;
-    const slot = this.scratch.acquire();
-    const workDir = slot.work;
-    const valuesFile = path.join(slot.dir, 'values');
-    const attemptKey = keys.attemptDir(flow, runId, step, task.taskId, attempt);
-    const logPath = (name: string) => store.backend.localPath(`${attemptKey}/${name}`) ?? path.join(slot.dir, name);
-    const stdoutPath = logPath('stdout');
-    const stderrPath = logPath('stderr');
-    const lastLines: string[] = [];
-    const startedAt = new Date().toISOString();
-
-    let result;
-    let prepError: string | undefined;
-    try {
-      // The slot is new or was cleaned when handed back: only missing code files are linked.
-      await prepareTaskDir(store, this.o.code, workDir, prepared.staging, {
-        present: slot.linked,
-        onCodeLinked: (paths) => this.scratch.codeLinked(slot, paths),
-      });
-    } catch (e) {
-      prepError = `could not prepare the task directory: ${(e as Error).message}`;
+    const all = buildTaskEnv({
+      runId: this.o.runId, flow: this.o.flow, step: task.node.path, taskId: task.taskId, attempt: 1, hasItem: task.hasItem,
+      item: task.item, itemIndex: task.indices.at(-1), params: visibleParams(this.o.params, spec.params), stepEnv: prepared.env,
+    });
+    const env: Record<string, string> = {};
+    const secrets: Record<string, string> = {};
+    for (const [k, v] of Object.entries(all)) {
+      if (this.o.masker.active && this.o.masker.contains(v)) secrets[k] = v;
+      else env[k] = v;
     }
-    if (prepError === undefined) {
-      result = await this.o.executor.runAttempt({
-        runId, step, taskId: task.taskId, attempt, command: prepared.command, shell: spec.shell, cwd: workDir,
-        env: buildTaskEnv({
-          runId, flow, step, taskId: task.taskId, attempt, hasItem: task.hasItem, item: task.item, itemIndex: task.indices.at(-1),
-          params: visibleParams(this.o.params, spec.params), valuesFile, taskDir: workDir, stepEnv: prepared.env,
-        }),
-        timeoutMs: spec.timeoutMs, image: spec.image, resources: spec.resources, stdoutPath, stderrPath,
-        mask: this.o.masker.active ? (s) => this.o.masker.text(s) : undefined,
-        maskCut: this.o.masker.active ? (b, at) => this.o.masker.safeCut(b, at) : undefined,
-        onLog: (stream, line) => {
-          lastLines.push(line);
-          if (lastLines.length > LAST_LINES) lastLines.shift();
-          this.o.emit({ type: 'log', step, taskId: task.taskId, attempt, stream, line });
-        },
-        signal,
-        killSignal,
-      });
-    }
-    const record: AttemptRecord = result
-      ? { formatVersion: 1, attempt, state: result.state, exitCode: result.exitCode, signal: result.signal, startedAt: result.startedAt, finishedAt: result.finishedAt, durationMs: result.durationMs, reason: result.reason }
-      : { formatVersion: 1, attempt, state: 'failed', exitCode: null, signal: null, startedAt, finishedAt: new Date().toISOString(), durationMs: 0, reason: prepError };
-
-    let values: Record<string, unknown> | undefined;
-    let outputs: OutputEntry[] | undefined;
-    if (record.state === 'succeeded') {
-      try {
-        values = await this.readValues(valuesFile);
-        outputs = [];
-        for (const p of spec.outputs) outputs.push(await store.putOutput(workDir, p, { move: true }));
-      } catch (e) {
-        record.state = 'failed';
-        record.reason = (e as Error).message;
-      }
-    }
-    if (record.reason !== undefined) record.reason = this.o.masker.message(record.reason);
-    if (store.backend.localPath(`${attemptKey}/stdout`) === undefined) {
-      await store.backend.putFile(`${attemptKey}/stdout`, stdoutPath, { move: true });
-      await store.backend.putFile(`${attemptKey}/stderr`, stderrPath, { move: true });
-    }
-    await store.backend.putText(`${attemptKey}/attempt.json`, JSON.stringify(record, null, 2));
-    // Emptied off the task's critical path (settle() awaits it); failed ones kept when asked.
-    const keep = record.state !== 'succeeded' && this.o.keepFailedDirs;
-    this.scratch.release(slot, keep ? `${step}-${task.taskId}-${attempt}` : undefined);
-    return { ok: record.state === 'succeeded', record, values, outputs, lastLines };
+    return {
+      secrets,
+      attemptSpec: {
+        formatVersion: 1, flow: this.o.flow, runId: this.o.runId, step: task.node.path, taskId: task.taskId, attempt: 1,
+        command: prepared.command, shell: spec.shell, env, secretEnv: Object.keys(secrets), timeoutMs: spec.timeoutMs,
+        outputs: spec.outputs, codeHash: this.o.code.hash, inputs: prepared.staging.map((s) => ({ path: s.rel, entry: s.entry })),
+        image: spec.image, resources: spec.resources,
+      },
+    };
   }
 
-  /** Resolves once every scratch directory handed back has been emptied. */
-  settle(): Promise<void> {
-    return this.scratch.settle();
-  }
-
-  private identityOf(task: TaskNode, prepared: PreparedTask): TaskIdentity {
+  private identityOf(task: Readonly<TaskNode>, prepared: PreparedTask): TaskIdentity {
     const spec = task.node.spec;
     const memo = spec.deps ? task.node.path : '';
     let code = this.codeKeys.get(memo);
@@ -217,7 +162,7 @@ export class LocalTaskRunner implements TaskRunner {
   }
 
   /** Clone from the origin run (resume) or a cache hit: no process, same outputs and values. */
-  private async tryReuse(task: TaskNode, identity: TaskIdentity, command: string, started: number): Promise<boolean> {
+  private async tryReuse(task: Readonly<TaskNode>, identity: TaskIdentity, command: string, started: number): Promise<TaskOutcome | undefined> {
     const spec = task.node.spec;
     const step = task.node.path;
     const origin = this.o.origin;
@@ -229,14 +174,12 @@ export class LocalTaskRunner implements TaskRunner {
       found = await this.reuse.fromCache(identity.cacheKey);
       how = 'cache';
     }
-    if (!found) return false;
-    task.state = 'cached';
-    task.values = found.values;
-    task.outputs = found.outputs;
+    if (!found) return undefined;
+    const outcome: TaskOutcome = { state: 'cached', values: found.values, outputs: found.outputs };
     // Point at the task that really ran, also through chains of resumes and cache hits.
     const source = found.cachedFrom ?? { runId: found.runId, step: found.step, taskId: found.taskId };
     const now = new Date().toISOString();
-    await this.writeTask(task, {
+    await this.writeTask(task, outcome, {
       startedAt: new Date(started).toISOString(), finishedAt: now, durationMs: Date.now() - started, attempts: 0, command,
       ...keyFields(identity), cachedFrom: source, reuse: how,
     });
@@ -244,25 +187,21 @@ export class LocalTaskRunner implements TaskRunner {
       type: 'task-finished', step, taskId: task.taskId, state: 'cached', durationMs: Date.now() - started,
       cachedFrom: `${source.runId}/${source.step}/${source.taskId}`,
     });
-    return true;
-  }
-
-  private async readValues(file: string): Promise<Record<string, unknown>> {
-    const { values, problems } = await readValuesFile(file);
-    if (problems.length > 0) throw new Error(`bad FLOW_VALUES file: ${problems.join('; ')}`);
-    return this.o.masker.value(values);
+    return outcome;
   }
 
   private async writeTask(
-    task: TaskNode,
-    extra: Pick<TaskRecord, 'startedAt' | 'finishedAt' | 'durationMs' | 'attempts'> & Partial<Pick<TaskRecord, 'command' | 'cacheKey' | 'cloneKey' | 'keyParts' | 'cachedFrom' | 'reuse'>>,
+    task: Readonly<TaskNode>,
+    result: Pick<TaskRecord, 'state' | 'values' | 'outputs'> & Partial<Pick<TaskRecord, 'reason' | 'caught'>>,
+    extra: Pick<TaskRecord, 'startedAt' | 'attempts'> & Partial<Pick<TaskRecord, 'finishedAt' | 'durationMs' | 'command' | 'cacheKey' | 'cloneKey' | 'keyParts' | 'cachedFrom' | 'reuse'>>,
   ): Promise<void> {
-    const rec: TaskRecord = {
-      formatVersion: 1, runId: this.o.runId, step: task.node.path, taskId: task.taskId, state: task.state,
-      item: task.hasItem ? this.o.masker.value(task.item) : undefined, itemIndices: task.indices,
-      outputs: task.outputs, values: task.values, reason: task.reason && this.o.masker.message(task.reason), caught: task.caught || undefined, ...extra,
-    };
-    await this.o.store.backend.putText(keys.task(this.o.flow, this.o.runId, task.node.path, task.taskId), JSON.stringify(rec, null, 2));
+    const { masker } = this.o;
+    await this.o.store.writeTask(this.o.flow, {
+      formatVersion: 1, runId: this.o.runId, step: task.node.path, taskId: task.taskId, state: result.state,
+      item: task.hasItem ? masker.value(task.item) : undefined, itemIndices: task.indices,
+      outputs: result.outputs, values: result.values, reason: result.reason && masker.message(result.reason),
+      caught: result.caught || undefined, ...extra,
+    });
   }
 }
 
@@ -274,4 +213,8 @@ export function visibleParams(params: Record<string, unknown>, only: string[] | 
 
 function keyFields(id: TaskIdentity): Pick<TaskRecord, 'cacheKey' | 'cloneKey' | 'keyParts'> {
   return { cacheKey: id.cacheKey, cloneKey: id.cloneKey, keyParts: id.parts };
+}
+
+function attemptEnd(state: AttemptRecord['state']): 'succeeded' | 'failed' | 'timeout' | 'interrupted' {
+  return state === 'running' ? 'failed' : state;
 }

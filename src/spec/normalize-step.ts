@@ -41,7 +41,9 @@ function taskSettings(ctx: NormalizeContext, r: Raw, at: DataPath, defaults: Raw
   const timeoutMs = durationAt(ctx, timeout.value, timeout.path);
   if (timeoutMs === 0) ctx.problems.push({ loc: ctx.loc(timeout.path), message: 'timeout must be greater than 0', rule: 'duration', hint: 'remove timeout: for no limit' });
   const retry = pick('retry');
-  const image = pick('image').value;
+  const imageAt = pick('image');
+  const image = imageAt.value;
+  const executorAt = pick('executor');
   return {
     run: typeof r.run === 'string' ? templateAt(ctx, r.run, [...at, 'run']) : templateAt(ctx, '', [...at, 'run']),
     shell: pick('shell').value === 'bash' ? 'bash' : 'sh',
@@ -49,7 +51,11 @@ function taskSettings(ctx: NormalizeContext, r: Raw, at: DataPath, defaults: Raw
     outputs: Array.isArray(r.outputs) ? r.outputs.map((o) => (typeof o === 'string' && o !== '' ? normalizeOutput(o) : '')) : [],
     env: envOf(ctx, r, at, defaults),
     ...(typeof image === 'string' && image !== '' ? { image } : {}),
-    executor: pick('executor').value === 'batch' ? 'batch' : 'local',
+    executor: executorAt.value === 'batch' ? 'batch' : 'local',
+    settingLocs: {
+      ...(image !== undefined ? { image: ctx.loc(imageAt.path) } : {}),
+      ...(executorAt.value !== undefined ? { executor: ctx.loc(executorAt.path) } : {}),
+    },
     resources: resourcesAt({ ...(isRecord(defaults.resources) ? defaults.resources : {}), ...(isRecord(r.resources) ? r.resources : {}) }),
     retry: retry.value === undefined ? NO_RETRY : retryAt(ctx, retry.value, retry.path),
     ...(timeoutMs ? { timeoutMs } : {}),

@@ -75,6 +75,8 @@ export interface TaskStepSpec extends StepCommon {
   env: Record<string, TemplateSpec>;
   image?: string;
   executor: 'local' | 'batch';
+  /** Where `image:` and `executor:` were set (the step itself or defaults:), for messages about them. */
+  settingLocs?: { image?: SourceLoc; executor?: SourceLoc };
   resources: ResourcesSpec;
   retry: RetrySpec;
   /** undefined = no timeout */

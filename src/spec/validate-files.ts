@@ -1,6 +1,7 @@
 /** The service behind `flowctl validate`: checks several files and shapes the report. */
 import type { Problem } from '../errors.js';
 import { validateFlowFile } from './load.js';
+import type { FlowSpec } from './types.js';
 
 export interface ProblemReport {
   file: string;
@@ -33,14 +34,16 @@ function toReport(file: string, p: Problem): ProblemReport {
 }
 
 /**
- * Validates every file (in order) and reports all their problems.
+ * Validates every file (in order) and reports all their problems. `check` adds problems of a
+ * valid spec that depend on this machine (e.g. an executor that is not available here).
  * @example (await validateFiles(['flows/train.yaml'])).valid // => true
  */
-export async function validateFiles(files: string[]): Promise<ValidationReport & { problems: Problem[] }> {
+export async function validateFiles(files: string[], check?: (spec: FlowSpec) => Problem[]): Promise<ValidationReport & { problems: Problem[] }> {
   const reports: FileReport[] = [];
   const all: Problem[] = [];
   for (const file of files) {
-    const { problems } = await validateFlowFile(file);
+    const result = await validateFlowFile(file);
+    const problems = result.spec && check ? check(result.spec) : result.problems;
     all.push(...problems);
     reports.push({ file, valid: problems.length === 0, problems: problems.map((p) => toReport(file, p)) });
   }

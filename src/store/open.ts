@@ -1,7 +1,10 @@
 /**
- * Which store a command uses: `--datastore` / `FLOWCTL_DATASTORE` when given, else the
- * nearest `.flowctl/` above the working directory (like git finds `.git/`), else a new
- * `.flowctl/` in the flow's project root.
+ * Which store a command uses, the one rule every command and the client API share:
+ * `--datastore` (or the client's `datastore()`), else `FLOWCTL_DATASTORE`, else the nearest
+ * `.flowctl/` above the working directory (like git finds `.git/`), else the nearest above the
+ * flow's project root, else — only for `run` — a new `.flowctl/` in the working directory
+ * (Metaflow's rule), so `flowctl run flows/train.yaml` then `flowctl show train` from the same
+ * place find the same store.
  */
 import { stat } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
@@ -15,32 +18,48 @@ export interface OpenStoreOptions {
   /** `--datastore`: a path (absolute or relative to cwd) or `s3://bucket/prefix`. */
   datastore?: string;
   cwd: string;
-  /** The flow's project root: where a new store is created when none is found. */
+  /** The flow's project root: a store at or above it is found too. */
   projectRoot?: string;
+  /** Create a store when none is found (`run`): the named path, or `.flowctl/` in cwd. Otherwise a missing store is STORE_NOT_FOUND. */
+  create?: boolean;
   /** Defaults to process.env; read for FLOWCTL_DATASTORE and, for S3, the endpoint, credentials and cache settings. */
   env?: NodeJS.ProcessEnv;
 }
 
-/** Example: `const store = await openStore({ cwd: process.cwd(), projectRoot: dirname(flowFile) })`. */
+/** The datastore asked for explicitly: the given one, else FLOWCTL_DATASTORE (the one place that reads it); undefined = search. */
+export function datastoreSetting(explicit: string | undefined, env: NodeJS.ProcessEnv = process.env): string | undefined {
+  return explicit || env.FLOWCTL_DATASTORE || undefined;
+}
+
+/**
+ * @example const store = await openStore({ cwd: process.cwd(), projectRoot: spec.root, create: true })
+ * @throws FlowctlError STORE_NOT_FOUND (exit 2) when no store is found and `create` is not set.
+ */
 export async function openStore(opts: OpenStoreOptions): Promise<Store> {
   const env = opts.env ?? process.env;
-  const location = opts.datastore || env.FLOWCTL_DATASTORE;
-  if (location) return openLocation(location, opts.cwd, env);
-  const found = await findStoreDir(opts.cwd);
+  const location = datastoreSetting(opts.datastore, env);
+  if (location) return openLocation(location, opts.cwd, env, opts.create ?? false);
+  const found = (await findStoreDir(opts.cwd)) ?? (opts.projectRoot ? await findStoreDir(opts.projectRoot) : undefined);
   if (found) return new Store(await new FsBackend(found).init());
-  if (opts.projectRoot) return new Store(await new FsBackend(join(resolve(opts.cwd, opts.projectRoot), STORE_DIR)).init());
+  if (opts.create) return new Store(await new FsBackend(join(resolve(opts.cwd), STORE_DIR)).init());
   throw new FlowctlError('STORE_NOT_FOUND', `No ${STORE_DIR}/ directory in ${opts.cwd} or any parent directory`, {
     hint: 'Run this inside a flowctl project, or pass --datastore PATH (or set FLOWCTL_DATASTORE).',
   });
 }
 
-async function openLocation(location: string, cwd: string, env: NodeJS.ProcessEnv): Promise<Store> {
+async function openLocation(location: string, cwd: string, env: NodeJS.ProcessEnv, create: boolean): Promise<Store> {
   const scheme = /^([a-z][a-z0-9+.-]*):\/\//i.exec(location)?.[1]?.toLowerCase();
   switch (scheme) {
     case undefined:
-      return new Store(await new FsBackend(resolve(cwd, location)).init());
-    case 'file':
-      return new Store(await new FsBackend(resolve(cwd, decodeURIComponent(new URL(location).pathname))).init());
+    case 'file': {
+      const dir = scheme ? resolve(cwd, decodeURIComponent(new URL(location).pathname)) : resolve(cwd, location);
+      if (!create && !(await stat(dir).catch(() => undefined))?.isDirectory()) {
+        throw new FlowctlError('STORE_NOT_FOUND', `No store at ${dir}`, {
+          hint: 'Check --datastore / FLOWCTL_DATASTORE; a store is created by the first `flowctl run`.',
+        });
+      }
+      return new Store(await new FsBackend(dir).init());
+    }
     case 's3': {
       // Loaded on demand: the AWS SDK costs start-up time every local-store command would pay.
       const { openS3Backend } = await import('./s3/open-s3.js');

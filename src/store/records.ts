@@ -117,6 +117,14 @@ export interface TaskKeyParts {
   outputs: string[];
 }
 
+/** `cache/tasks/…/<key>.json`: the task that produced a cache key's outputs. */
+export interface CacheEntry {
+  flow: string;
+  runId: string;
+  step: string;
+  taskId: string;
+}
+
 export interface AttemptRecord {
   formatVersion: 1;
   attempt: number;
@@ -127,6 +135,47 @@ export interface AttemptRecord {
   finishedAt?: string;
   durationMs?: number;
   reason?: string;
+  /** Where it ran: `local`, a container runtime, `batch` (absent in records written before this field). */
+  executor?: string;
+  /** Outputs collected from a succeeded attempt. */
+  outputs?: OutputEntry[];
+  /** FLOW_VALUES of a succeeded attempt (secrets masked). */
+  values?: Record<string, unknown>;
+  /** The attempt's last output lines (masked), for failure summaries. */
+  lastLines?: string[];
+}
+
+/**
+ * One attempt of a task as plain JSON: everything needed to run it anywhere (in-process, in a
+ * container, in an AWS Batch job through `flowctl task`). Holds no secret value: the variables
+ * named in `secretEnv` are supplied by whoever runs it (the orchestrator's memory, or the
+ * job's own environment). Stored at `attempts/<n>/spec.json` when it runs out of process.
+ */
+export interface AttemptSpec {
+  formatVersion: 1;
+  flow: string;
+  runId: string;
+  /** Qualified step name. */
+  step: string;
+  taskId: string;
+  /** 1-based. */
+  attempt: number;
+  /** The rendered command (secrets are `$FLOW_SECRET_<n>` references). */
+  command: string;
+  shell: 'sh' | 'bash';
+  /** The task's environment (FLOW_* identity, readable FLOW_PARAM_*, the step's env); FLOW_TASK_DIR and FLOW_VALUES are added where it runs. */
+  env: Record<string, string>;
+  /** Names of environment variables whose values are secret and not in `env`. */
+  secretEnv: string[];
+  timeoutMs?: number;
+  /** Declared outputs, relative to the task directory. */
+  outputs: string[];
+  /** `code/<hash>`: the snapshot the task directory is built from. */
+  codeHash: string;
+  /** Upstream outputs staged into the task directory at `path`. */
+  inputs: Array<{ path: string; entry: OutputEntry }>;
+  image?: string;
+  resources: { cpu: number; memory: number; gpu: number };
 }
 
 export const keys = {
@@ -145,6 +194,8 @@ export const keys = {
     `flows/${flow}/runs/${runId}/steps/${step}/tasks/${taskId}/attempts/${attempt}`,
   attempt: (flow: string, runId: string, step: string, taskId: string, attempt: number) =>
     `flows/${flow}/runs/${runId}/steps/${step}/tasks/${taskId}/attempts/${attempt}/attempt.json`,
+  attemptSpec: (flow: string, runId: string, step: string, taskId: string, attempt: number) =>
+    `flows/${flow}/runs/${runId}/steps/${step}/tasks/${taskId}/attempts/${attempt}/spec.json`,
   attemptLog: (flow: string, runId: string, step: string, taskId: string, attempt: number, stream: 'stdout' | 'stderr') =>
     `flows/${flow}/runs/${runId}/steps/${step}/tasks/${taskId}/attempts/${attempt}/${stream}`,
   attemptsDir: (flow: string, runId: string, step: string, taskId: string) =>

@@ -4,16 +4,25 @@
  * the local store now and S3 later.
  */
 import { randomBytes } from 'node:crypto';
+import { rm } from 'node:fs/promises';
+import { join } from 'node:path';
 import { FlowctlError } from '../errors.js';
 import { materializeCode, readCodeManifest, snapshotCode, type CodeSnapshot, type SnapshotOptions } from './code-snapshot.js';
 import type { CodeManifest, DirManifestEntry } from './manifest.js';
 import { parseDirManifest } from './manifest.js';
 import { putOutput, stageOutput } from './outputs.js';
 import type { StoreBackend } from './port.js';
-import { keys, type AttemptRecord, type OutputEntry, type RunRecord, type TaskRecord } from './records.js';
+import { keys, type AttemptRecord, type AttemptSpec, type CacheEntry, type OutputEntry, type RunRecord, type TaskRecord } from './records.js';
 import { nextRunId } from './run-id.js';
 
 export type { CodeSnapshot, SnapshotOptions } from './code-snapshot.js';
+
+/** See Store.attemptLogs. */
+export interface AttemptLogs {
+  stdoutPath: string;
+  stderrPath: string;
+  commit(): Promise<void>;
+}
 
 const MAX_ID_TRIES = 50;
 
@@ -106,6 +115,11 @@ export class Store {
     if ((await this.backend.getText(keys.runIndex(rec.runId))) !== rec.flow) await this.backend.putText(keys.runIndex(rec.runId), rec.flow);
   }
 
+  /** run.json alone (the run-id index already names the flow): what a live run rewrites with each heartbeat. */
+  writeRunRecord(rec: RunRecord): Promise<void> {
+    return this.putJson(keys.run(rec.flow, rec.runId), rec);
+  }
+
   readRun(flow: string, runId: string): Promise<RunRecord | undefined> {
     return this.getJson<RunRecord>(keys.run(flow, runId));
   }
@@ -124,6 +138,68 @@ export class Store {
 
   readAttempt(flow: string, runId: string, step: string, taskId: string, attempt: number): Promise<AttemptRecord | undefined> {
     return this.getJson<AttemptRecord>(keys.attempt(flow, runId, step, taskId, attempt));
+  }
+
+  /** An attempt to run out of process (`flowctl task`); holds no secret value. */
+  writeAttemptSpec(spec: AttemptSpec): Promise<void> {
+    return this.putJson(keys.attemptSpec(spec.flow, spec.runId, spec.step, spec.taskId, spec.attempt), spec);
+  }
+
+  readAttemptSpec(flow: string, runId: string, step: string, taskId: string, attempt: number): Promise<AttemptSpec | undefined> {
+    return this.getJson<AttemptSpec>(keys.attemptSpec(flow, runId, step, taskId, attempt));
+  }
+
+  /**
+   * Where a running attempt writes its stdout and stderr (masked, as they arrive), and
+   * `commit()` to store them once it ends. A local store takes them in place, so they can be
+   * followed while the attempt runs; a remote one gets them on commit.
+   */
+  attemptLogs(flow: string, runId: string, step: string, taskId: string, attempt: number): AttemptLogs {
+    const key = (s: 'stdout' | 'stderr') => keys.attemptLog(flow, runId, step, taskId, attempt, s);
+    const stdout = this.backend.localPath(key('stdout'));
+    const stderr = this.backend.localPath(key('stderr'));
+    if (stdout !== undefined && stderr !== undefined) return { stdoutPath: stdout, stderrPath: stderr, commit: async () => {} };
+    const dir = this.scratchPath('logs', `${runId}-${randomBytes(6).toString('hex')}`);
+    return {
+      stdoutPath: join(dir, 'stdout'),
+      stderrPath: join(dir, 'stderr'),
+      commit: async () => {
+        await this.backend.putFile(key('stdout'), join(dir, 'stdout'), { move: true });
+        await this.backend.putFile(key('stderr'), join(dir, 'stderr'), { move: true });
+        await rm(dir, { recursive: true, force: true });
+      },
+    };
+  }
+
+  /** A path in the store's private scratch space (same filesystem as its objects, so outputs can be moved in). */
+  scratchPath(...parts: string[]): string {
+    return join(this.backend.scratchDir(), ...parts);
+  }
+
+  /** Remove a part of the scratch space (a run's task directories); never fails. */
+  async removeScratch(...parts: string[]): Promise<void> {
+    await rm(this.scratchPath(...parts), { recursive: true, force: true }).catch(() => {});
+  }
+
+  /** True when a running attempt's logs and records are readable in the store as they are written (a local store). */
+  get logsAreLive(): boolean {
+    return this.backend.kind === 'local';
+  }
+
+  /** The task that produced a cache key's outputs, or undefined (a missing or damaged entry is a miss). */
+  async readCacheEntry(key: string): Promise<CacheEntry | undefined> {
+    const text = await this.backend.getText(keys.cacheEntry(key));
+    if (text === undefined) return undefined;
+    try {
+      const e = JSON.parse(text) as CacheEntry;
+      return typeof e?.runId === 'string' && typeof e.step === 'string' && typeof e.taskId === 'string' && typeof e.flow === 'string' ? e : undefined;
+    } catch {
+      return undefined;
+    }
+  }
+
+  writeCacheEntry(key: string, entry: CacheEntry): Promise<void> {
+    return this.backend.putText(keys.cacheEntry(key), JSON.stringify(entry));
   }
 
   /** Run ids of a flow, oldest first (ids sort chronologically). */

@@ -1,11 +1,18 @@
 /**
- * The executor port: run one attempt of one task and report how it ended.
- * `local` implements it now; container (podman/docker) and AWS Batch come later and
- * must fit the same shape, so nothing here may assume a local child process.
+ * The process-runner port: run one attempt's command in a task directory that runAttempt has
+ * prepared, and report how it ended. A local child process (src/executors/local-process.ts)
+ * and a container (later) implement it; staging inputs and collecting outputs are not its job.
  */
-import type { ResourcesSpec } from '../spec/types.js';
 
-export interface AttemptRequest {
+/** What a task may use of the machine (scheduling locally, `--cpus`/`--memory` in containers). */
+export interface Resources {
+  cpu: number;
+  /** MiB */
+  memory: number;
+  gpu: number;
+}
+
+export interface ProcessRequest {
   runId: string;
   /** Qualified step name (`per_fold.fit`). */
   step: string;
@@ -19,13 +26,18 @@ export interface AttemptRequest {
    */
   command: string;
   shell: 'sh' | 'bash';
-  /** The task directory: the working directory of the command. */
+  /**
+   * Everything the command may see of the host lives under this directory: the task directory
+   * (`cwd`) and the FLOW_VALUES file. A container mounts it and nothing else.
+   */
+  root: string;
+  /** The task directory: the working directory of the command (inside `root`). */
   cwd: string;
-  /** Variables added to the inherited environment (FLOW_*, the step's env). */
+  /** Variables added to the inherited environment (FLOW_*, the step's env, secrets). */
   env: Record<string, string>;
   timeoutMs?: number;
   image?: string;
-  resources: ResourcesSpec;
+  resources: Resources;
   /** Files the attempt's stdout and stderr are written to (masked, as they arrive). */
   stdoutPath: string;
   stderrPath: string;
@@ -38,16 +50,16 @@ export interface AttemptRequest {
   /** Aborting ends the whole process tree (TERM, grace, KILL); a second abort with reason 'kill' kills at once. */
   signal?: AbortSignal;
   /**
-   * Added (optional): an AbortSignal can fire only once, so a second Ctrl-C comes through
-   * this one. Aborting it kills the whole process tree at once (SIGKILL, no grace), even
-   * while a TERM grace started by `signal` or a timeout is running.
+   * An AbortSignal can fire only once, so a second Ctrl-C comes through this one. Aborting it
+   * kills the whole process tree at once (SIGKILL, no grace), even while a TERM grace started
+   * by `signal` or a timeout is running.
    */
   killSignal?: AbortSignal;
 }
 
 export type AttemptEnd = 'succeeded' | 'failed' | 'timeout' | 'interrupted';
 
-export interface AttemptResult {
+export interface ProcessResult {
   state: AttemptEnd;
   exitCode: number | null;
   /** Signal that ended the process, if any. */
@@ -58,13 +70,14 @@ export interface AttemptResult {
   /** Human-readable reason for a non-success (`exit code 3`, `timed out after 2s`, `could not start: …`). */
   reason?: string;
   /**
-   * Added (optional): processes the command left running after it exited (background jobs,
-   * daemons), which the executor then ended, as a container's exit would. Absent when none.
+   * Processes the command left running after it exited (background jobs, daemons), which the
+   * runner then ended, as a container's exit would. Absent when none.
    */
   leftoverProcesses?: number;
 }
 
-export interface Executor {
+/** Runs commands; `name` is what attempt records call it (`local`, `podman`, …). */
+export interface ProcessRunner {
   readonly name: string;
-  runAttempt(req: AttemptRequest): Promise<AttemptResult>;
+  run(req: ProcessRequest): Promise<ProcessResult>;
 }

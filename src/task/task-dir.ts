@@ -5,7 +5,7 @@
 import { mkdirSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import path from 'node:path';
-import type { StageEntry } from '../graph/graph-state.js';
+import type { AttemptSpec } from '../store/records.js';
 import type { CodeSnapshot, Store } from '../store/store.js';
 
 export interface PrepareOptions {
@@ -15,14 +15,14 @@ export interface PrepareOptions {
   onCodeLinked?: (paths: string[]) => void;
 }
 
-export async function prepareTaskDir(store: Store, code: CodeSnapshot, workDir: string, staging: StageEntry[], opts: PrepareOptions = {}): Promise<void> {
+export async function prepareTaskDir(store: Store, code: Pick<CodeSnapshot, 'files'>, workDir: string, inputs: AttemptSpec['inputs'], opts: PrepareOptions = {}): Promise<void> {
   // Synchronous: a few directory entries, on every task's critical path (see fs-backend SYNC_WRITE_MAX).
   mkdirSync(workDir, { recursive: true });
   const present = opts.present;
   const missing = present ? code.files.filter((f) => !present.has(f.path)) : code.files;
   await store.materializeCode({ files: missing }, workDir);
   opts.onCodeLinked?.(missing.map((f) => f.path));
-  for (const { rel, entry } of staging) {
+  for (const { path: rel, entry } of inputs) {
     const dest = path.join(workDir, rel);
     if (!dest.startsWith(workDir + path.sep)) throw new Error(`input path escapes the task directory: ${rel}`);
     // An input shadows a project file of the same name; the link is replaced, the store is untouched.

@@ -1,5 +1,6 @@
 /**
- * The FLOW_* environment of DESIGN.md §2. Pure.
+ * The FLOW_* environment of DESIGN.md §2, but for the two paths (FLOW_TASK_DIR, FLOW_VALUES),
+ * which runAttempt adds where the attempt runs. Pure.
  */
 export interface TaskEnvInput {
   runId: string;
@@ -11,8 +12,6 @@ export interface TaskEnvInput {
   item: unknown;
   itemIndex?: number;
   params: Record<string, unknown>;
-  valuesFile: string;
-  taskDir: string;
   stepEnv: Record<string, string>;
 }
 
@@ -27,8 +26,6 @@ export function buildTaskEnv(i: TaskEnvInput): Record<string, string> {
     FLOW_STEP: i.step,
     FLOW_TASK_ID: i.taskId,
     FLOW_ATTEMPT: String(i.attempt),
-    FLOW_VALUES: i.valuesFile,
-    FLOW_TASK_DIR: i.taskDir,
   });
   if (i.hasItem) {
     env.FLOW_ITEM = JSON.stringify(i.item ?? null);

@@ -1,7 +1,7 @@
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { AttemptRequest } from '../../src/task/process-runner.js';
+import type { ProcessRequest } from '../../src/task/process-runner.js';
 
 /** A fresh directory per test, removed by `cleanup()`. */
 export function tempDir(): { dir: string; cleanup: () => void } {
@@ -16,20 +16,21 @@ export interface Captured {
 }
 
 /** A request running `command` in `dir`, logs under `dir/logs/…`, capturing onLog. */
-export function request(dir: string, command: string, extra: Partial<AttemptRequest> = {}): { req: AttemptRequest; log: Captured } {
+export function request(dir: string, command: string, extra: Partial<ProcessRequest> = {}): { req: ProcessRequest; log: Captured } {
   const lines: Captured['lines'] = [];
   const log: Captured = {
     lines,
     out: () => lines.filter(([s]) => s === 'stdout').map(([, l]) => l),
     err: () => lines.filter(([s]) => s === 'stderr').map(([, l]) => l),
   };
-  const req: AttemptRequest = {
+  const req: ProcessRequest = {
     runId: 'r1',
     step: 'prepare',
     taskId: '0',
     attempt: 1,
     command,
     shell: 'sh',
+    root: dir,
     cwd: dir,
     env: {},
     resources: { cpu: 1, memory: 512, gpu: 0 },

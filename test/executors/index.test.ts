@@ -1,21 +1,22 @@
-import { getExecutor } from '../../src/executors/index.js';
+import { ExecutorSet, executorKindOf, runsOnThisMachine, unavailableReason } from '../../src/executors/index.js';
+import { makeMasker } from '../../src/task/mask.js';
 import { formatDuration } from '../../src/executors/local-process.js';
 
-describe('getExecutor', () => {
-  test('local gives the local executor', () => {
-    expect(getExecutor('local').name).toBe('local');
+describe('executors by kind', () => {
+  test('a step runs locally unless it names an image (container) or executor: batch', () => {
+    expect(executorKindOf({ executor: 'local' })).toBe('local');
+    expect(executorKindOf({ executor: 'local', image: 'python:3.12' })).toBe('container');
+    expect(executorKindOf({ executor: 'batch', image: 'python:3.12' })).toBe('batch');
+    expect(runsOnThisMachine('batch')).toBe(false);
+    expect(runsOnThisMachine('container')).toBe(true);
   });
 
-  test('batch is not available yet: a FlowctlError a user can act on', () => {
-    let err: unknown;
-    try {
-      getExecutor('batch');
-    } catch (e) {
-      err = e;
-    }
-    expect(err).toMatchObject({ code: 'EXECUTOR_UNAVAILABLE', exitCode: 2 });
-    expect((err as Error).message).toMatch(/AWS Batch executor comes in a later release/);
-    expect((err as { hint: string }).hint).toMatch(/executor: local/);
+  test('unavailable kinds say why and what to do; asking the set for one throws', () => {
+    expect(unavailableReason('local')).toBeUndefined();
+    expect(unavailableReason('batch')).toMatchObject({ message: expect.stringMatching(/AWS Batch/), hint: expect.stringMatching(/executor: local/) });
+    expect(unavailableReason('container')).toMatchObject({ hint: expect.stringMatching(/remove image:/) });
+    const set = new ExecutorSet({ store: {} as never, masker: makeMasker([]), scratchName: 'x' });
+    expect(() => set.get('batch')).toThrow(/AWS Batch/);
   });
 });
 

@@ -2,7 +2,7 @@
 import { execa } from 'execa';
 import { chmodSync, linkSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { LocalExecutor } from '../../src/executors/local-process.js';
+import { LocalProcessRunner } from '../../src/executors/local-process.js';
 import { REPO } from '../helpers/cli.js';
 import { isRoot, request, tempDir } from './helpers.js';
 
@@ -25,11 +25,11 @@ function stageReadOnly(): string {
 }
 
 rootTest('as root (CI), writing to a 0444 staged file fails while creating new files works', async () => {
-  const executor = new LocalExecutor();
+  const executor = new LocalProcessRunner();
   expect(await executor.guardsReadOnly()).toBe(true);
   const object = stageReadOnly();
   const { req, log } = request(dir, script);
-  const r = await executor.runAttempt(req);
+  const r = await executor.run(req);
   expect(r.state).toBe('succeeded');
   expect(log.out()).toEqual(['append=2', 'create=0', '0']); // still root, just without the override
   expect(log.err().join('\n')).toMatch(/Permission denied/);
@@ -38,11 +38,11 @@ rootTest('as root (CI), writing to a 0444 staged file fails while creating new f
 });
 
 rootTest('protectReadOnly: false leaves root its override (the write goes through)', async () => {
-  const executor = new LocalExecutor({ protectReadOnly: false });
+  const executor = new LocalProcessRunner({ protectReadOnly: false });
   expect(await executor.guardsReadOnly()).toBe(false);
   const object = stageReadOnly();
   const { req, log } = request(dir, script);
-  await executor.runAttempt(req);
+  await executor.run(req);
   expect(log.out()).toEqual(['append=0', 'create=0', '0']);
   expect(readFileSync(object, 'utf8')).toBe('original\nx\n');
 });
@@ -59,9 +59,9 @@ test('not root: the guard is not used and mode bits protect the file anyway', as
 });
 
 async function here(cwd: string, command: string): Promise<{ guards: boolean; out: string[] }> {
-  const executor = new LocalExecutor();
+  const executor = new LocalProcessRunner();
   const { req, log } = request(cwd, command);
-  await executor.runAttempt(req);
+  await executor.run(req);
   return { guards: await executor.guardsReadOnly(), out: log.out() };
 }
 
@@ -70,10 +70,10 @@ async function asNobody(cwd: string, command: string): Promise<{ guards: boolean
   const host = join(cwd, 'host.mjs');
   writeFileSync(host, `
     import { readFileSync } from 'node:fs';
-    const { LocalExecutor } = await import(${JSON.stringify(join(REPO, 'dist/executors/local.js'))});
-    const executor = new LocalExecutor();
+    const { LocalProcessRunner } = await import(${JSON.stringify(join(REPO, 'dist/executors/local-process.js'))});
+    const executor = new LocalProcessRunner();
     const out = join => readFileSync(join, 'utf8').split('\\n').filter(Boolean);
-    await executor.runAttempt({ runId: 'r', step: 's', taskId: '0', attempt: 1, shell: 'sh', env: {},
+    await executor.run({ runId: 'r', step: 's', taskId: '0', attempt: 1, shell: 'sh', env: {},
       cwd: ${JSON.stringify(cwd)}, command: ${JSON.stringify(command)}, resources: { cpu: 1, memory: 1, gpu: 0 },
       stdoutPath: ${JSON.stringify(join(cwd, 'out.log'))}, stderrPath: ${JSON.stringify(join(cwd, 'err.log'))} });
     console.log(JSON.stringify({ guards: await executor.guardsReadOnly(), out: out(${JSON.stringify(join(cwd, 'out.log'))}) }));

@@ -6,7 +6,7 @@ import { execa } from 'execa';
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { LocalExecutor } from '../../src/executors/local-process.js';
+import { LocalProcessRunner } from '../../src/executors/local-process.js';
 import { REPO } from '../helpers/cli.js';
 import { request, tempDir } from './helpers.js';
 
@@ -66,9 +66,9 @@ test('when flowctl is killed with SIGKILL, the spawner ends the commands it star
   // A host that runs one long command through the built executor, as `flowctl run` would.
   const host = join(dir, 'host.mjs');
   writeFileSync(host, `
-    import { LocalExecutor } from ${JSON.stringify(join(REPO, 'dist/executors/local.js'))};
-    const ex = new LocalExecutor();
-    ex.runAttempt({ runId: 'r', step: 's', taskId: '0', attempt: 1, shell: 'sh', cwd: ${JSON.stringify(dir)}, env: {},
+    import { LocalProcessRunner } from ${JSON.stringify(join(REPO, 'dist/executors/local-process.js'))};
+    const ex = new LocalProcessRunner();
+    ex.run({ runId: 'r', step: 's', taskId: '0', attempt: 1, shell: 'sh', cwd: ${JSON.stringify(dir)}, env: {},
       command: 'echo $$ > ${pidFile}.tmp && mv ${pidFile}.tmp ${pidFile} && exec sleep 1000',
       resources: { cpu: 1, memory: 1, gpu: 0 }, stdoutPath: ${JSON.stringify(join(dir, 'out'))}, stderrPath: ${JSON.stringify(join(dir, 'err'))} });
     setInterval(() => {}, 1000);
@@ -84,7 +84,7 @@ test('when flowctl is killed with SIGKILL, the spawner ends the commands it star
 test('if the spawner process dies under a running command, the attempt fails saying so and the command is ended', async () => {
   const pidFile = join(dir, 'pid');
   const { req } = request(dir, `echo $$ > ${pidFile}.tmp && mv ${pidFile}.tmp ${pidFile} && exec sleep 1000`);
-  const attempt = new LocalExecutor().runAttempt(req);
+  const attempt = new LocalProcessRunner().run(req);
   const sleeper = await pidFrom(pidFile);
   const spawners = spawnersOf(process.pid);
   expect(spawners.length).toBeGreaterThan(0);
@@ -96,18 +96,18 @@ test('if the spawner process dies under a running command, the attempt fails say
 
   // The next attempt starts a new spawner and runs normally.
   const again = request(dir, 'echo again');
-  const r2 = await new LocalExecutor().runAttempt(again.req);
+  const r2 = await new LocalProcessRunner().run(again.req);
   expect(r2.state).toBe('succeeded');
   expect(again.log.out()).toEqual(['again']);
 });
 
 test('an idle spawner is let go after a few seconds, and comes back when needed', async () => {
   const first = request(dir, 'echo one');
-  expect((await new LocalExecutor().runAttempt(first.req)).state).toBe('succeeded');
+  expect((await new LocalProcessRunner().run(first.req)).state).toBe('succeeded');
   expect(spawnersOf(process.pid).length).toBeGreaterThan(0);
   await waitFor('the idle spawner to exit', () => spawnersOf(process.pid).length === 0, 15_000);
   const second = request(dir, 'echo two');
-  expect((await new LocalExecutor().runAttempt(second.req)).state).toBe('succeeded');
+  expect((await new LocalProcessRunner().run(second.req)).state).toBe('succeeded');
   expect(second.log.out()).toEqual(['two']);
 }, 30_000);
 
@@ -116,11 +116,11 @@ test('commands started while an idle spawner is being let go run on its successo
   // previous spawner is disconnecting or exiting.
   const host = join(dir, 'host.mjs');
   writeFileSync(host, `
-    import { LocalExecutor } from ${JSON.stringify(join(REPO, 'dist/executors/local.js'))};
-    const ex = new LocalExecutor();
+    import { LocalProcessRunner } from ${JSON.stringify(join(REPO, 'dist/executors/local-process.js'))};
+    const ex = new LocalProcessRunner();
     const states = [];
     for (let i = 0; i < 60; i++) {
-      const r = await ex.runAttempt({ runId: 'r', step: 's', taskId: String(i), attempt: 1, shell: 'sh', cwd: ${JSON.stringify(dir)}, env: {},
+      const r = await ex.run({ runId: 'r', step: 's', taskId: String(i), attempt: 1, shell: 'sh', cwd: ${JSON.stringify(dir)}, env: {},
         command: 'true', resources: { cpu: 1, memory: 1, gpu: 0 },
         stdoutPath: ${JSON.stringify(join(dir, 'out'))}, stderrPath: ${JSON.stringify(join(dir, 'err'))} });
       states.push(r.state === 'succeeded' ? 'ok' : r.reason);

@@ -1,0 +1,38 @@
+/**
+ * The executor port (DESIGN.md §5): run one attempt, given as plain JSON, and return its record
+ * as plain JSON. Chosen per step: `local` (a child process here), `container` (a step with
+ * `image:`), `batch` (AWS Batch). Every executor ends in the same runAttempt (src/task).
+ */
+import type { AttemptRecord, AttemptSpec } from '../store/records.js';
+
+export type ExecutorKind = 'local' | 'container' | 'batch';
+
+export interface ExecutorContext {
+  /** Values of `spec.secretEnv`; never stored, never sent where others can read them. */
+  secrets: Record<string, string>;
+  /** Every complete output line of the attempt, masked. */
+  onLog?: (stream: 'stdout' | 'stderr', line: string) => void;
+  /** Ends the attempt gracefully (TERM, grace period, KILL). */
+  signal?: AbortSignal;
+  /** Ends it at once (a second Ctrl-C). */
+  killSignal?: AbortSignal;
+}
+
+export interface Executor {
+  readonly kind: ExecutorKind;
+  /** Runs the attempt and returns its stored record; throws only when the store cannot be written. */
+  run(spec: AttemptSpec, ctx: ExecutorContext): Promise<AttemptRecord>;
+  /** Resolves once the executor's background work (cleaning task directories) is done. */
+  settle?(): Promise<void>;
+}
+
+/** Which executor a step uses: `executor: batch` wins, else `image:` means a container, else local. */
+export function executorKindOf(step: { executor?: string; image?: string }): ExecutorKind {
+  if (step.executor === 'batch') return 'batch';
+  return step.image ? 'container' : 'local';
+}
+
+/** Remote executors do not use this machine's CPU and memory, so the scheduler does not count their tasks against it. */
+export function runsOnThisMachine(kind: ExecutorKind): boolean {
+  return kind !== 'batch';
+}
