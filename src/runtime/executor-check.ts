@@ -29,5 +29,6 @@ export function executorProblems(spec: FlowSpec): Problem[] {
     }
   };
   visit(spec.steps);
-  return out;
+  // In file order, like every other list of problems.
+  return out.sort((a, b) => (a.loc?.line ?? 0) - (b.loc?.line ?? 0) || (a.loc?.col ?? 0) - (b.loc?.col ?? 0));
 }
