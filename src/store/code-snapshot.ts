@@ -143,7 +143,7 @@ export async function readCodeManifest(backend: StoreBackend, hash: string): Pro
 export async function materializeCode(backend: StoreBackend, code: string | CodeManifest, destDir: string): Promise<void> {
   const manifest = typeof code === 'string' ? await readCodeManifest(backend, code) : code;
   await mapLimit(manifest.files, PARALLEL, (f) =>
-    backend.materializeObject(f.hash, join(destDir, f.path), { executable: (f.mode & 0o111) !== 0 }));
+    backend.materializeObject(f.hash, join(destDir, f.path), { executable: (f.mode & 0o111) !== 0, size: f.size }));
 }
 
 /** Editors' swap and lock files come and go while we walk: a file that vanished is simply not in the snapshot. */
