@@ -90,9 +90,15 @@ export function inputDamageReason(problems: InputProblem[], local: boolean): str
   const damaged = problems.filter((p) => p.changed === 'content');
   if (damaged.length === 0) return undefined;
   const names = damaged.slice(0, 3).map((p) => p.path).join(', ') + (damaged.length > 3 ? ` and ${damaged.length - 3} more` : '');
+  const s = damaged.length > 1 ? 's' : '';
+  // Found already out of the store: another task sharing the object caught the change first, and may have made it.
+  if (damaged.every((p) => p.repair === 'already out of the store')) {
+    return `its staged input${s} ${names} changed in place during the attempt (possibly by another task sharing ${damaged.length > 1 ? 'them' : 'it'}); ` +
+      'what the task read cannot be trusted';
+  }
   const repair = local
     ? 'the damaged object was moved to the store\'s quarantine/, so nothing is handed it again and the step that produced it re-runs on the next run'
     : 'the damaged local cache copy was dropped; the store\'s copy is intact';
-  return `modified its staged input${damaged.length > 1 ? 's' : ''} ${names} in place (${repair}). ` +
+  return `modified its staged input${s} ${names} in place (${repair}). ` +
     'Staged inputs are read-only links to the store: write to a copy instead (cp input mine && chmod u+w mine).';
 }

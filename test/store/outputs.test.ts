@@ -1,6 +1,6 @@
 import { execFileSync } from 'node:child_process';
 import { chmod, mkdir, readdir, readFile, readlink, stat, symlink, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { join, relative } from 'node:path';
 import { keys } from '../../src/store/records.js';
 import { tempStore } from './helpers.js';
 
@@ -162,4 +162,75 @@ test('an empty directory output round-trips', async () => {
   expect(entry.size).toBe(0);
   await t.store.stageOutput(entry, join(t.dir, 'staged'));
   expect(await readdir(join(t.dir, 'staged'))).toEqual([]);
+});
+
+describe('no output resolves through a symlink out of the task directory', () => {
+  let outside: string;
+  beforeEach(async () => {
+    outside = join(t.dir, 'outside');
+    await mkdir(join(outside, 'dir'), { recursive: true });
+    await writeFile(join(outside, 'file'), 'precious');
+    await writeFile(join(outside, 'dir', 'f'), 'also precious');
+  });
+  const untouched = async () => {
+    expect(await readFile(join(outside, 'file'), 'utf8')).toBe('precious');
+    expect(await readFile(join(outside, 'dir', 'f'), 'utf8')).toBe('also precious');
+  };
+  const refused = async (rel: string, message: RegExp) => {
+    await expect(t.store.putOutput(task, rel, { move: true })).rejects.toMatchObject({ code: 'OUTPUT_SYMLINK', message: expect.stringMatching(message) });
+    await untouched();
+  };
+
+  test('a parent folder that links outside (the file is not moved into the store)', async () => {
+    await symlink(outside, join(task, 'sub'));
+    await refused('sub/file', /Output sub\/file resolves through a symlink to .*outside\/file, outside the task directory/);
+    await refused('sub/dir', /Output sub\/dir resolves through a symlink/);
+    await refused('sub/dir/f', /resolves through a symlink/);
+  });
+
+  test('a link to a link, a relative link climbing out with .., and a deeper parent', async () => {
+    await symlink(outside, join(task, 'hop1'));
+    await symlink('hop1', join(task, 'hop2'));
+    await refused('hop2/file', /resolves through a symlink/);
+    await mkdir(join(task, 'a', 'b'), { recursive: true });
+    await symlink(relative(join(task, 'a', 'b'), outside), join(task, 'a', 'b', 'up'));
+    await refused('a/b/up/dir', /resolves through a symlink/);
+    await symlink(relative(join(task, 'a'), t.dir), join(task, 'a', 'top'));
+    await refused('a/top/outside/file', /resolves through a symlink/);
+  });
+
+  test('a task directory that is itself a symlink collects nothing', async () => {
+    const fake = join(t.backend.scratchDir(), 'fake-task');
+    await symlink(outside, fake);
+    await expect(t.store.putOutput(fake, 'file', { move: true })).rejects.toMatchObject({
+      code: 'OUTPUT_SYMLINK', message: expect.stringMatching(/task directory .* was replaced by a symlink/),
+    });
+    await untouched();
+  });
+
+  test('a link that stays inside is collected as a copy (never moved: it may be another output)', async () => {
+    await mkdir(join(task, 'build'));
+    await writeFile(join(task, 'build', 'model.bin'), 'M');
+    await symlink('build', join(task, 'out'));
+    const entry = await t.store.putOutput(task, 'out/model.bin', { move: true });
+    expect(await t.backend.getObjectBytes(entry.hash)).toEqual(Buffer.from('M'));
+    expect(await readFile(join(task, 'build', 'model.bin'), 'utf8')).toBe('M');
+  });
+});
+
+test('manifests from a shared store cannot recreate anything outside the destination', async () => {
+  const { parseDirManifest } = await import('../../src/store/manifest.js');
+  const bad = [
+    [{ path: 'l', type: 'symlink', target: '/etc' }],
+    [{ path: 'l', type: 'symlink', target: '../x' }],
+    [{ path: 'd', type: 'dir' }, { path: 'd/l', type: 'symlink', target: '../../etc/passwd' }],
+    // `a -> .` then `a/../x` would leave the root although the path "looks" inside.
+    [{ path: 'a', type: 'symlink', target: '.' }, { path: 'x', type: 'file', hash: 'a'.repeat(64), size: 1 }, { path: 'l', type: 'symlink', target: 'a/../x' }],
+    // A file "inside" a link: writing it would write through the link.
+    [{ path: 'l', type: 'symlink', target: 'd' }, { path: 'd', type: 'dir' }, { path: 'l/f', type: 'file', hash: 'a'.repeat(64), size: 1 }],
+    [{ path: 'f', type: 'file', hash: 'a'.repeat(64), size: 1 }, { path: 'f', type: 'dir' }],
+  ];
+  for (const entries of bad) expect(() => parseDirManifest(JSON.stringify(entries), 'm')).toThrow(expect.objectContaining({ code: 'STORE_CORRUPT' }));
+  const good = [{ path: 'd', type: 'dir' }, { path: 'd/f', type: 'file', hash: 'a'.repeat(64), size: 1 }, { path: 'd/up', type: 'symlink', target: '..' }, { path: 'l', type: 'symlink', target: 'd/f' }];
+  expect(parseDirManifest(JSON.stringify(good), 'm')).toHaveLength(4);
 });
