@@ -4,6 +4,7 @@
  * in its place), and what the task did to its staged files (staged-files.ts). Both can fail
  * an attempt that exited 0; neither lets a change made by the task reach the store.
  */
+import { lstatSync } from 'node:fs';
 import type { AttemptRecord } from '../store/records.js';
 import type { Store } from '../store/store.js';
 import type { Scratch, ScratchPool } from './scratch-pool.js';
@@ -12,6 +13,8 @@ import { checkStagedFiles, inputDamageReason, type StagedFile } from './staged-f
 export interface AfterAttempt {
   /** Damaged inputs: another attempt would only find them gone from the store. */
   final: boolean;
+  /** The slot is still the directory flowctl made (nothing in it is read otherwise). */
+  intact: boolean;
 }
 
 /** Check the slot and the staged files after the attempt; marks `record` failed (with the reason) on a problem. */
@@ -36,5 +39,24 @@ export async function inspectAttempt(store: Store, pool: ScratchPool, slot: Scra
       record.reason = record.reason ? `${reason}; ${record.reason}` : reason;
     }
   }
-  return { final: damage !== undefined };
+  return { final: damage !== undefined, intact };
+}
+
+/**
+ * Upload an attempt's log files (remote stores keep them in the slot, which the task can
+ * reach): only as the regular files the executor wrote. A log the task removed, or replaced
+ * with a link (to a file flowctl could read and the task could not), is stored as a note.
+ * `after` is undefined when no process ran (the task directory could not be prepared).
+ */
+export async function saveSlotLogs(store: Store, attemptKey: string, logs: Record<'stdout' | 'stderr', string>, after: AfterAttempt | undefined): Promise<void> {
+  for (const [name, file] of Object.entries(logs)) {
+    let st;
+    try {
+      st = lstatSync(file);
+    } catch {
+      // removed (or never written: no process ran)
+    }
+    if (st?.isFile() && (after?.intact ?? true)) await store.backend.putFile(`${attemptKey}/${name}`, file, { move: true });
+    else if (after) await store.backend.putText(`${attemptKey}/${name}`, `[flowctl: the task removed or replaced its ${name} file; its log is lost]\n`);
+  }
 }

@@ -17,7 +17,7 @@ import { retryDelayMs, sleep } from './backoff.js';
 import { TaskReuse } from './reuse.js';
 import { buildTaskEnv } from './task-env.js';
 import { prepareTaskDir } from './task-dir.js';
-import { inspectAttempt } from './after-attempt.js';
+import { inspectAttempt, saveSlotLogs } from './after-attempt.js';
 import type { StagedFile } from './staged-files.js';
 import { ScratchPool } from './scratch-pool.js';
 import { readValuesFile } from './values.js';
@@ -188,8 +188,7 @@ export class LocalTaskRunner implements TaskRunner {
       }
     }
     if (store.backend.localPath(`${attemptKey}/stdout`) === undefined) {
-      await store.backend.putFile(`${attemptKey}/stdout`, stdoutPath, { move: true });
-      await store.backend.putFile(`${attemptKey}/stderr`, stderrPath, { move: true });
+      await saveSlotLogs(store, attemptKey, { stdout: stdoutPath, stderr: stderrPath }, after);
     }
     await store.backend.putText(`${attemptKey}/attempt.json`, JSON.stringify(record, null, 2));
     // Emptied off the task's critical path (settle() awaits it); failed ones kept when asked.
