@@ -6,12 +6,13 @@
  * symlink along it (its own, a parent folder's, the task directory's) and must land inside;
  * only a path reached without any symlink is moved into the store, the rest is copied.
  */
-import { chmod, lstat, mkdir, readdir, readlink, realpath, stat, symlink } from 'node:fs/promises';
+import { chmod, lstat, mkdir, readdir, readlink, stat, symlink } from 'node:fs/promises';
 import type { Stats } from 'node:fs';
-import { join, posix, sep } from 'node:path';
+import { join } from 'node:path';
 import { FlowctlError } from '../errors.js';
-import { errno, mapLimit } from './fs-util.js';
-import { dirManifestJson, EXEC_MODE, linkTargetProblem, parseDirManifest, type DirManifestEntry } from './manifest.js';
+import { mapLimit } from './fs-util.js';
+import { dirManifestJson, EXEC_MODE, parseDirManifest, type DirManifestEntry } from './manifest.js';
+import { linkProblem, realInside, resolveInside, taskRoot } from './output-paths.js';
 import type { StoreBackend } from './port.js';
 import type { OutputEntry } from './records.js';
 
@@ -39,6 +40,11 @@ export interface LinkedObject {
   size: number;
 }
 
+/**
+ * Collect the declared output `relPath` of the task in `taskDir` (moved in when `move` and
+ * reached without a symlink, else copied). Errors (exit 1): OUTPUT_PATH, OUTPUT_MISSING,
+ * OUTPUT_SYMLINK (through a link out of the task dir or the output, broken, looping), OUTPUT_UNSUPPORTED.
+ */
 export async function putOutput(backend: StoreBackend, taskDir: string, relPath: string, opts: { move: boolean }): Promise<OutputEntry> {
   const path = normalizeRel(relPath);
   const root = await taskRoot(taskDir);
@@ -68,41 +74,6 @@ export async function putOutput(backend: StoreBackend, taskDir: string, relPath:
   }
   const manifest = await backend.putObjectBytes(dirManifestJson(entries));
   return { path, type: 'dir', hash: manifest.hash, size };
-}
-
-/** The task directory's real path; it must still be a directory, not a link a task put in its place. */
-async function taskRoot(taskDir: string): Promise<string> {
-  const st = await lstat(taskDir);
-  if (!st.isDirectory()) {
-    const to = st.isSymbolicLink() ? ` (to ${await readlink(taskDir).catch(() => '?')})` : '';
-    throw new FlowctlError('OUTPUT_SYMLINK', `The task directory ${taskDir} was replaced by a symlink${to}: no output is collected through it`, { exitCode: 1 });
-  }
-  return realpath(taskDir);
-}
-
-/** The real path of a declared output, which must exist and lie inside the task directory `root`. */
-async function resolveInside(abs: string, root: string, shown: string): Promise<string> {
-  let real: string;
-  try {
-    real = await realpath(abs);
-  } catch (e) {
-    if (errno(e) === 'ELOOP') throw new FlowctlError('OUTPUT_SYMLINK', `Output ${shown} is a symlink loop`, { exitCode: 1, cause: e });
-    if (errno(e) !== 'ENOENT' && errno(e) !== 'ENOTDIR') throw e;
-    if ((await lstat(abs).catch(() => undefined))?.isSymbolicLink()) {
-      throw new FlowctlError('OUTPUT_SYMLINK', `Output ${shown} is a broken symlink`, { exitCode: 1, cause: e });
-    }
-    throw new FlowctlError('OUTPUT_MISSING', `Declared output ${shown} was not created by the task (expected at ${abs})`, {
-      exitCode: 1,
-      hint: 'Write the file (or directory) at that path relative to the task directory, or remove it from `outputs`.',
-    });
-  }
-  if (!isInside(real, root)) {
-    throw new FlowctlError('OUTPUT_SYMLINK', `Output ${shown} resolves through a symlink to ${real}, outside the task directory`, {
-      exitCode: 1,
-      hint: 'Write outputs inside the task directory (copy files in rather than linking to them); nothing outside it is collected.',
-    });
-  }
-  return real;
 }
 
 /**
@@ -149,47 +120,6 @@ async function walkOutput(
   }
 }
 
-/** linkTargetProblem against the real tree under root: what each path the target walks through is. */
-async function linkProblem(root: string, rel: string, target: string): Promise<string | undefined> {
-  const kinds = new Map(await Promise.all(pathsOf(rel, target).map(async (p) => [p, kindOf(await lstat(join(root, p)).catch(() => undefined))] as const)));
-  return linkTargetProblem(rel, target, (p) => kinds.get(p));
-}
-
-/** Every path inside the output that walking `target` from `rel`'s directory visits. */
-function pathsOf(rel: string, target: string): string[] {
-  const stack = rel.split('/').slice(0, -1);
-  const out: string[] = [];
-  for (const part of target.split('/')) {
-    if (part === '' || part === '.') continue;
-    if (part !== '..') stack.push(part);
-    else if (stack.pop() === undefined) break;
-    if (stack.length > 0) out.push(stack.join('/'));
-  }
-  return out;
-}
-
-function kindOf(st: Stats | undefined): string | undefined {
-  if (!st) return undefined;
-  return st.isDirectory() ? 'dir' : st.isSymbolicLink() ? 'symlink' : st.isFile() ? 'file' : 'other';
-}
-
-/** Resolve a symlink and insist that it stays inside `root` (the output), or the output would not be self-contained. */
-async function realInside(linkAbs: string, root: string, shown: string): Promise<string> {
-  let target: string;
-  try {
-    target = await realpath(linkAbs);
-  } catch (e) {
-    throw new FlowctlError('OUTPUT_SYMLINK', `Output ${shown} is a broken symlink`, { exitCode: 1, cause: e });
-  }
-  if (!isInside(target, root)) {
-    throw new FlowctlError('OUTPUT_SYMLINK', `Output ${shown} is a symlink to ${target}, outside the output`, {
-      exitCode: 1,
-      hint: 'Copy the file into the output instead of linking to it; only links inside the output are followed.',
-    });
-  }
-  return target;
-}
-
 /**
  * Recreate an output at destPath from the store: files are hardlinks of the objects
  * (0444), links are links again; directories are made read-only (0555) once filled, so a
@@ -228,10 +158,6 @@ function normalizeRel(relPath: string): string {
     throw new FlowctlError('OUTPUT_PATH', `Output path ${JSON.stringify(relPath)} must be relative to the task directory and stay inside it`);
   }
   return parts.join('/');
-}
-
-function isInside(path: string, root: string): boolean {
-  return path === root || path.startsWith(root.endsWith(sep) ? root : root + sep);
 }
 
 function isExec(st: Stats): boolean {
