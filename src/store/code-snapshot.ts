@@ -115,7 +115,9 @@ export async function snapshotCode(backend: StoreBackend, projectRoot: string, o
 
   const json = codeManifestJson(files);
   const hash = sha256(json);
-  if (!(await backend.exists(keys.code(hash)))) await backend.putText(keys.code(hash), json);
+  // Locally the manifest is compared, not just found: a damaged one is written again (resume reads it).
+  const intact = backend.kind === 'local' ? (await backend.getText(keys.code(hash))) === json : await backend.exists(keys.code(hash));
+  if (!intact) await backend.putText(keys.code(hash), json);
   return { hash, files: files.sort(byPath), rehashed, skipped };
 }
 
