@@ -8,7 +8,7 @@ import { FlowctlError } from '../errors.js';
 import { materializeCode, readCodeManifest, snapshotCode, type CodeSnapshot, type SnapshotOptions } from './code-snapshot.js';
 import type { CodeManifest, DirManifestEntry } from './manifest.js';
 import { parseDirManifest } from './manifest.js';
-import { putOutput, stageOutput } from './outputs.js';
+import { putOutput, stageOutput, type LinkedObject } from './outputs.js';
 import type { StoreBackend } from './port.js';
 import { keys, type AttemptRecord, type OutputEntry, type RunRecord, type TaskRecord } from './records.js';
 import { nextRunId } from './run-id.js';
@@ -32,9 +32,26 @@ export class Store {
     return putOutput(this.backend, taskDir, relPath, opts);
   }
 
-  /** Recreate an output at destPath as read-only hardlinks of the store's objects. */
-  stageOutput(entry: OutputEntry, destPath: string): Promise<void> {
+  /** Recreate an output at destPath as read-only hardlinks of the store's objects (each checked first); returns the hardlinks made. */
+  stageOutput(entry: OutputEntry, destPath: string): Promise<LinkedObject[]> {
     return stageOutput(this.backend, entry, destPath);
+  }
+
+  /**
+   * Whether every object the outputs need is present and intact by the verified-stat check
+   * (locally also each file of a directory output; a damaged one is quarantined, so false).
+   * A reuse candidate whose outputs fail this is a miss, and the task runs again.
+   */
+  async hasOutputs(outputs: OutputEntry[]): Promise<boolean> {
+    for (const o of outputs) {
+      if (!(await this.backend.hasObject(o.hash))) return false;
+      // S3 objects cannot be damaged by a task (their local cache copies are checked when staged).
+      if (o.type !== 'dir' || this.backend.kind !== 'local') continue;
+      const entries = await this.readDirManifest(o).catch(() => undefined);
+      if (!entries) return false;
+      for (const e of entries) if (e.type === 'file' && !(await this.backend.hasObject(e.hash))) return false;
+    }
+    return true;
   }
 
   /** The entries of a `dir` output's manifest (paths relative to the directory). */

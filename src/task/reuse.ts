@@ -54,7 +54,6 @@ export class TaskReuse {
       return undefined;
     }
     if (rec.state !== 'succeeded' && rec.state !== 'cached') return undefined;
-    const present = await Promise.all(rec.outputs.map((o) => this.store.backend.hasObject(o.hash)));
-    return present.every(Boolean) ? rec : undefined;
+    return (await this.store.hasOutputs(rec.outputs)) ? rec : undefined;
   }
 }

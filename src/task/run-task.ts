@@ -17,6 +17,8 @@ import { retryDelayMs, sleep } from './backoff.js';
 import { TaskReuse } from './reuse.js';
 import { buildTaskEnv } from './task-env.js';
 import { prepareTaskDir } from './task-dir.js';
+import { inspectAttempt, saveSlotLogs } from './after-attempt.js';
+import type { StagedFile } from './staged-files.js';
 import { ScratchPool } from './scratch-pool.js';
 import { readValuesFile } from './values.js';
 
@@ -47,6 +49,8 @@ interface AttemptOutcome {
   values?: Record<string, unknown>;
   outputs?: OutputEntry[];
   lastLines: string[];
+  /** Not worth retrying (the task damaged its inputs: another attempt would find them gone). */
+  final?: boolean;
 }
 
 const LAST_LINES = 10;
@@ -92,7 +96,7 @@ export class LocalTaskRunner implements TaskRunner {
       this.o.emit({ type: 'attempt-started', step, taskId: task.taskId, attempt, maxAttempts: max, lastFailure });
       outcome = await this.attempt(task, prepared, attempt, signal, killSignal);
       const r = outcome.record;
-      const retrying = !outcome.ok && attempt < max && !signal.aborted && r.state !== 'interrupted';
+      const retrying = !outcome.ok && !outcome.final && attempt < max && !signal.aborted && r.state !== 'interrupted';
       const delay = retrying ? retryDelayMs(spec.retry, attempt + 1) : undefined;
       this.o.emit({
         type: 'attempt-finished', step, taskId: task.taskId, attempt, state: r.state, exitCode: r.exitCode,
@@ -140,9 +144,10 @@ export class LocalTaskRunner implements TaskRunner {
 
     let result;
     let prepError: string | undefined;
+    let inputs: StagedFile[] = [];
     try {
       // The slot is new or was cleaned when handed back: only missing code files are linked.
-      await prepareTaskDir(store, this.o.code, workDir, prepared.staging, {
+      inputs = await prepareTaskDir(store, this.o.code, workDir, prepared.staging, {
         present: slot.linked,
         onCodeLinked: (paths) => this.scratch.codeLinked(slot, paths),
       });
@@ -171,6 +176,8 @@ export class LocalTaskRunner implements TaskRunner {
     const record: AttemptRecord = result
       ? { formatVersion: 1, attempt, state: result.state, exitCode: result.exitCode, signal: result.signal, startedAt: result.startedAt, finishedAt: result.finishedAt, durationMs: result.durationMs, reason: result.reason }
       : { formatVersion: 1, attempt, state: 'failed', exitCode: null, signal: null, startedAt, finishedAt: new Date().toISOString(), durationMs: 0, reason: prepError };
+    // Before anything is read back: the task dir must still be ours, and its staged inputs intact.
+    const after = result ? await inspectAttempt(store, this.scratch, slot, inputs, record) : undefined;
 
     let values: Record<string, unknown> | undefined;
     let outputs: OutputEntry[] | undefined;
@@ -186,14 +193,13 @@ export class LocalTaskRunner implements TaskRunner {
     }
     if (record.reason !== undefined) record.reason = this.o.masker.message(record.reason);
     if (store.backend.localPath(`${attemptKey}/stdout`) === undefined) {
-      await store.backend.putFile(`${attemptKey}/stdout`, stdoutPath, { move: true });
-      await store.backend.putFile(`${attemptKey}/stderr`, stderrPath, { move: true });
+      await saveSlotLogs(store, attemptKey, { stdout: stdoutPath, stderr: stderrPath }, after);
     }
     await store.backend.putText(`${attemptKey}/attempt.json`, JSON.stringify(record, null, 2));
     // Emptied off the task's critical path (settle() awaits it); failed ones kept when asked.
     const keep = record.state !== 'succeeded' && this.o.keepFailedDirs;
     this.scratch.release(slot, keep ? `${step}-${task.taskId}-${attempt}` : undefined);
-    return { ok: record.state === 'succeeded', record, values, outputs, lastLines };
+    return { ok: record.state === 'succeeded', record, values, outputs, lastLines, final: after?.final };
   }
 
   /** Resolves once every scratch directory handed back has been emptied. */
