@@ -1,24 +1,29 @@
 /**
  * An output of a task: a declared file or directory, or a file or directory inside a
  * declared directory (`reports/summary.csv`). Content comes from the store's objects and is
- * verified against its sha256 on read.
+ * verified before any of it is handed out (verified-read.ts).
  */
-import { createHash, randomBytes } from 'node:crypto';
-import { createReadStream, createWriteStream } from 'node:fs';
-import { chmod, mkdir, rename, rm, stat } from 'node:fs/promises';
-import { basename, dirname, join, resolve as resolvePath } from 'node:path';
+import { posix } from 'node:path';
+import { basename, join, resolve as resolvePath } from 'node:path';
+import { stat } from 'node:fs/promises';
 import { Readable } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
 import { ExitCode, FlowctlError } from '../errors.js';
-import { keys, type OutputEntry } from '../store/records.js';
+import type { DirManifestEntry } from '../store/manifest.js';
+import type { OutputEntry } from '../store/records.js';
 import type { Store } from '../store/store.js';
 import { nearby, notFound } from './errors.js';
+import { saveItem } from './save-artifact.js';
 import type { Task } from './task.js';
 import type { ArtifactJson } from './types.js';
+import { naming, readVerified } from './verified-read.js';
 
 type Resolved =
   | { type: 'file'; entry: OutputEntry }
-  | { type: 'dir'; size: number; hash: string | null; files: OutputEntry[] };
+  /** `files`: task-relative paths; `entries`: the manifest entries below the directory, relative to it. */
+  | { type: 'dir'; size: number; hash: string | null; files: OutputEntry[]; entries: DirManifestEntry[] };
+
+/** Links followed when resolving a path inside a directory output, before it counts as a loop (as the kernel's limit). */
+const MAX_LINK_HOPS = 40;
 
 export class Artifact {
   /** Relative to the task directory, without a trailing slash. */
@@ -56,7 +61,11 @@ export class Artifact {
   /** The content, verified against its hash. */
   async bytes(): Promise<Buffer> {
     const entry = await this.fileEntry();
-    return (await this.store()).backend.getObjectBytes(entry.hash);
+    try {
+      return await (await this.store()).backend.getObjectBytes(entry.hash);
+    } catch (e) {
+      throw naming(e, this.pathspec);
+    }
   }
 
   async text(): Promise<string> {
@@ -73,69 +82,34 @@ export class Artifact {
     }
   }
 
-  /** The content as a stream (read from the object file on a local store); errors if it does not match its hash. */
+  /** The content as a stream; nothing is emitted before the object is verified (STORE_CORRUPT naming it if not). */
   stream(): Readable {
     const self = this;
     return Readable.from((async function* () {
       const entry = await self.fileEntry();
-      const store = await self.store();
-      const local = store.backend.localPath(keys.object(entry.hash));
-      if (local === undefined) {
-        // A remote store: download into its local cache (streamed, verified) and stream that, never the whole object in memory.
-        const tmp = join(store.backend.scratchDir(), `.artifact-${randomBytes(6).toString('hex')}`);
-        await store.backend.materializeObject(entry.hash, tmp);
-        try {
-          for await (const chunk of createReadStream(tmp)) yield chunk as Buffer;
-        } finally {
-          await rm(tmp, { force: true });
-        }
-        return;
-      }
-      const hash = createHash('sha256');
-      for await (const chunk of createReadStream(local)) {
-        hash.update(chunk as Buffer);
-        yield chunk as Buffer;
-      }
-      if (hash.digest('hex') !== entry.hash) {
-        throw new FlowctlError('STORE_CORRUPT', `Object ${keys.object(entry.hash)} is corrupt (${self.pathspec})`, { hint: `Delete ${local} and re-run the step that produced it.` });
-      }
+      yield* readVerified(await self.store(), entry.hash, entry.size, self.pathspec);
     })(), { objectMode: false });
   }
 
   /**
-   * Save to a local path (a file, or a directory tree for a directory); refuses to replace an
-   * existing path unless `overwrite`. Saving a file into an existing directory keeps its name.
+   * Save to a local path (a file, or a directory tree for a directory): an exact copy (modes,
+   * empty directories, links as stored) built aside and renamed into place, so a failure leaves
+   * nothing behind. Refuses to replace an existing path unless `overwrite` (which replaces it
+   * whole). Saving a file into an existing directory keeps its name.
    * @example await task.artifact('model.json').saveTo('/tmp/model.json')
    */
   async saveTo(dest: string, opts: { overwrite?: boolean } = {}): Promise<{ path: string; files: number; bytes: number }> {
     const r = await this.resolve();
     let target = resolvePath(dest);
-    const existing = await stat(target).catch(() => undefined);
-    if (r.type === 'file' && existing?.isDirectory()) target = join(target, basename(this.path));
-    if (!opts.overwrite && (await stat(target).catch(() => undefined))) {
-      throw new FlowctlError('FILE_EXISTS', `${target} already exists`, { exitCode: ExitCode.Usage, hint: 'Pass --force (client API: { overwrite: true }) to replace it, or choose another path.' });
-    }
+    if (r.type === 'file' && (await stat(target).catch(() => undefined))?.isDirectory()) target = join(target, basename(this.path));
+    const store = await this.store();
+    const open = (hash: string, size: number, rel: string) => readVerified(store, hash, size, rel ? `${this.pathspec}/${rel}` : this.pathspec);
     if (r.type === 'file') {
-      await this.saveFile(this, r.entry, target);
+      await saveItem(target, { type: 'file', hash: r.entry.hash, size: r.entry.size, mode: r.entry.mode }, open, opts);
       return { path: target, files: 1, bytes: r.entry.size };
     }
-    await mkdir(target, { recursive: true });
-    const prefix = this.path === '' ? '' : `${this.path}/`;
-    for (const f of r.files) await this.saveFile(this.task.artifact(f.path), f, join(target, f.path.slice(prefix.length)));
+    await saveItem(target, { type: 'dir', entries: r.entries }, open, opts);
     return { path: target, files: r.files.length, bytes: r.size };
-  }
-
-  private async saveFile(artifact: Artifact, entry: OutputEntry, target: string): Promise<void> {
-    await mkdir(dirname(target), { recursive: true });
-    const tmp = join(dirname(target), `.${basename(target)}.flowctl-${randomBytes(4).toString('hex')}`);
-    try {
-      await pipeline(artifact.stream(), createWriteStream(tmp));
-      if (entry.mode) await chmod(tmp, 0o755);
-      await rename(tmp, target);
-    } catch (e) {
-      await rm(tmp, { force: true });
-      throw e;
-    }
   }
 
   private async fileEntry(): Promise<OutputEntry> {
@@ -164,16 +138,17 @@ export class Artifact {
     const outputs = this.task.outputs;
     const exact = outputs.find((o) => o.path === this.path);
     if (exact?.type === 'file') return { type: 'file', entry: exact };
-    if (exact) return { type: 'dir', size: exact.size, hash: exact.hash, files: await store.listOutputFiles(exact) };
+    if (exact) return dirOf(exact.path, await store.readDirManifest(exact), exact.hash);
     const parent = outputs.find((o) => o.type === 'dir' && this.path.startsWith(`${o.path}/`));
     if (parent) {
-      const rel = this.path.slice(parent.path.length + 1);
       const entries = await store.readDirManifest(parent);
-      const file = entries.find((e) => e.type === 'file' && e.path === rel);
-      if (file?.type === 'file') return { type: 'file', entry: { path: this.path, type: 'file', hash: file.hash, size: file.size, ...(file.mode ? { mode: file.mode } : {}) } };
-      if (entries.some((e) => e.path === rel || e.path.startsWith(`${rel}/`))) {
-        const files = (await store.listOutputFiles(parent)).filter((f) => f.path.startsWith(`${this.path}/`));
-        return { type: 'dir', size: files.reduce((n, f) => n + f.size, 0), hash: null, files };
+      const rel = this.followLinks(entries, this.path.slice(parent.path.length + 1));
+      if (rel === '') return dirOf(parent.path, entries, parent.hash);
+      const hit = entries.find((e) => e.path === rel);
+      if (hit?.type === 'file') return { type: 'file', entry: { path: this.path, type: 'file', hash: hit.hash, size: hit.size, ...(hit.mode ? { mode: hit.mode } : {}) } };
+      if (hit?.type === 'dir' || entries.some((e) => e.path.startsWith(`${rel}/`))) {
+        const below = entries.filter((e) => e.path.startsWith(`${rel}/`)).map((e) => ({ ...e, path: e.path.slice(rel.length + 1) }));
+        return dirOf(`${parent.path}/${rel}`, below, null);
       }
       const paths = entries.map((e) => `${parent.path}/${e.path}${e.type === 'dir' ? '/' : ''}`);
       throw notFound(`Directory output ${this.task.pathspec}/${parent.path} has no '${rel}'${nearby('entries', paths, this.path)}`);
@@ -184,4 +159,25 @@ export class Artifact {
     }
     throw notFound(`Task ${this.task.pathspec} has no output '${this.path}'${nearby('outputs', outputs.map((o) => o.path), this.path)}`);
   }
+
+  /** `rel` with every link along it replaced by its target ('' is the directory output itself). */
+  private followLinks(entries: DirManifestEntry[], rel: string): string {
+    const links = new Map(entries.flatMap((e) => (e.type === 'symlink' ? [[e.path, e.target] as const] : [])));
+    for (let hops = 0; hops < MAX_LINK_HOPS; hops++) {
+      const parts = rel.split('/');
+      const i = parts.findIndex((_, n) => links.has(parts.slice(0, n + 1).join('/')));
+      if (i < 0) return rel;
+      const link = parts.slice(0, i + 1).join('/');
+      const next = posix.normalize(posix.join(posix.dirname(link), links.get(link)!, ...parts.slice(i + 1)));
+      rel = next === '.' ? '' : next;
+    }
+    throw new FlowctlError('ARTIFACT_LINK_LOOP', `${this.pathspec} leads through a loop of links`, { exitCode: ExitCode.Usage });
+  }
+}
+
+/** A directory artifact at task-relative `base` from manifest entries relative to it. */
+function dirOf(base: string, entries: DirManifestEntry[], hash: string | null): Extract<Resolved, { type: 'dir' }> {
+  const files: OutputEntry[] = entries.flatMap((e) =>
+    e.type === 'file' ? [{ path: `${base}/${e.path}`, type: 'file' as const, hash: e.hash, size: e.size, ...(e.mode ? { mode: e.mode } : {}) }] : []);
+  return { type: 'dir', size: files.reduce((n, f) => n + f.size, 0), hash, files, entries };
 }

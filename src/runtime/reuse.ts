@@ -39,7 +39,6 @@ export class TaskReuse {
     }
     if (!rec || !Array.isArray(rec.outputs)) return undefined;
     if (rec.state !== 'succeeded' && rec.state !== 'cached') return undefined;
-    const present = await Promise.all(rec.outputs.map((o) => this.store.backend.hasObject(o.hash)));
-    return present.every(Boolean) ? rec : undefined;
+    return (await this.store.hasOutputs(rec.outputs)) ? rec : undefined;
   }
 }

@@ -85,7 +85,7 @@ export class StoreTaskRunner implements TaskRunner {
         secrets, signal, killSignal,
         onLog: (stream, line) => this.o.emit({ type: 'log', step, taskId: task.taskId, attempt, stream, line }),
       });
-      const retrying = last.state !== 'succeeded' && attempt < max && !signal.aborted && last.state !== 'interrupted';
+      const retrying = last.state !== 'succeeded' && !last.final && attempt < max && !signal.aborted && last.state !== 'interrupted';
       const delay = retrying ? retryDelayMs(spec.retry, attempt + 1) : undefined;
       this.o.emit({
         type: 'attempt-finished', step, taskId: task.taskId, attempt, state: attemptEnd(last.state), exitCode: last.exitCode,

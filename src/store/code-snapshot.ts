@@ -115,7 +115,9 @@ export async function snapshotCode(backend: StoreBackend, projectRoot: string, o
 
   const json = codeManifestJson(files);
   const hash = sha256(json);
-  if (!(await backend.exists(keys.code(hash)))) await backend.putText(keys.code(hash), json);
+  // Locally the manifest is compared, not just found: a damaged one is written again (resume reads it).
+  const intact = backend.kind === 'local' ? (await backend.getText(keys.code(hash))) === json : await backend.exists(keys.code(hash));
+  if (!intact) await backend.putText(keys.code(hash), json);
   return { hash, files: files.sort(byPath), rehashed, skipped };
 }
 
@@ -143,7 +145,7 @@ export async function readCodeManifest(backend: StoreBackend, hash: string): Pro
 export async function materializeCode(backend: StoreBackend, code: string | CodeManifest, destDir: string): Promise<void> {
   const manifest = typeof code === 'string' ? await readCodeManifest(backend, code) : code;
   await mapLimit(manifest.files, PARALLEL, (f) =>
-    backend.materializeObject(f.hash, join(destDir, f.path), { executable: (f.mode & 0o111) !== 0 }));
+    backend.materializeObject(f.hash, join(destDir, f.path), { executable: (f.mode & 0o111) !== 0, size: f.size }));
 }
 
 /** Editors' swap and lock files come and go while we walk: a file that vanished is simply not in the snapshot. */

@@ -16,7 +16,7 @@ import { dirname, isAbsolute, join } from 'node:path';
 import { FlowctlError } from '../errors.js';
 import { FsObjects } from './fs-objects.js';
 import { errno, renameInto, renameIntoSync, tempName } from './fs-util.js';
-import type { MaterializeOptions, ObjectInfo, StoreBackend } from './port.js';
+import type { MaterializeOptions, ObjectCheck, ObjectInfo, StoreBackend } from './port.js';
 
 const { COPYFILE_FICLONE } = constants;
 
@@ -61,9 +61,18 @@ export class FsBackend implements StoreBackend {
     return this.objects.getBytes(hash);
   }
 
-  /** O(1): a hardlink (a copy across filesystems), never a read. */
+  /** A hardlink (a copy across filesystems) after the verified-stat check: O(1) unless the object's stat changed. */
   materializeObject(hash: string, destPath: string, opts: MaterializeOptions = {}): Promise<void> {
     return this.objects.materialize(hash, destPath, opts);
+  }
+
+  objectFile(hash: string): string {
+    return this.objects.path(hash);
+  }
+
+  /** A damaged object goes to `<store>/quarantine/`. */
+  verifyObject(hash: string, opts: { size?: number } = {}): Promise<ObjectCheck> {
+    return this.objects.verify(hash, opts.size);
   }
 
   // ---- metadata ----

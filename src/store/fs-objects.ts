@@ -2,20 +2,25 @@
  * The object half of the local backend: content-addressed, read-only (0444) files at
  * `objects/sha256/<2 hex>/<hash>`, written through the scratch dir and renamed into place
  * so an object is never visible half-written. Outputs are taken by rename (no copy), the
- * user's files are copied, and staging is a hardlink (O(1), nothing read or verified).
+ * user's files are copied, and staging is a hardlink.
  *
- * No fsync (see fs-backend.ts). The one crash leftover that matters, an object that exists
- * under its hash but lost its data, is caught cheaply: an existing object only counts as
- * present when its size matches (isWhole), and full reads verify the hash.
+ * Verify before use (verified-stat.ts): an object is staged, counted as present or streamed
+ * only after its lstat shows it unchanged since it was verified, else after a re-hash. An
+ * object whose content no longer matches is moved to `quarantine/`, so nothing hands it on,
+ * cache entries that point at it become misses, and re-producing it writes a good copy.
+ *
+ * No fsync (see fs-backend.ts). A crash can leave an object under its hash that lost its
+ * data; the same check catches it (its size or stat is off), and full reads verify the hash.
  */
 import { constants } from 'node:fs';
-import { chmod, copyFile, link, lstat, mkdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { copyFile, link, lstat, mkdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import { FlowctlError } from '../errors.js';
+import { ExitCode, FlowctlError } from '../errors.js';
 import { copyOut, errno, renameInto, sameStat, tempName } from './fs-util.js';
 import { checkHash, hashFile, sha256 } from './hash.js';
 import type { MaterializeOptions, ObjectInfo } from './port.js';
 import { keys } from './records.js';
+import { checkObjectFile, looksVerified, lstatQuiet, markVerified, sameInode, type ObjectCheck } from './verified-stat.js';
 
 const { COPYFILE_FICLONE } = constants;
 /** Files up to this size are read whole rather than streamed. */
@@ -23,6 +28,9 @@ const SMALL_FILE = 1024 * 1024;
 
 /** Errors of `link` that mean "cannot hardlink here", not "something is wrong". */
 const LINK_UNSUPPORTED = new Set(['EXDEV', 'EPERM', 'EMLINK', 'ENOTSUP', 'EOPNOTSUPP']);
+
+/** Where damaged objects go, under the store root: kept for inspection, never read by flowctl. */
+export const QUARANTINE_DIR = 'quarantine';
 
 export class FsObjects {
   /** root: the store root; scratch: a directory on the same filesystem for temp files. */
@@ -36,7 +44,8 @@ export class FsObjects {
   async putFile(srcPath: string, opts: { move?: boolean } = {}): Promise<ObjectInfo> {
     if (opts.move) {
       const taken = await this.takeFile(srcPath);
-      if (taken) return this.adoptTemp(taken, await this.hashOrRestore(taken, srcPath));
+      // A taken file is exactly what was hashed: it replaces whatever is stored under that hash.
+      if (taken) return this.adoptTemp(taken, await this.hashOrRestore(taken, srcPath), { replace: true });
       // Not ours to take (hardlinked elsewhere, a symlink, another filesystem): copy, then drop it.
       const info = await this.copyIn(srcPath);
       await rm(srcPath, { force: true });
@@ -47,10 +56,11 @@ export class FsObjects {
 
   async putBytes(data: Uint8Array | string): Promise<ObjectInfo> {
     const info = { hash: sha256(data), size: typeof data === 'string' ? Buffer.byteLength(data) : data.byteLength };
-    if (await this.isWhole(info)) return info;
+    if (this.isWhole(info)) return info;
     const tmp = join(this.scratch, tempName('obj'));
     try {
       await writeFile(tmp, data, { mode: 0o444 });
+      await markVerified(tmp, { mode: 0o444 });
       await renameInto(tmp, this.path(info.hash));
       return info;
     } catch (e) {
@@ -59,32 +69,53 @@ export class FsObjects {
     }
   }
 
+  /** Present and, by its stat, intact (a damaged object is quarantined and so absent). */
   async has(hash: string): Promise<boolean> {
-    return stat(this.path(hash)).then(() => true, () => false);
+    const state = await this.verify(hash);
+    return state === 'intact' || state === 'repaired';
   }
 
+  /** The content, verified against its hash; a mismatch quarantines the object (STORE_CORRUPT). */
   async getBytes(hash: string): Promise<Buffer> {
     const key = keys.object(checkHash(hash));
+    const path = this.path(hash);
     let data: Buffer;
+    let st;
     try {
-      data = await readFile(this.path(hash));
+      st = await lstat(path, { bigint: true });
+      data = await readFile(path);
     } catch (e) {
       if (errno(e) === 'ENOENT') throw missingObject(hash, key, e);
       throw e;
     }
     const actual = sha256(data);
     if (actual !== hash) {
-      throw new FlowctlError('STORE_CORRUPT', `Object ${key} is corrupt: its content hashes to ${actual}`, {
-        hint: `Delete ${this.path(hash)} and re-run the step that produced it.`,
-      });
+      await this.quarantine(hash, st.ino);
+      throw corruptObject(key, `its content hashes to ${actual}`, this.quarantineDir());
+    }
+    // Read whole and found good (and not written meanwhile): the next cheap check may trust its stat again.
+    if (!looksVerified(st)) {
+      const after = await lstat(path, { bigint: true }).catch(() => undefined);
+      if (after && sameStat(st, after)) await markVerified(path, { mode: Number(st.mode) });
     }
     return data;
   }
 
-  /** O(1): a hardlink, never a read. Verification is left to getObjectBytes. */
+  /**
+   * The object checked by its stat (re-hashed when the stat changed since it was verified):
+   * a damaged one is moved to quarantine/.
+   */
+  verify(hash: string, size?: number): Promise<ObjectCheck> {
+    return checkObjectFile(this.path(hash), hash, { size, quarantine: (ino) => this.quarantine(hash, ino) });
+  }
+
+  /** A hardlink (a private copy for executables or across filesystems), once the object checks out. */
   async materialize(hash: string, destPath: string, opts: MaterializeOptions = {}): Promise<void> {
     const key = keys.object(checkHash(hash));
     const obj = this.path(hash);
+    const state = await this.verify(hash, opts.size);
+    if (state === 'missing') throw missingObject(hash, key);
+    if (state === 'damaged') throw corruptObject(key, 'its content no longer matches its hash', this.quarantineDir());
     await mkdir(dirname(destPath), { recursive: true });
     try {
       if (opts.executable) return await copyOut(obj, destPath, 0o555);
@@ -95,7 +126,7 @@ export class FsObjects {
         await copyOut(obj, destPath, 0o444);
       }
     } catch (e) {
-      if (errno(e) === 'ENOENT' && !(await this.has(hash))) throw missingObject(hash, key, e);
+      if (errno(e) === 'ENOENT' && lstatQuiet(obj) === undefined) throw missingObject(hash, key, e);
       if (errno(e) === 'EEXIST') {
         throw new FlowctlError('STAGE_CONFLICT', `Cannot stage ${key} at ${destPath}: a file is already there`, { cause: e });
       }
@@ -103,23 +134,41 @@ export class FsObjects {
     }
   }
 
-  /** An object counts as present only when its size matches: a crash can leave an empty file under its name. */
-  private async isWhole(info: ObjectInfo): Promise<boolean> {
-    const st = await stat(this.path(info.hash)).catch(() => undefined);
-    return st !== undefined && st.size === info.size;
+  /**
+   * Move a damaged object out of objects/ (only if it is still the inode found bad: a good copy
+   * may have replaced it meanwhile).
+   */
+  async quarantine(hash: string, ino: bigint): Promise<void> {
+    if (!sameInode(this.path(hash), ino)) return;
+    const dest = join(this.quarantineDir(), `${hash}.${new Date().toISOString().replace(/[-:.]/g, '')}-${process.pid}`);
+    await renameInto(this.path(hash), dest).catch((e) => {
+      if (errno(e) !== 'ENOENT') throw e;
+    });
+  }
+
+  /** `<store>/quarantine/`: damaged objects, named `<hash>.<time>-<pid>`. */
+  quarantineDir(): string {
+    return join(this.root, QUARANTINE_DIR);
   }
 
   /**
-   * Move a temp file holding `info`'s content into place, unless the object already exists.
-   * A concurrent writer of the same content may rename over ours: same bytes, no harm.
+   * Present, and by its stat unchanged since verified. Anything else (absent, a crash left it
+   * empty, written to since) is simply replaced by the caller's good copy.
    */
-  private async adoptTemp(tmp: string, info: ObjectInfo, opts: { checked?: boolean } = {}): Promise<ObjectInfo> {
+  private isWhole(info: ObjectInfo): boolean {
+    const st = lstatQuiet(this.path(info.hash));
+    return st !== undefined && looksVerified(st, info.size);
+  }
+
+  /** Move a temp file holding `info`'s content into place, unless (without `replace`) an intact object is there already. */
+  private async adoptTemp(tmp: string, info: ObjectInfo, opts: { replace?: boolean } = {}): Promise<ObjectInfo> {
     try {
-      if (!opts.checked && (await this.isWhole(info))) {
+      if (!opts.replace && this.isWhole(info)) {
         await rm(tmp, { force: true });
         return info;
       }
-      await chmod(tmp, 0o444);
+      await markVerified(tmp);
+      // A concurrent writer of the same content may rename over ours: same bytes, no harm.
       await renameInto(tmp, this.path(info.hash));
       return info;
     } catch (e) {
@@ -167,23 +216,33 @@ export class FsObjects {
     // and the bytes hashed are by construction the bytes stored.
     if (before.size <= SMALL_FILE) return this.putBytes(await readFile(srcPath));
     const pre = await hashFile(srcPath);
-    if (await this.isWhole(pre)) return pre;
+    if (this.isWhole(pre)) return pre;
     const tmp = join(this.scratch, tempName('obj'));
     try {
       await copyFile(srcPath, tmp, COPYFILE_FICLONE);
       const after = await stat(srcPath, { bigint: true });
       const info = sameStat(before, after) ? pre : await hashFile(tmp);
-      return await this.adoptTemp(tmp, info, { checked: info === pre });
+      return await this.adoptTemp(tmp, info, { replace: true });
     } catch (e) {
       await rm(tmp, { force: true });
       throw e;
     }
   }
-
 }
 
+function missingObject(hash: string, key: string, cause?: unknown): FlowctlError {
+  return new FlowctlError('STORE_MISSING_OBJECT', `Object ${hash} is missing from the store (${key})`, {
+    exitCode: ExitCode.StepFailed,
+    cause,
+    hint: 'It may have been quarantined as damaged or removed by hand: re-run the step that produced it (`flowctl run` re-runs it, since its cached result no longer counts).',
+  });
+}
 
-
-function missingObject(hash: string, key: string, cause: unknown): FlowctlError {
-  return new FlowctlError('STORE_MISSING_OBJECT', `Object ${hash} is missing from the store (${key})`, { cause });
+/** STORE_CORRUPT naming the object, where its damaged copy went, and what to do. */
+export function corruptObject(key: string, detail: string, quarantineDir: string): FlowctlError {
+  return new FlowctlError('STORE_CORRUPT', `Object ${key} is corrupt: ${detail}`, {
+    exitCode: ExitCode.StepFailed,
+    hint: `The damaged copy was moved to ${quarantineDir}. Run the flow again: the step that produced it ` +
+      'is re-run (its cached result no longer counts) and writes a good copy.',
+  });
 }

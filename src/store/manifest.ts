@@ -20,7 +20,18 @@ export interface DirManifestDir {
   path: string;
   type: 'dir';
 }
-export type DirManifestEntry = DirManifestFile | DirManifestDir;
+/**
+ * A symbolic link inside a directory output, kept as a link. Its target is relative and,
+ * walked from the link's directory, stays inside the output through directories only (see
+ * linkTargetProblem), so recreating it can never point anywhere else. Manifests written
+ * before links were kept have none: their links were stored as copies of what they pointed at.
+ */
+export interface DirManifestLink {
+  path: string;
+  type: 'symlink';
+  target: string;
+}
+export type DirManifestEntry = DirManifestFile | DirManifestDir | DirManifestLink;
 
 /** A file of a code snapshot; mode is 0o644 or 0o755 (git's normalization, so umask does not change hashes). */
 export interface CodeFile {
@@ -44,7 +55,9 @@ export function dirManifestJson(entries: DirManifestEntry[]): string {
   const canon = [...entries].sort(byPath).map((e) =>
     e.type === 'dir'
       ? { path: e.path, type: e.type }
-      : { path: e.path, type: e.type, hash: e.hash, size: e.size, ...(e.mode === undefined ? {} : { mode: e.mode }) });
+      : e.type === 'symlink'
+        ? { path: e.path, type: e.type, target: e.target }
+        : { path: e.path, type: e.type, hash: e.hash, size: e.size, ...(e.mode === undefined ? {} : { mode: e.mode }) });
   return JSON.stringify(canon);
 }
 
@@ -56,11 +69,28 @@ export function codeManifestJson(files: CodeFile[]): string {
 export function parseDirManifest(text: string, what: string): DirManifestEntry[] {
   const data = parse(text, what);
   if (!Array.isArray(data)) throw corrupt(what, 'not a list');
-  for (const e of data as DirManifestEntry[]) {
+  const entries = data as DirManifestEntry[];
+  for (const e of entries) {
     checkPath(e?.path, what);
-    if (e.type === 'file' ? !isSha256(e.hash) || typeof e.size !== 'number' : e.type !== 'dir') throw corrupt(what, `bad entry ${JSON.stringify(e)}`);
+    const ok = e.type === 'file' ? isSha256(e.hash) && typeof e.size === 'number' : e.type === 'dir' || (e.type === 'symlink' && typeof (e as DirManifestLink).target === 'string');
+    if (!ok) throw corrupt(what, `bad entry ${JSON.stringify(e)}`);
   }
-  return data as DirManifestEntry[];
+  const kinds = new Map<string, string>();
+  for (const e of entries) {
+    if (kinds.has(e.path)) throw corrupt(what, `${JSON.stringify(e.path)} is listed twice`);
+    kinds.set(e.path, e.type);
+  }
+  for (const e of entries) {
+    // Whatever is recreated from a manifest is created through directories only, never through one of its links.
+    const parent = e.path.includes('/') ? e.path.slice(0, e.path.lastIndexOf('/')) : '';
+    if (parent !== '' && kinds.get(parent) !== 'dir') throw corrupt(what, `${JSON.stringify(e.path)} is not inside a listed directory`);
+  }
+  for (const e of entries) {
+    if (e.type !== 'symlink') continue;
+    const problem = linkTargetProblem(e.path, e.target, (p) => kinds.get(p));
+    if (problem) throw corrupt(what, `unsafe link ${JSON.stringify(e.path)} -> ${JSON.stringify(e.target)}: ${problem}`);
+  }
+  return entries;
 }
 
 export function parseCodeManifest(text: string, what: string): CodeManifest {
@@ -71,6 +101,33 @@ export function parseCodeManifest(text: string, what: string): CodeManifest {
     if (!isSha256(f.hash) || typeof f.size !== 'number' || typeof f.mode !== 'number') throw corrupt(what, `bad entry ${JSON.stringify(f)}`);
   }
   return data;
+}
+
+/**
+ * Why a link at `linkPath` (inside a directory) with `target` could lead outside it, or
+ * undefined when it cannot: the target must be relative, and walking it from the link's
+ * directory must never climb above the directory's root and pass only through directories
+ * (`kindOf` names what each path inside is; '' is the root). Through directories only, the
+ * kernel resolves the link exactly as this walk does; through another link it might not
+ * (`a -> .` makes `a/../x` leave the root).
+ */
+export function linkTargetProblem(linkPath: string, target: string, kindOf: (path: string) => string | undefined): string | undefined {
+  if (target === '' || target.startsWith('/') || target.includes('\0')) return 'not a relative path';
+  const stack = linkPath.split('/').slice(0, -1);
+  const parts = target.split('/').filter((p) => p !== '' && p !== '.');
+  for (const [i, part] of parts.entries()) {
+    if (part === '..') {
+      if (stack.length === 0) return 'it climbs out of the directory';
+      stack.pop();
+    } else {
+      stack.push(part);
+    }
+    const here = stack.join('/');
+    const kind = here === '' ? 'dir' : kindOf(here);
+    if (i < parts.length - 1 && kind !== 'dir') return kind === undefined ? `${here} is not in the directory` : `it passes through ${here}, which is not a directory`;
+    if (i === parts.length - 1 && kind === undefined) return `${here} is not in the directory`;
+  }
+  return undefined;
 }
 
 /** Manifests may come from a shared (S3) store: never let one write outside the destination. */

@@ -1,13 +1,18 @@
 /**
  * Task outputs in and out of the store: collect a declared output (file or directory) as
  * objects, and stage one back into a task directory as read-only hardlinks.
+ *
+ * Collecting never reaches outside the task directory: a declared path is resolved with every
+ * symlink along it (its own, a parent folder's, the task directory's) and must land inside;
+ * only a path reached without any symlink is moved into the store, the rest is copied.
  */
-import { chmod, lstat, mkdir, readdir, realpath, stat } from 'node:fs/promises';
+import { chmod, lstat, mkdir, readdir, readlink, stat, symlink } from 'node:fs/promises';
 import type { Stats } from 'node:fs';
-import { join, sep } from 'node:path';
+import { join } from 'node:path';
 import { FlowctlError } from '../errors.js';
-import { errno, mapLimit } from './fs-util.js';
+import { mapLimit } from './fs-util.js';
 import { dirManifestJson, EXEC_MODE, parseDirManifest, type DirManifestEntry } from './manifest.js';
+import { linkProblem, realInside, resolveInside, taskRoot } from './output-paths.js';
 import type { StoreBackend } from './port.js';
 import type { OutputEntry } from './records.js';
 
@@ -21,41 +26,47 @@ interface Found {
   exec: boolean;
 }
 
+/** What a directory walk collects besides files. */
+interface Walk {
+  dirs: string[];
+  links: Array<{ path: string; target: string }>;
+  files: Found[];
+}
+
+/** A store object that staging hard-linked (not copied) to `dest`: what to re-check after the task ran. */
+export interface LinkedObject {
+  dest: string;
+  hash: string;
+  size: number;
+}
+
+/**
+ * Collect the declared output `relPath` of the task in `taskDir` (moved in when `move` and
+ * reached without a symlink, else copied). Errors (exit 1): OUTPUT_PATH, OUTPUT_MISSING,
+ * OUTPUT_SYMLINK (through a link out of the task dir or the output, broken, looping), OUTPUT_UNSUPPORTED.
+ */
 export async function putOutput(backend: StoreBackend, taskDir: string, relPath: string, opts: { move: boolean }): Promise<OutputEntry> {
   const path = normalizeRel(relPath);
-  const abs = join(taskDir, path);
-  let st: Stats;
-  try {
-    st = await lstat(abs);
-  } catch (e) {
-    if (errno(e) !== 'ENOENT' && errno(e) !== 'ENOTDIR') throw e;
-    throw new FlowctlError('OUTPUT_MISSING', `Declared output ${path} was not created by the task (expected at ${abs})`, {
-      exitCode: 1,
-      hint: 'Write the file (or directory) at that path relative to the task directory, or remove it from `outputs`.',
-    });
-  }
-  let src = abs;
-  let move = opts.move;
-  if (st.isSymbolicLink()) {
-    // The task linked its output to something it produced elsewhere: store the target's
-    // content, never move it (another path may still point there).
-    src = await realInside(abs, await realpath(taskDir), path);
-    st = await stat(src);
-    move = false;
-  }
+  const root = await taskRoot(taskDir);
+  const abs = join(root, path);
+  const real = await resolveInside(abs, root, path);
+  // Reached through a symlink: copied, never moved (the target may be another output, or the task's own input).
+  const move = opts.move && real === abs;
+  const st = await lstat(real);
   if (st.isFile()) {
-    const info = await backend.putObjectFile(src, { move });
+    const info = await backend.putObjectFile(real, { move });
     return { path, type: 'file', hash: info.hash, size: info.size, ...(isExec(st) ? { mode: EXEC_MODE } : {}) };
   }
   if (!st.isDirectory()) throw notRegular(path);
-  const realDir = await realpath(src);
-  const dirs: string[] = [];
-  const files: Found[] = [];
-  await walkOutput(realDir, '', [realDir], move, realDir, path, dirs, files);
+  const walk: Walk = { dirs: [], links: [], files: [] };
+  await walkOutput(real, '', [real], { movable: move, followed: false }, real, path, walk);
   // Symlinked copies in a first pass: their targets may be among the files that get moved.
   const put = (list: Found[]) => mapLimit(list, PARALLEL, async (f) => ({ f, info: await backend.putObjectFile(f.abs, { move: f.movable }) }));
-  const stored = [...await put(files.filter((f) => !f.movable)), ...await put(files.filter((f) => f.movable))];
-  const entries: DirManifestEntry[] = dirs.map((d) => ({ path: d, type: 'dir' as const }));
+  const stored = [...await put(walk.files.filter((f) => !f.movable)), ...await put(walk.files.filter((f) => f.movable))];
+  const entries: DirManifestEntry[] = [
+    ...walk.dirs.map((d) => ({ path: d, type: 'dir' as const })),
+    ...walk.links.map((l) => ({ path: l.path, type: 'symlink' as const, target: l.target })),
+  ];
   let size = 0;
   for (const { f, info } of stored) {
     size += info.size;
@@ -66,31 +77,40 @@ export async function putOutput(backend: StoreBackend, taskDir: string, relPath:
 }
 
 /**
- * List a directory output. `chain` holds the real paths of the directories being walked,
- * so a symlink back to one of them is reported instead of recursing forever.
+ * List a directory output. A relative link that stays inside the output through directories
+ * only is kept as a link; any other link inside the output is followed and its content stored.
+ * `chain` holds the real paths of the directories being walked, so following a link back to
+ * one of them is reported instead of recursing forever.
  */
 async function walkOutput(
-  dirAbs: string, prefix: string, chain: string[], movable: boolean, root: string, outPath: string, dirs: string[], files: Found[],
+  dirAbs: string, prefix: string, chain: string[], at: { movable: boolean; followed: boolean }, root: string, outPath: string, w: Walk,
 ): Promise<void> {
+  const { movable } = at;
   for (const ent of await readdir(dirAbs, { withFileTypes: true })) {
     const rel = prefix ? `${prefix}/${ent.name}` : ent.name;
     const abs = join(dirAbs, ent.name);
     if (ent.isFile()) {
-      files.push({ path: rel, abs, movable, exec: isExec(await lstat(abs)) });
+      w.files.push({ path: rel, abs, movable, exec: isExec(await lstat(abs)) });
     } else if (ent.isDirectory()) {
-      dirs.push(rel);
-      await walkOutput(abs, rel, [...chain, abs], movable, root, outPath, dirs, files);
+      w.dirs.push(rel);
+      await walkOutput(abs, rel, [...chain, abs], at, root, outPath, w);
     } else if (ent.isSymbolicLink()) {
-      const target = await realInside(abs, root, `${outPath}/${rel}`);
-      const st = await stat(target);
+      const target = await readlink(abs);
+      // Kept as a link only in the real tree (below a followed link, paths are not what they seem).
+      if (!at.followed && !(await linkProblem(root, rel, target))) {
+        w.links.push({ path: rel, target });
+        continue;
+      }
+      const real = await realInside(abs, root, `${outPath}/${rel}`);
+      const st = await stat(real);
       if (st.isFile()) {
-        files.push({ path: rel, abs: target, movable: false, exec: isExec(st) });
+        w.files.push({ path: rel, abs: real, movable: false, exec: isExec(st) });
       } else if (st.isDirectory()) {
-        if (chain.includes(target)) {
+        if (chain.includes(real)) {
           throw new FlowctlError('OUTPUT_SYMLINK', `Output ${outPath}/${rel} is a symlink to one of its own parent directories`, { exitCode: 1 });
         }
-        dirs.push(rel);
-        await walkOutput(target, rel, [...chain, target], false, root, outPath, dirs, files);
+        w.dirs.push(rel);
+        await walkOutput(real, rel, [...chain, real], { movable: false, followed: true }, root, outPath, w);
       } else {
         throw notRegular(`${outPath}/${rel}`);
       }
@@ -100,44 +120,35 @@ async function walkOutput(
   }
 }
 
-/** Resolve a symlink and insist that it stays inside `root` (the output), or the output would not be self-contained. */
-async function realInside(linkAbs: string, root: string, shown: string): Promise<string> {
-  let target: string;
-  try {
-    target = await realpath(linkAbs);
-  } catch (e) {
-    throw new FlowctlError('OUTPUT_SYMLINK', `Output ${shown} is a broken symlink`, { exitCode: 1, cause: e });
-  }
-  if (target !== root && !target.startsWith(root + sep)) {
-    throw new FlowctlError('OUTPUT_SYMLINK', `Output ${shown} is a symlink to ${target}, outside the output`, {
-      exitCode: 1,
-      hint: 'Copy the file into the output instead of linking to it; only links inside the output are followed.',
-    });
-  }
-  return target;
-}
-
 /**
  * Recreate an output at destPath from the store: files are hardlinks of the objects
- * (0444); directories are made read-only (0555) once filled, so a downstream task can
- * neither change nor add to its inputs.
+ * (0444), links are links again; directories are made read-only (0555) once filled, so a
+ * downstream task can neither change nor add to its inputs. Returns the hard-linked objects.
  */
-export async function stageOutput(backend: StoreBackend, entry: OutputEntry, destPath: string): Promise<void> {
+export async function stageOutput(backend: StoreBackend, entry: OutputEntry, destPath: string): Promise<LinkedObject[]> {
   if (entry.type === 'file') {
-    return backend.materializeObject(entry.hash, destPath, { executable: entry.mode !== undefined && (entry.mode & 0o111) !== 0 });
+    const exec = isExecMode(entry.mode);
+    await backend.materializeObject(entry.hash, destPath, { executable: exec, size: entry.size });
+    return exec ? [] : [{ dest: destPath, hash: entry.hash, size: entry.size }];
   }
   const entries = parseDirManifest((await backend.getObjectBytes(entry.hash)).toString('utf8'), entry.hash);
   const dirs = entries.filter((e) => e.type === 'dir').map((e) => e.path);
   await mkdir(destPath, { recursive: true });
   for (const d of dirs) await mkdir(join(destPath, d), { recursive: true });
+  const linked: LinkedObject[] = [];
   await mapLimit(entries, PARALLEL, async (e) => {
     if (e.type === 'file') {
-      await backend.materializeObject(e.hash, join(destPath, e.path), { executable: e.mode !== undefined && (e.mode & 0o111) !== 0 });
+      const dest = join(destPath, e.path);
+      await backend.materializeObject(e.hash, dest, { executable: isExecMode(e.mode), size: e.size });
+      if (!isExecMode(e.mode)) linked.push({ dest, hash: e.hash, size: e.size });
+    } else if (e.type === 'symlink') {
+      await symlink(e.target, join(destPath, e.path));
     }
   });
   // Deepest first: a 0555 parent would not stop root, but it would stop everyone else.
   for (const d of [...dirs].sort((a, b) => b.split('/').length - a.split('/').length)) await chmod(join(destPath, d), 0o555);
   await chmod(destPath, 0o555);
+  return linked;
 }
 
 /** Declared output paths are relative to the task dir and may not climb out of it. */
@@ -151,6 +162,10 @@ function normalizeRel(relPath: string): string {
 
 function isExec(st: Stats): boolean {
   return (st.mode & 0o111) !== 0;
+}
+
+function isExecMode(mode: number | undefined): boolean {
+  return mode !== undefined && (mode & 0o111) !== 0;
 }
 
 function notRegular(path: string): FlowctlError {

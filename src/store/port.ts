@@ -4,6 +4,9 @@
  * immutable content-addressed objects and small metadata files. The local backend
  * (fs-backend.ts) implements it now; S3 comes later and must fit the same shape.
  */
+import type { ObjectCheck } from './verified-stat.js';
+
+export type { ObjectCheck };
 
 export interface ObjectInfo {
   /** Lowercase hex sha256 of the content. */
@@ -17,7 +20,10 @@ export interface MaterializeOptions {
    * mode (0444), so an executable gets a private copy (reflink where the filesystem can).
    */
   executable?: boolean;
+  /** The size the caller expects (from a manifest): part of the cheap verified-stat check. */
+  size?: number;
 }
+
 
 export interface StoreBackend {
   readonly kind: 'local' | 's3';
@@ -31,14 +37,27 @@ export interface StoreBackend {
    */
   putObjectFile(srcPath: string, opts?: { move?: boolean }): Promise<ObjectInfo>;
   putObjectBytes(data: Uint8Array | string): Promise<ObjectInfo>;
+  /** Present and intact by the verified-stat check (a local object found damaged is quarantined: false). */
   hasObject(hash: string): Promise<boolean>;
-  /** The content, verified against its hash. */
+  /** The content, verified against its hash (STORE_CORRUPT naming the key when it does not match). */
   getObjectBytes(hash: string): Promise<Buffer>;
   /**
    * Make the object readable at destPath without copying where possible (hardlink or
    * reflink locally; download into a local cache then link for S3). The file is read-only.
+   * The object is checked first (verified-stat, a re-hash when its stat changed): damaged
+   * bytes are never staged (STORE_CORRUPT locally; S3 drops the cached copy and downloads again).
    */
   materializeObject(hash: string, destPath: string, opts?: MaterializeOptions): Promise<void>;
+  /**
+   * The local file that staging hard-links for this object (the object itself, or the S3
+   * cache's copy); it may not exist.
+   */
+  objectFile(hash: string): string;
+  /**
+   * Check that local file (stat first, a re-hash when its stat changed): a good one is reset
+   * to its verified stat, a damaged one is quarantined locally or dropped from the S3 cache.
+   */
+  verifyObject(hash: string, opts?: { size?: number }): Promise<ObjectCheck>;
 
   /** Write a small metadata file whole and atomically (temp + rename locally). */
   putText(key: string, body: string | Uint8Array): Promise<void>;

@@ -143,6 +143,22 @@ export interface AttemptRecord {
   values?: Record<string, unknown>;
   /** The attempt's last output lines (masked), for failure summaries. */
   lastLines?: string[];
+  /** Staged inputs (or code files) the attempt changed in place; absent when there were none. */
+  inputProblems?: InputProblem[];
+  /** Another attempt would not help (the task damaged its staged inputs: they are gone from the store). */
+  final?: boolean;
+}
+
+/** A staged file (a hard link to a store object) that a task changed in place. */
+export interface InputProblem {
+  /** Where the task saw it, relative to the task directory. */
+  path: string;
+  /** The object's sha256. */
+  hash: string;
+  /** `metadata`: only its mode or times (content intact; the attempt is not failed). `content`: its bytes (the attempt fails). */
+  changed: 'metadata' | 'content';
+  /** What flowctl did: `content intact; mode and mtime reset`, `object quarantined`, `local cache copy dropped`, … */
+  repair: string;
 }
 
 /**

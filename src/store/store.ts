@@ -4,13 +4,13 @@
  * the local store now and S3 later.
  */
 import { randomBytes } from 'node:crypto';
-import { rm } from 'node:fs/promises';
+import { lstat, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { FlowctlError } from '../errors.js';
 import { materializeCode, readCodeManifest, snapshotCode, type CodeSnapshot, type SnapshotOptions } from './code-snapshot.js';
 import type { CodeManifest, DirManifestEntry } from './manifest.js';
 import { parseDirManifest } from './manifest.js';
-import { putOutput, stageOutput } from './outputs.js';
+import { putOutput, stageOutput, type LinkedObject } from './outputs.js';
 import type { StoreBackend } from './port.js';
 import { keys, type AttemptRecord, type AttemptSpec, type CacheEntry, type OutputEntry, type RunRecord, type TaskRecord } from './records.js';
 import { nextRunId } from './run-id.js';
@@ -41,9 +41,26 @@ export class Store {
     return putOutput(this.backend, taskDir, relPath, opts);
   }
 
-  /** Recreate an output at destPath as read-only hardlinks of the store's objects. */
-  stageOutput(entry: OutputEntry, destPath: string): Promise<void> {
+  /** Recreate an output at destPath as read-only hardlinks of the store's objects (each checked first); returns the hardlinks made. */
+  stageOutput(entry: OutputEntry, destPath: string): Promise<LinkedObject[]> {
     return stageOutput(this.backend, entry, destPath);
+  }
+
+  /**
+   * Whether every object the outputs need is present and intact by the verified-stat check
+   * (locally also each file of a directory output; a damaged one is quarantined, so false).
+   * A reuse candidate whose outputs fail this is a miss, and the task runs again.
+   */
+  async hasOutputs(outputs: OutputEntry[]): Promise<boolean> {
+    for (const o of outputs) {
+      if (!(await this.backend.hasObject(o.hash))) return false;
+      // S3 objects cannot be damaged by a task (their local cache copies are checked when staged).
+      if (o.type !== 'dir' || this.backend.kind !== 'local') continue;
+      const entries = await this.readDirManifest(o).catch(() => undefined);
+      if (!entries) return false;
+      for (const e of entries) if (e.type === 'file' && !(await this.backend.hasObject(e.hash))) return false;
+    }
+    return true;
   }
 
   /** The entries of a `dir` output's manifest (paths relative to the directory). */
@@ -164,8 +181,12 @@ export class Store {
       stdoutPath: join(dir, 'stdout'),
       stderrPath: join(dir, 'stderr'),
       commit: async () => {
-        await this.backend.putFile(key('stdout'), join(dir, 'stdout'), { move: true });
-        await this.backend.putFile(key('stderr'), join(dir, 'stderr'), { move: true });
+        for (const s of ['stdout', 'stderr'] as const) {
+          // Only the regular file the runner wrote: never follow a link put in its place.
+          const st = await lstat(join(dir, s)).catch(() => undefined);
+          if (st?.isFile()) await this.backend.putFile(key(s), join(dir, s), { move: true });
+          else if (st) await this.backend.putText(key(s), `[flowctl: the task replaced its ${s} file; its log is lost]\n`);
+        }
         await rm(dir, { recursive: true, force: true });
       },
     };

@@ -11,6 +11,8 @@ import type { CodeSnapshot, Store } from '../store/store.js';
 import type { Masker } from './mask.js';
 import type { ProcessResult, ProcessRunner } from './process-runner.js';
 import type { ScratchPool } from './scratch-pool.js';
+import { inspectAttempt } from './after-attempt.js';
+import type { StagedFile } from './staged-files.js';
 import { prepareTaskDir } from './task-dir.js';
 import { readValuesFile } from './values.js';
 
@@ -54,13 +56,14 @@ export async function runAttempt(spec: AttemptSpec, ctx: AttemptContext): Promis
   let result: ProcessResult | undefined;
   let problem: string | undefined;
   let secrets: Record<string, string> = {};
+  let inputs: StagedFile[] = [];
   try {
     secrets = secretValues(spec, ctx.secrets);
     const code = ctx.code?.hash === spec.codeHash ? ctx.code : await store.readCodeManifest(spec.codeHash);
     // The slot is new or was cleaned when handed back: only missing code files are linked.
-    await prepareTaskDir(store, code, slot.work, spec.inputs, {
+    inputs = await prepareTaskDir(store, code, slot.work, spec.inputs, {
       present: slot.linked,
-      onCodeLinked: (paths) => ctx.scratch.codeLinked(slot, paths),
+      onCodeLinked: (files) => ctx.scratch.codeLinked(slot, files),
     });
   } catch (e) {
     problem = `could not prepare the task directory: ${(e as Error).message}`;
@@ -88,6 +91,9 @@ export async function runAttempt(spec: AttemptSpec, ctx: AttemptContext): Promis
     }
     : { formatVersion: 1, attempt: spec.attempt, state: 'failed', exitCode: null, signal: null, startedAt, finishedAt: new Date().toISOString(), durationMs: 0, reason: problem };
   record.executor = ctx.runner.name;
+  // Before anything is read back: the task dir must still be ours, and its staged inputs intact.
+  const after = result ? await inspectAttempt(store, ctx.scratch, slot, inputs, record) : undefined;
+  if (after?.final) record.final = true;
 
   if (record.state === 'succeeded') {
     try {

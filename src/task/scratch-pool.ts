@@ -12,10 +12,12 @@
  * About `--max-workers` directories exist (a few more while littered ones are being
  * emptied); the run removes them at its end.
  */
-import { lstatSync, readdirSync, type Stats } from 'node:fs';
-import { rename, rm } from 'node:fs/promises';
+import { lstatSync, readdirSync, realpathSync, type Stats } from 'node:fs';
+import { rename, rm, unlink } from 'node:fs/promises';
 import path from 'node:path';
 import { removeTree } from '../store/fs-util.js';
+import type { CodeFile } from '../store/manifest.js';
+import type { StagedFile } from './staged-files.js';
 
 export interface Scratch {
   /** The slot: holds `work/` and the attempt's private files (values, logs when remote). */
@@ -26,7 +28,15 @@ export interface Scratch {
    * Code files (posix paths relative to `work`) linked into this slot, with their inode,
    * mode, size and mtime at that time. After a recycle it holds exactly the ones still intact.
    */
-  readonly linked: Map<string, string>;
+  readonly linked: Map<string, LinkedCode>;
+  /** `work`'s real path once flowctl made it, before any task ran in it. */
+  realWork?: string;
+}
+
+/** A code file in a slot: its fingerprint, and (when it is a hard link to the store object) what to check after each attempt. */
+export interface LinkedCode {
+  fp: string;
+  staged?: StagedFile;
 }
 
 export class ScratchPool {
@@ -45,11 +55,38 @@ export class ScratchPool {
     return { dir, work: path.join(dir, 'work'), linked: new Map() };
   }
 
-  /** Remember how the code files just linked into the slot look, to recognise them later. */
-  codeLinked(s: Scratch, paths: string[]): void {
-    for (const p of paths) {
-      const st = lstatOrUndefined(path.join(s.work, p));
-      if (st?.isFile()) s.linked.set(p, fingerprint(st));
+  /**
+   * Remember how the code files just linked into the slot look, to recognise them later (and
+   * the slot's real path: flowctl made it and no task has run in it since).
+   */
+  codeLinked(s: Scratch, files: CodeFile[]): void {
+    s.realWork ??= realpathSync(s.work);
+    for (const f of files) {
+      const st = lstatOrUndefined(path.join(s.work, f.path));
+      if (!st?.isFile()) continue;
+      // A hard link shares the store object's inode; an executable's private copy cannot reach the store.
+      const linked = st.nlink > 1 && (f.mode & 0o111) === 0;
+      s.linked.set(f.path, { fp: fingerprint(st), staged: linked ? { rel: f.path, hash: f.hash, size: f.size, ino: st.ino } : undefined });
+    }
+  }
+
+  /** The code files of the slot that are hard links to store objects. */
+  stagedCode(s: Scratch): StagedFile[] {
+    const out: StagedFile[] = [];
+    for (const c of s.linked.values()) if (c.staged) out.push(c.staged);
+    return out;
+  }
+
+  /**
+   * Whether the slot is still where flowctl made it: a task can replace its own directory (or
+   * the slot around it) with a symlink, and nothing may then be read, moved or deleted through it.
+   */
+  intact(s: Scratch): boolean {
+    if (s.realWork === undefined) return false;
+    try {
+      return lstatSync(s.dir).isDirectory() && lstatSync(s.work).isDirectory() && realpathSync(s.work) === s.realWork;
+    } catch {
+      return false;
     }
   }
 
@@ -70,6 +107,11 @@ export class ScratchPool {
   }
 
   private async recycle(s: Scratch): Promise<void> {
+    if (!this.intact(s)) {
+      // Never descend through a link a task put in place: remove the link itself, drop the slot.
+      for (const p of [s.work, s.dir]) if (lstatOrUndefined(p)?.isSymbolicLink()) await unlink(p);
+      return;
+    }
     // Synchronous listings and lstats: small directories, microseconds each.
     for (const name of readdirSync(s.dir)) {
       if (name !== 'work') await removeEntry(path.join(s.dir, name));
@@ -83,7 +125,7 @@ export class ScratchPool {
         const r = rel ? `${rel}/${name}` : name;
         const st = lstatOrUndefined(path.join(abs, name));
         if (st?.isDirectory() && codeDirs.has(r)) await sweep(r);
-        else if (st?.isFile() && s.linked.get(r) === fingerprint(st)) intact.add(r);
+        else if (st?.isFile() && s.linked.get(r)?.fp === fingerprint(st)) intact.add(r);
         else await removeEntry(path.join(abs, name));
       }
     };

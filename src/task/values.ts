@@ -6,8 +6,8 @@
  * Bad lines become problems with their line number rather than errors, so one typo does
  * not lose the other values.
  */
-import { existsSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
+import { constants, lstatSync, type Stats } from 'node:fs';
+import { open } from 'node:fs/promises';
 
 export interface ParsedValues {
   values: Record<string, unknown>;
@@ -42,19 +42,51 @@ export function parseValuesFile(text: string): ParsedValues {
   return { values: Object.fromEntries(values), problems };
 }
 
-/** Parse the file at `path`; a task that wrote no values has no file, which is not a problem. */
+/** Values are small; a file bigger than this is a mistake (or `ln -s /dev/zero`), reported, not read. */
+export const MAX_VALUES_BYTES = 16 * 1024 * 1024;
+
+/**
+ * Parse the file at `path`; a task that wrote no values has no file, which is not a problem.
+ * The task owns that path, so it is read only as the regular file it should be: a symlink
+ * (to a file elsewhere, or to /dev/zero), a FIFO or an oversized file is a problem instead.
+ */
 export async function readValuesFile(path: string): Promise<ParsedValues> {
-  // Most tasks write no values: a synchronous existence check (~10 µs) spares them a
-  // thread-pool round trip that only returns ENOENT.
-  if (!existsSync(path)) return { values: {}, problems: [] };
+  // Most tasks write no values: a synchronous check (~10 µs) spares them a thread-pool
+  // round trip that only returns ENOENT. lstat: a link is not followed.
+  const st = lstatOrUndefined(path);
+  if (!st) return { values: {}, problems: [] };
+  if (!st.isFile()) return { values: {}, problems: [`FLOW_VALUES must be a regular file written by the task, not ${kind(st)}`] };
   let text: string;
   try {
-    text = await readFile(path, 'utf8');
+    // O_NOFOLLOW | O_NONBLOCK: a link or FIFO swapped in after the lstat fails (or cannot block) instead of being read.
+    const fh = await open(path, constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK);
+    try {
+      const fst = await fh.stat();
+      if (!fst.isFile()) return { values: {}, problems: [`FLOW_VALUES must be a regular file written by the task, not ${kind(fst)}`] };
+      if (fst.size > MAX_VALUES_BYTES) return { values: {}, problems: [`FLOW_VALUES is ${fst.size} bytes; values are limited to ${MAX_VALUES_BYTES} (write big results as outputs)`] };
+      text = await fh.readFile('utf8');
+    } finally {
+      await fh.close();
+    }
   } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return { values: {}, problems: [] };
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') return { values: {}, problems: [] };
+    if (code === 'ELOOP') return { values: {}, problems: ['FLOW_VALUES must be a regular file written by the task, not a symlink'] };
     throw e;
   }
   return parseValuesFile(text);
+}
+
+function lstatOrUndefined(path: string): Stats | undefined {
+  try {
+    return lstatSync(path);
+  } catch {
+    return undefined;
+  }
+}
+
+function kind(st: Stats): string {
+  return st.isSymbolicLink() ? 'a symlink' : st.isDirectory() ? 'a directory' : st.isFIFO() ? 'a FIFO' : 'a special file';
 }
 
 function parseValue(text: string): unknown {

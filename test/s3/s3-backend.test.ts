@@ -4,7 +4,7 @@
  * "concurrent writers of one key never tear it" is S3's own guarantee (a PUT is atomic),
  * which s3rver does not give (it rewrites the file in place).
  */
-import { chmod, link, mkdir, readFile, stat, writeFile } from 'node:fs/promises';
+import { chmod, link, mkdir, open, readFile, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { PutObjectCommand } from '@aws-sdk/client-s3';
 import { openStore } from '../../src/store/open.js';
@@ -122,6 +122,25 @@ describe('materializeObject', () => {
     const again = join(other.scratchDir(), 'task2', 'model.bin');
     await other.materializeObject(hash, again);
     expect((await stat(again)).ino).toBe(b.ino);
+  });
+
+  test('a damaged cache copy is never staged: it is dropped and downloaded again (not an error)', async () => {
+    const content = Buffer.alloc(2 * 1024 * 1024, 3);
+    const { hash } = await t.backend.putObjectBytes(content);
+    const p = cachePath(hash);
+    // Damaged in place, as a task writing through its staged hard link would: same size, one byte.
+    await chmod(p, 0o644);
+    const fh = await open(p, 'r+');
+    await fh.write(Buffer.from([9]), 0, 1, 1024);
+    await fh.close();
+    await chmod(p, 0o444);
+    expect(await t.backend.verifyObject(hash, { size: content.length })).toBe('damaged');
+    await writeFile(p, 'rotten too', { mode: 0o444 }).catch(() => undefined); // gone, or re-created damaged: either way
+    const dest = join(t.backend.scratchDir(), 'task', 'in.bin');
+    await t.backend.materializeObject(hash, dest, { size: content.length });
+    expect((await readFile(dest)).equals(content)).toBe(true);
+    expect((await stat(dest)).ino).toBe((await stat(p)).ino);
+    expect(await t.backend.verifyObject(hash)).toBe('intact');
   });
 
   test('executables get a private 0555 copy', async () => {

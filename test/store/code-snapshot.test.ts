@@ -117,3 +117,26 @@ test('a cached hash whose object is gone from the store is not trusted', async (
   expect(second.rehashed).toBe(1);
   expect((await store.backend.getObjectBytes(first.files[0].hash)).toString()).toBe('a');
 });
+
+test('a cached hash whose object was damaged is not trusted: the damaged copy is quarantined and the file copied in again', async () => {
+  await write({ 'a.txt': 'original' });
+  const first = await store.snapshotCode(project);
+  const obj = store.backend.localPath(keys.object(first.files[0].hash))!;
+  await chmod(obj, 0o644);
+  await writeFile(obj, 'damaged!');
+  await chmod(obj, 0o444);
+  const second = await store.snapshotCode(project);
+  expect(second.hash).toBe(first.hash);
+  expect(second.rehashed).toBe(1);
+  expect(await readFile(obj, 'utf8')).toBe('original');
+});
+
+test('a damaged code manifest is written again by the next snapshot', async () => {
+  await write({ 'a.txt': 'a' });
+  const first = await store.snapshotCode(project);
+  const manifest = store.backend.localPath(keys.code(first.hash))!;
+  await writeFile(manifest, '{"files":[]}');
+  await expect(store.readCodeManifest(first.hash)).rejects.toMatchObject({ code: 'STORE_CORRUPT' });
+  await store.snapshotCode(project);
+  expect((await store.readCodeManifest(first.hash)).files.map((f) => f.path)).toEqual(['a.txt']);
+});

@@ -21,24 +21,31 @@ test('walks up from cwd to the nearest .flowctl directory', async () => {
   expect(await findStoreDir(join(t.dir, 'proj', 'flows'))).toBe(join(t.dir, 'proj', '.flowctl'));
 });
 
-test('creates <projectRoot>/.flowctl when none is found, with a .gitignore', async () => {
+test('one rule: above cwd, else above the project root, else (run only) a new ./.flowctl with a .gitignore', async () => {
   const cwd = join(t.dir, 'work');
   await mkdir(cwd);
   if (await findStoreDir(cwd)) return; // a .flowctl above the temp dir would win; nothing to test here
-  const store = await openStore({ cwd, projectRoot: '../proj', env: {} });
-  expect(store.location).toBe(join(t.dir, 'proj', '.flowctl'));
-  expect((await stat(join(t.dir, 'proj', '.flowctl', 'tmp'))).isDirectory()).toBe(true);
-  expect((await stat(join(t.dir, 'proj', '.flowctl', '.gitignore'))).isFile()).toBe(true);
-  await expect(openStore({ cwd, env: {} })).rejects.toMatchObject({ code: 'STORE_NOT_FOUND' });
+  await expect(openStore({ cwd, projectRoot: join(t.dir, 'proj'), env: {} })).rejects.toMatchObject({ code: 'STORE_NOT_FOUND' });
+  const store = await openStore({ cwd, projectRoot: join(t.dir, 'proj'), env: {}, create: true });
+  expect(store.location).toBe(join(cwd, '.flowctl'));
+  expect((await stat(join(cwd, '.flowctl', 'tmp'))).isDirectory()).toBe(true);
+  expect((await stat(join(cwd, '.flowctl', '.gitignore'))).isFile()).toBe(true);
+  // from elsewhere, the store above the project root is found
+  const other = join(t.dir, 'other');
+  await mkdir(other);
+  expect((await openStore({ cwd: other, projectRoot: join(cwd, 'flows'), env: {} })).location).toBe(join(cwd, '.flowctl'));
+  await expect(openStore({ cwd: other, env: {} })).rejects.toMatchObject({ code: 'STORE_NOT_FOUND' });
 });
 
 test('--datastore beats FLOWCTL_DATASTORE beats walking up; relative to cwd', async () => {
   await mkdir(join(t.dir, '.flowctl'));
   const env = { FLOWCTL_DATASTORE: 'from-env' };
-  expect((await openStore({ cwd: t.dir, datastore: 'from-flag', env })).location).toBe(join(t.dir, 'from-flag'));
-  expect((await openStore({ cwd: t.dir, env })).location).toBe(join(t.dir, 'from-env'));
-  expect((await openStore({ cwd: t.dir, datastore: join(t.dir, 'abs'), env: {} })).location).toBe(join(t.dir, 'abs'));
-  expect((await openStore({ cwd: t.dir, datastore: `file://${join(t.dir, 'url')}`, env: {} })).location).toBe(join(t.dir, 'url'));
+  expect((await openStore({ cwd: t.dir, datastore: 'from-flag', env, create: true })).location).toBe(join(t.dir, 'from-flag'));
+  expect((await openStore({ cwd: t.dir, env, create: true })).location).toBe(join(t.dir, 'from-env'));
+  expect((await openStore({ cwd: t.dir, datastore: join(t.dir, 'abs'), env: {}, create: true })).location).toBe(join(t.dir, 'abs'));
+  expect((await openStore({ cwd: t.dir, datastore: `file://${join(t.dir, 'url')}`, env: {}, create: true })).location).toBe(join(t.dir, 'url'));
+  // without create (every command but run), a named store that is not there is an error, not a new empty store
+  await expect(openStore({ cwd: t.dir, datastore: 'missing', env: {} })).rejects.toMatchObject({ code: 'STORE_NOT_FOUND' });
 });
 
 test('an existing directory used as datastore gets no .gitignore (it may be the project itself)', async () => {

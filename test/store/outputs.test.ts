@@ -1,6 +1,6 @@
 import { execFileSync } from 'node:child_process';
-import { chmod, mkdir, readdir, readFile, stat, symlink, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { chmod, mkdir, readdir, readFile, readlink, stat, symlink, writeFile } from 'node:fs/promises';
+import { join, relative } from 'node:path';
 import { keys } from '../../src/store/records.js';
 import { tempStore } from './helpers.js';
 
@@ -22,7 +22,8 @@ async function tree(dir: string, prefix = ''): Promise<Record<string, string>> {
     if (ent.isDirectory()) {
       out[`${rel}/`] = '';
       Object.assign(out, await tree(join(dir, ent.name), `${rel}/`));
-    } else out[rel] = await readFile(join(dir, ent.name), 'utf8');
+    } else if (ent.isSymbolicLink()) out[rel] = `-> ${await readlink(join(dir, ent.name))}`;
+    else out[rel] = await readFile(join(dir, ent.name), 'utf8');
   }
   return out;
 }
@@ -71,7 +72,7 @@ test('a missing declared output is OUTPUT_MISSING naming the path', async () => 
   await expect(t.store.putOutput(task, '../escape', { move: true })).rejects.toMatchObject({ code: 'OUTPUT_PATH' });
 });
 
-test('a directory output round-trips through a canonical manifest, files linked, dirs 0555', async () => {
+test('a directory output round-trips through a canonical manifest, files linked, links kept, dirs 0555', async () => {
   const out = join(task, 'model');
   await mkdir(join(out, 'layers', 'deep'), { recursive: true });
   await mkdir(join(out, 'empty'));
@@ -88,9 +89,11 @@ test('a directory output round-trips through a canonical manifest, files linked,
   expect(entry).toMatchObject({ path: 'model', type: 'dir' });
   const manifest = await t.store.readDirManifest(entry);
   expect(manifest.map((e) => e.path)).toEqual([
-    'alias', 'alias/deep', 'alias/deep/l2.bin', 'alias/l1.bin', 'config.json', 'empty', 'latest.bin',
-    'layers', 'layers/deep', 'layers/deep/l2.bin', 'layers/l1.bin', 'run.sh', 'same-as-l1.bin',
+    'alias', 'config.json', 'empty', 'latest.bin', 'layers', 'layers/deep', 'layers/deep/l2.bin', 'layers/l1.bin', 'run.sh', 'same-as-l1.bin',
   ]);
+  // Relative links inside the output are kept as links, not copies of what they point at.
+  expect(manifest.find((e) => e.path === 'alias')).toEqual({ path: 'alias', type: 'symlink', target: 'layers' });
+  expect(manifest.find((e) => e.path === 'latest.bin')).toEqual({ path: 'latest.bin', type: 'symlink', target: 'layers/l1.bin' });
   expect(manifest.find((e) => e.path === 'run.sh')).toMatchObject({ type: 'file', mode: 0o755 });
   expect(manifest.find((e) => e.path === 'config.json')).not.toHaveProperty('mode');
   const files = manifest.filter((e) => e.type === 'file');
@@ -98,8 +101,8 @@ test('a directory output round-trips through a canonical manifest, files linked,
   // Canonical: the manifest object's bytes are exactly the sorted compact JSON.
   const raw = (await t.backend.getObjectBytes(entry.hash)).toString();
   expect(raw).toBe(JSON.stringify(JSON.parse(raw)));
-  // L1 is stored once although it appears four times.
-  const l1 = files.filter((e) => e.type === 'file' && ['layers/l1.bin', 'same-as-l1.bin', 'latest.bin', 'alias/l1.bin'].includes(e.path));
+  // L1 is stored once although it appears twice.
+  const l1 = files.filter((e) => e.type === 'file' && ['layers/l1.bin', 'same-as-l1.bin'].includes(e.path));
   expect(new Set(l1.map((e) => e.type === 'file' && e.hash)).size).toBe(1);
 
   const listed = await t.store.listOutputFiles(entry);
@@ -108,13 +111,14 @@ test('a directory output round-trips through a canonical manifest, files linked,
   const dest = join(t.dir, 'next', 'model');
   await t.store.stageOutput(entry, dest);
   const after = await tree(dest);
-  // Symlinks come back as the content they pointed to.
+  // Links come back as links.
   expect(after).toEqual({
-    'alias/': '', 'alias/deep/': '', 'alias/deep/l2.bin': 'L2', 'alias/l1.bin': 'L1', 'config.json': '{"a":1}',
-    'empty/': '', 'latest.bin': 'L1', 'layers/': '', 'layers/deep/': '', 'layers/deep/l2.bin': 'L2',
+    'alias': '-> layers', 'config.json': '{"a":1}',
+    'empty/': '', 'latest.bin': '-> layers/l1.bin', 'layers/': '', 'layers/deep/': '', 'layers/deep/l2.bin': 'L2',
     'layers/l1.bin': 'L1', 'run.sh': '#!/bin/sh\necho ok\n', 'same-as-l1.bin': 'L1',
   });
-  expect(after['latest.bin']).toBe('L1');
+  expect(await readFile(join(dest, 'latest.bin'), 'utf8')).toBe('L1');
+  expect(await readFile(join(dest, 'alias', 'deep', 'l2.bin'), 'utf8')).toBe('L2');
   expect((await stat(join(dest, 'layers', 'l1.bin'))).ino).toBe((await stat(join(dest, 'same-as-l1.bin'))).ino);
   expect((await stat(join(dest, 'config.json'))).mode & 0o777).toBe(0o444);
   expect((await stat(join(dest, 'run.sh'))).mode & 0o777).toBe(0o555);
@@ -123,7 +127,7 @@ test('a directory output round-trips through a canonical manifest, files linked,
   // The same tree produced again (elsewhere, copied) has the same manifest hash.
   const again = join(t.dir, 'again');
   await mkdir(again);
-  execFileSync('cp', ['-r', dest, join(again, 'model')]);
+  execFileSync('cp', ['-a', dest, join(again, 'model')]);
   execFileSync('chmod', ['-R', 'u+w', again]);
   const entry2 = await t.store.putOutput(again, 'model', { move: false });
   expect(entry2.hash).toBe(entry.hash);
@@ -141,10 +145,15 @@ test('symlinks out of a directory output are rejected with a clear error', async
   await expect(t.store.putOutput(task, 'abs.txt', { move: true })).rejects.toMatchObject({ code: 'OUTPUT_SYMLINK' });
 });
 
-test('a symlink loop inside a directory output is reported, not followed forever', async () => {
+test('a link back up inside a directory output is kept as a link; a followed one is reported, not followed forever', async () => {
   await mkdir(join(task, 'out', 'a'), { recursive: true });
   await symlink('..', join(task, 'out', 'a', 'up'));
-  await expect(t.store.putOutput(task, 'out', { move: true })).rejects.toMatchObject({ code: 'OUTPUT_SYMLINK' });
+  const entry = await t.store.putOutput(task, 'out', { move: true });
+  expect(await t.store.readDirManifest(entry)).toContainEqual({ path: 'a/up', type: 'symlink', target: '..' });
+  // An absolute link is never kept (the task dir is gone tomorrow): it is followed, and a loop is reported.
+  await mkdir(join(task, 'out2', 'a'), { recursive: true });
+  await symlink(join(task, 'out2'), join(task, 'out2', 'a', 'up'));
+  await expect(t.store.putOutput(task, 'out2', { move: true })).rejects.toMatchObject({ code: 'OUTPUT_SYMLINK' });
 });
 
 test('an empty directory output round-trips', async () => {
@@ -153,4 +162,75 @@ test('an empty directory output round-trips', async () => {
   expect(entry.size).toBe(0);
   await t.store.stageOutput(entry, join(t.dir, 'staged'));
   expect(await readdir(join(t.dir, 'staged'))).toEqual([]);
+});
+
+describe('no output resolves through a symlink out of the task directory', () => {
+  let outside: string;
+  beforeEach(async () => {
+    outside = join(t.dir, 'outside');
+    await mkdir(join(outside, 'dir'), { recursive: true });
+    await writeFile(join(outside, 'file'), 'precious');
+    await writeFile(join(outside, 'dir', 'f'), 'also precious');
+  });
+  const untouched = async () => {
+    expect(await readFile(join(outside, 'file'), 'utf8')).toBe('precious');
+    expect(await readFile(join(outside, 'dir', 'f'), 'utf8')).toBe('also precious');
+  };
+  const refused = async (rel: string, message: RegExp) => {
+    await expect(t.store.putOutput(task, rel, { move: true })).rejects.toMatchObject({ code: 'OUTPUT_SYMLINK', message: expect.stringMatching(message) });
+    await untouched();
+  };
+
+  test('a parent folder that links outside (the file is not moved into the store)', async () => {
+    await symlink(outside, join(task, 'sub'));
+    await refused('sub/file', /Output sub\/file resolves through a symlink to .*outside\/file, outside the task directory/);
+    await refused('sub/dir', /Output sub\/dir resolves through a symlink/);
+    await refused('sub/dir/f', /resolves through a symlink/);
+  });
+
+  test('a link to a link, a relative link climbing out with .., and a deeper parent', async () => {
+    await symlink(outside, join(task, 'hop1'));
+    await symlink('hop1', join(task, 'hop2'));
+    await refused('hop2/file', /resolves through a symlink/);
+    await mkdir(join(task, 'a', 'b'), { recursive: true });
+    await symlink(relative(join(task, 'a', 'b'), outside), join(task, 'a', 'b', 'up'));
+    await refused('a/b/up/dir', /resolves through a symlink/);
+    await symlink(relative(join(task, 'a'), t.dir), join(task, 'a', 'top'));
+    await refused('a/top/outside/file', /resolves through a symlink/);
+  });
+
+  test('a task directory that is itself a symlink collects nothing', async () => {
+    const fake = join(t.backend.scratchDir(), 'fake-task');
+    await symlink(outside, fake);
+    await expect(t.store.putOutput(fake, 'file', { move: true })).rejects.toMatchObject({
+      code: 'OUTPUT_SYMLINK', message: expect.stringMatching(/task directory .* was replaced by a symlink/),
+    });
+    await untouched();
+  });
+
+  test('a link that stays inside is collected as a copy (never moved: it may be another output)', async () => {
+    await mkdir(join(task, 'build'));
+    await writeFile(join(task, 'build', 'model.bin'), 'M');
+    await symlink('build', join(task, 'out'));
+    const entry = await t.store.putOutput(task, 'out/model.bin', { move: true });
+    expect(await t.backend.getObjectBytes(entry.hash)).toEqual(Buffer.from('M'));
+    expect(await readFile(join(task, 'build', 'model.bin'), 'utf8')).toBe('M');
+  });
+});
+
+test('manifests from a shared store cannot recreate anything outside the destination', async () => {
+  const { parseDirManifest } = await import('../../src/store/manifest.js');
+  const bad = [
+    [{ path: 'l', type: 'symlink', target: '/etc' }],
+    [{ path: 'l', type: 'symlink', target: '../x' }],
+    [{ path: 'd', type: 'dir' }, { path: 'd/l', type: 'symlink', target: '../../etc/passwd' }],
+    // `a -> .` then `a/../x` would leave the root although the path "looks" inside.
+    [{ path: 'a', type: 'symlink', target: '.' }, { path: 'x', type: 'file', hash: 'a'.repeat(64), size: 1 }, { path: 'l', type: 'symlink', target: 'a/../x' }],
+    // A file "inside" a link: writing it would write through the link.
+    [{ path: 'l', type: 'symlink', target: 'd' }, { path: 'd', type: 'dir' }, { path: 'l/f', type: 'file', hash: 'a'.repeat(64), size: 1 }],
+    [{ path: 'f', type: 'file', hash: 'a'.repeat(64), size: 1 }, { path: 'f', type: 'dir' }],
+  ];
+  for (const entries of bad) expect(() => parseDirManifest(JSON.stringify(entries), 'm')).toThrow(expect.objectContaining({ code: 'STORE_CORRUPT' }));
+  const good = [{ path: 'd', type: 'dir' }, { path: 'd/f', type: 'file', hash: 'a'.repeat(64), size: 1 }, { path: 'd/up', type: 'symlink', target: '..' }, { path: 'l', type: 'symlink', target: 'd/f' }];
+  expect(parseDirManifest(JSON.stringify(good), 'm')).toHaveLength(4);
 });

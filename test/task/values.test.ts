@@ -1,7 +1,8 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, rmSync, symlinkSync, truncateSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { parseValuesFile, readValuesFile } from '../../src/task/values.js';
+import { MAX_VALUES_BYTES, parseValuesFile, readValuesFile } from '../../src/task/values.js';
 
 describe('parseValuesFile', () => {
   test('JSON values become typed, anything else stays the raw string', () => {
@@ -99,7 +100,24 @@ describe('readValuesFile', () => {
     });
   });
 
-  test('other read errors are not hidden', async () => {
-    await expect(readValuesFile(dir)).rejects.toMatchObject({ code: 'EISDIR' });
+  test('only a regular file is read: a directory, a FIFO, a symlink (to a secret or to /dev/zero) is a problem', async () => {
+    const notRegular = (what: string) => ({ values: {}, problems: [`FLOW_VALUES must be a regular file written by the task, not ${what}`] });
+    expect(await readValuesFile(dir)).toEqual(notRegular('a directory'));
+    writeFileSync(join(dir, 'secret'), 'token=hunter2\n');
+    symlinkSync(join(dir, 'secret'), join(dir, 'to-secret'));
+    expect(await readValuesFile(join(dir, 'to-secret'))).toEqual(notRegular('a symlink'));
+    symlinkSync('/dev/zero', join(dir, 'zero'));
+    expect(await readValuesFile(join(dir, 'zero'))).toEqual(notRegular('a symlink'));
+    execFileSync('mkfifo', [join(dir, 'fifo')]);
+    expect(await readValuesFile(join(dir, 'fifo'))).toEqual(notRegular('a FIFO')); // and it did not block
+  });
+
+  test('a file over the size limit is reported, not read', async () => {
+    const big = join(dir, 'big');
+    writeFileSync(big, '');
+    truncateSync(big, MAX_VALUES_BYTES + 1);
+    const r = await readValuesFile(big);
+    expect(r.values).toEqual({});
+    expect(r.problems[0]).toMatch(/FLOW_VALUES is 16777217 bytes; values are limited to 16777216/);
   });
 });

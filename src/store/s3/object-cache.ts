@@ -1,7 +1,8 @@
 /**
  * The local read-through cache of S3 objects, shared by every S3 store on the machine
  * (objects are content-addressed and verified, so which bucket one came from does not
- * matter). Files are read-only (0444) and appear only after their sha256 matched, by rename.
+ * matter). Files are read-only (0444) and appear only after their sha256 matched, by rename,
+ * with the verified-stat mtime (verified-stat.ts): a copy written to since is re-hashed before use.
  *
  *   <root>/objects/sha256/<2 hex>/<hash>   verified objects
  *   <root>/tmp/                            downloads and uploads in flight
@@ -12,12 +13,13 @@
  * flowctl sets itself on every use, so `noatime` mounts are fine). Objects used in the last
  * minute stay even over budget: they are likely inputs of a task being staged right now.
  */
-import { chmod, mkdir, readdir, rm, stat, utimes, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, rm, stat, utimes, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import { join } from 'node:path';
 import { ExitCode, FlowctlError } from '../../errors.js';
 import { mapLimit, renameInto, tempName } from '../fs-util.js';
 import type { ObjectInfo } from '../port.js';
+import { checkObjectFile, markVerified, sameInode, VERIFIED_MTIME_S, type ObjectCheck } from '../verified-stat.js';
 
 export const DEFAULT_CACHE_MAX_BYTES = 10 * 1024 ** 3;
 const RECENT_MS = 60_000;
@@ -74,13 +76,28 @@ export class ObjectCache {
     return join(this.tmpDir(), tempName(kind));
   }
 
-  /** The cached file, marked as just used; undefined when not cached. */
-  async lookup(hash: string): Promise<string | undefined> {
+  /**
+   * The cached file, marked as just used; undefined when not cached. The copy passes the
+   * verified-stat check first: one whose stat changed is re-hashed, and a damaged one is
+   * dropped (so the caller downloads it again) instead of being handed on.
+   */
+  async lookup(hash: string, size?: number): Promise<string | undefined> {
+    const state = await this.check(hash, size);
+    if (state === 'missing' || state === 'damaged') return undefined;
     const p = this.path(hash);
-    const st = await stat(p).catch(() => undefined);
-    if (!st) return undefined;
-    await utimes(p, new Date(), st.mtime).catch(() => undefined);
+    await utimes(p, new Date(), VERIFIED_MTIME_S).catch(() => undefined);
     return p;
+  }
+
+  /** The verified-stat check of a cached copy; a damaged one is removed (the store's copy is not affected). */
+  check(hash: string, size?: number): Promise<ObjectCheck> {
+    const p = this.path(hash);
+    return checkObjectFile(p, hash, {
+      size,
+      quarantine: async (ino) => {
+        if (sameInode(p, ino)) await rm(p, { force: true });
+      },
+    });
   }
 
   /**
@@ -90,9 +107,7 @@ export class ObjectCache {
   async adopt(tmp: string, info: ObjectInfo): Promise<string> {
     const dest = this.path(info.hash);
     try {
-      await chmod(tmp, 0o444);
-      const now = new Date();
-      await utimes(tmp, now, now);
+      await markVerified(tmp);
       await renameInto(tmp, dest);
     } catch (e) {
       await rm(tmp, { force: true });

@@ -7,7 +7,8 @@
  */
 import { rm, stat } from 'node:fs/promises';
 import { FlowctlError } from '../../errors.js';
-import type { MaterializeOptions, ObjectInfo, StoreBackend } from '../port.js';
+import { checkHash } from '../hash.js';
+import type { MaterializeOptions, ObjectCheck, ObjectInfo, StoreBackend } from '../port.js';
 import { AppendLog } from './append-log.js';
 import type { ObjectCache } from './object-cache.js';
 import { formatS3Url } from './parse-url.js';
@@ -46,6 +47,16 @@ export class S3Backend implements StoreBackend {
 
   materializeObject(hash: string, destPath: string, opts: MaterializeOptions = {}): Promise<void> {
     return this.objects.materialize(hash, destPath, opts);
+  }
+
+  /** The local cache's copy: what staging hard-links. */
+  objectFile(hash: string): string {
+    return this.cache.path(checkHash(hash));
+  }
+
+  /** Checks the local cache's copy; a damaged one is dropped (the bucket's copy is untouched and downloaded again when needed). */
+  verifyObject(hash: string, opts: { size?: number } = {}): Promise<ObjectCheck> {
+    return this.cache.check(checkHash(hash), opts.size);
   }
 
   // ---- metadata ----

@@ -1,0 +1,104 @@
+/**
+ * Detect and repair what a task did to its staged files (DESIGN §2: nothing a task does to a
+ * staged input may reach the store).
+ *
+ * Staged inputs and code are hard links to store objects (0444): fast, but they share the
+ * object's inode, so a task that `chmod u+w`s one and writes to it writes to the store. Mode
+ * bits stop accidents, not that. So every hard-linked file is remembered with its inode at
+ * staging, and after the attempt the verified-stat check (store/verified-stat.ts) runs on each:
+ * unchanged (one lstat) is the common case; a changed mode or mtime means a re-hash of the
+ * object, which then has its stat reset when its content is still right, or is quarantined
+ * when it is not (the store stops handing it on; the step that made it runs again next time).
+ * The attempt record lists what was found, and a changed content fails the attempt.
+ */
+import path from 'node:path';
+import type { LinkedObject } from '../store/outputs.js';
+import type { StoreBackend } from '../store/port.js';
+import { hashFile } from '../store/hash.js';
+import type { InputProblem } from '../store/records.js';
+import { looksVerified, lstatQuiet } from '../store/verified-stat.js';
+
+/** A store object hard-linked into a task directory: the link's path (posix, relative to it), the object, the inode they share. */
+export interface StagedFile {
+  rel: string;
+  hash: string;
+  size: number;
+  ino: number;
+}
+
+/**
+ * The staged files among `linked` (just staged under workDir), with their inodes. A file that
+ * is not a hard link (a private copy across filesystems) cannot reach the store and is left out.
+ */
+export function stagedFiles(workDir: string, linked: LinkedObject[]): StagedFile[] {
+  const out: StagedFile[] = [];
+  for (const l of linked) {
+    const st = lstatQuiet(l.dest);
+    if (st?.isFile() && st.nlink > 1) out.push({ rel: path.relative(workDir, l.dest).split(path.sep).join('/'), hash: l.hash, size: l.size, ino: st.ino });
+  }
+  return out;
+}
+
+/**
+ * Check every staged file after an attempt; repairs as it goes (see the file comment).
+ * Returns one problem per object the task changed, in staging order.
+ */
+export async function checkStagedFiles(
+  backend: StoreBackend, workDir: string, staged: Iterable<StagedFile>, opts: { linksReachable: boolean },
+): Promise<InputProblem[]> {
+  const problems: InputProblem[] = [];
+  const reported = new Set<string>();
+  for (const f of staged) {
+    if (reported.has(f.hash)) continue;
+    // A task directory replaced by a symlink is not looked into: only the store's side is checked.
+    const link = opts.linksReachable ? lstatQuiet(path.join(workDir, f.rel)) : undefined;
+    const ours = link?.ino === f.ino;
+    if (ours && looksVerified(link!, f.size)) continue;
+    const problem = await checkOne(backend, workDir, f, ours);
+    if (problem) {
+      problems.push(problem);
+      reported.add(f.hash);
+    }
+  }
+  return problems;
+}
+
+async function checkOne(backend: StoreBackend, workDir: string, f: StagedFile, linkIsOurs: boolean): Promise<InputProblem | undefined> {
+  const obj = lstatQuiet(backend.objectFile(f.hash));
+  if (obj?.ino === f.ino) {
+    // The store's copy is still the inode the task had: check it (and repair or quarantine it).
+    if (!linkIsOurs && looksVerified(obj, f.size)) return undefined;
+    const state = await backend.verifyObject(f.hash, { size: f.size });
+    if (state === 'repaired') {
+      return { path: f.rel, hash: f.hash, changed: 'metadata', repair: 'content intact; mode and mtime reset' };
+    }
+    if (state === 'damaged') {
+      return { path: f.rel, hash: f.hash, changed: 'content', repair: backend.kind === 'local' ? 'object quarantined' : 'local cache copy dropped' };
+    }
+    return undefined;
+  }
+  // The store's copy was replaced or moved aside meanwhile (another task found it damaged, or
+  // re-produced it): judge the inode this task had by its own link, if the task kept it.
+  if (!linkIsOurs) return undefined;
+  const actual = await hashFile(path.join(workDir, f.rel)).catch(() => undefined);
+  if (!actual || actual.hash === f.hash) return undefined;
+  return { path: f.rel, hash: f.hash, changed: 'content', repair: 'already out of the store' };
+}
+
+/** The attempt's failure reason for inputs whose content the task changed, or undefined. */
+export function inputDamageReason(problems: InputProblem[], local: boolean): string | undefined {
+  const damaged = problems.filter((p) => p.changed === 'content');
+  if (damaged.length === 0) return undefined;
+  const names = damaged.slice(0, 3).map((p) => p.path).join(', ') + (damaged.length > 3 ? ` and ${damaged.length - 3} more` : '');
+  const s = damaged.length > 1 ? 's' : '';
+  // Found already out of the store: another task sharing the object caught the change first, and may have made it.
+  if (damaged.every((p) => p.repair === 'already out of the store')) {
+    return `its staged input${s} ${names} changed in place during the attempt (possibly by another task sharing ${damaged.length > 1 ? 'them' : 'it'}); ` +
+      'what the task read cannot be trusted';
+  }
+  const repair = local
+    ? 'the damaged object was moved to the store\'s quarantine/, so nothing is handed it again and the step that produced it re-runs on the next run'
+    : 'the damaged local cache copy was dropped; the store\'s copy is intact';
+  return `modified its staged input${s} ${names} in place (${repair}). ` +
+    'Staged inputs are read-only links to the store: write to a copy instead (cp input mine && chmod u+w mine).';
+}
