@@ -8,7 +8,7 @@ import type { Run } from '../client/run.js';
 import type { Task } from '../client/task.js';
 import type { FileJson, RunJson, StepJson } from '../client/types.js';
 import { mapLimit } from '../store/fs-util.js';
-import { stepsInOrder } from './run-logs.js';
+import { stepsInOrder } from './run-steps.js';
 
 export type Change = 'added' | 'removed' | 'changed' | 'unchanged';
 

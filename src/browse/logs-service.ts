@@ -50,7 +50,7 @@ export async function runLogs(o: LogsOptions): Promise<void> {
   if (o.failed && p.kind === 'task') throw usage('--failed picks the failed tasks of a run or a step: give RUN or RUN/STEP');
   const run = await Run.resolve(o.ctx, p.run);
   if (p.kind === 'run' || o.failed) {
-    const { printTaskLogs, stepsInOrder } = await import('./run-logs.js');
+    const [{ printTaskLogs }, { stepsInOrder }] = await Promise.all([import('./run-logs.js'), import('./run-steps.js')]);
     const steps = p.kind === 'run' ? await stepsInOrder(run) : [run.step(p.step)];
     const tasks = (await Promise.all(steps.map((s) => s.tasks()))).flat();
     const printed = await printTaskLogs(tasks, {

@@ -7,12 +7,9 @@
 import { StringDecoder } from 'node:string_decoder';
 import type { Readable, Writable } from 'node:stream';
 import { producingTask } from '../client/producer.js';
-import type { Run } from '../client/run.js';
-import type { Step } from '../client/step.js';
 import type { Task } from '../client/task.js';
 import type { LogStream } from '../client/types.js';
 import { isFlowctlError } from '../errors.js';
-import { dagOfPlan, stepsInDagOrder } from '../graph/model.js';
 import { write } from './io.js';
 import type { LogJson } from './logs-service.js';
 
@@ -25,13 +22,6 @@ export interface TaskLogsOptions {
   json?: boolean;
   out: Writable;
   err: Writable;
-}
-
-/** The run's steps that run tasks, in DAG order (steps found in the store but not in the plan last). */
-export async function stepsInOrder(run: Run): Promise<Step[]> {
-  const [plan, names] = await Promise.all([run.plan(), run.stepNames()]);
-  const ordered = plan ? stepsInDagOrder(dagOfPlan(run.flow, plan).steps) : [];
-  return [...ordered, ...names.filter((n) => !ordered.includes(n))].map((n) => run.step(n));
 }
 
 /** Prints the logs of `tasks` (already in order); returns how many tasks had logs. */

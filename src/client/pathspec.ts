@@ -45,7 +45,7 @@ export function parsePathspec(input: string | undefined): Pathspec {
   } else {
     if (!FLOW_NAME.test(segs[0]!)) throw bad(input!, `'${segs[0]}' is neither a flow name nor a run id`);
     if (segs.length === 1) return { kind: 'flow', flow: segs[0]! };
-    if (!/^\d/.test(segs[1]!) && !LATEST.test(segs[1]!)) throw bad(input!, `'${segs[1]}' is not a run id (like 20261126T132857.867Z-vx1m5x), 'latest' or 'latest~N'`);
+    if (!/^\d/.test(segs[1]!) && !LATEST.test(segs[1]!)) throw bad(input!, `'${segs[1]}' is not a run id (like 20261126T132857.867Z-vx1m5x) or 'latest'`);
     run = { flow: segs[0]!, runId: segs[1]! };
     rest = segs.slice(2);
   }
@@ -64,6 +64,6 @@ export function formatRunRef(ref: RunRef): string {
 function bad(input: string, why: string): FlowctlError {
   return new FlowctlError('BAD_PATHSPEC', `Cannot read ${JSON.stringify(input)}: ${why}`, {
     exitCode: ExitCode.Usage,
-    hint: 'Use FLOW, RUN_ID (or FLOW/RUN_ID or FLOW/latest), RUN/STEP, RUN/STEP/TASK or RUN/STEP/TASK/PATH.',
+    hint: 'Use FLOW, RUN_ID (or FLOW/RUN_ID, FLOW/latest, FLOW/latest~N), RUN/STEP, RUN/STEP/TASK or RUN/STEP/TASK/PATH.',
   });
 }

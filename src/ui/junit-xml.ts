@@ -39,12 +39,14 @@ function clean(s: string): string {
   return s.replace(ESCAPES, '').replace(NOT_XML, '');
 }
 
+/** Element text: a CR is a character reference, or parsers would turn it into a newline. */
 export function xmlText(s: string): string {
-  return clean(s).replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+  return clean(s).replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/\r/g, '&#13;');
 }
 
+/** An attribute value: newlines and tabs as references, or parsers would turn them into spaces. */
 export function xmlAttr(s: string): string {
-  return xmlText(s).replace(/"/g, '&quot;').replace(/\n/g, '&#10;').replace(/\r/g, '&#13;').replace(/\t/g, '&#9;');
+  return xmlText(s).replace(/"/g, '&quot;').replace(/\n/g, '&#10;').replace(/\t/g, '&#9;');
 }
 
 function seconds(ms: number): string {
