@@ -1,7 +1,7 @@
 /**
  * The DAG as a Mermaid flowchart or a Graphviz digraph. With marks, every step gets a second
  * line (its state and task counts) and a fill colour by state: a `classDef` per state in
- * Mermaid, `fillcolor` in DOT. Colours follow the live view (green succeeded, blue cached,
+ * Mermaid (groups, which `class` does not reach, get a `style`), `fillcolor` in DOT. Colours follow the live view (green succeeded, blue cached,
  * red failed, yellow caught or stopped, cyan running, grey pending/skipped/not run).
  */
 import { sinks, sources, topoOrder } from './dag.js';
@@ -60,6 +60,7 @@ export function renderMermaid(dag: Dag, marks: Marks): string {
   const out = ['flowchart TD', `  %% flow ${dag.name}`];
   const fanned: string[] = [];
   const byState = new Map<string, string[]>();
+  const groupStyles: string[] = [];
   const text = (s: DagStep) => {
     const mark = marks?.get(s.path);
     return mark ? `${mermaidText(label(s))}<br/>${mermaidText(mark.label)}` : mermaidText(label(s));
@@ -69,7 +70,9 @@ export function renderMermaid(dag: Dag, marks: Marks): string {
       const id = ids.get(s)!;
       if (s.fanout) fanned.push(id);
       const mark = marks?.get(s.path);
-      if (mark) byState.set(mark.state, [...(byState.get(mark.state) ?? []), id]);
+      // `class` styles nodes only; a subgraph takes `style` (below).
+      if (mark && !s.steps) byState.set(mark.state, [...(byState.get(mark.state) ?? []), id]);
+      if (mark && s.steps) groupStyles.push(`  style ${id} fill:${palette(mark.state).fill},stroke:${palette(mark.state).stroke},color:#111827`);
       if (s.steps) {
         out.push(`${indent}subgraph ${id}["${text(s)}"]`);
         visit(s.steps, `${indent}  `);
@@ -91,6 +94,7 @@ export function renderMermaid(dag: Dag, marks: Marks): string {
     out.push(`  classDef ${stateClass(state)} fill:${p.fill},stroke:${p.stroke},color:#111827`);
     out.push(`  class ${members.join(',')} ${stateClass(state)}`);
   }
+  out.push(...groupStyles);
   return `${out.join('\n')}\n`;
 }
 

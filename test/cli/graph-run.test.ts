@@ -93,7 +93,9 @@ describe('flowctl graph --run', () => {
     }
     const classOf = (node: string) => [...out.matchAll(/^ {2}class (\S+) (state_\w+)$/gm)].find((m) => m[1]!.split(',').includes(node))?.[2];
     expect(classOf(id('prep')!)).toBe('state_succeeded');
-    expect(classOf(id('per ⟳ foreach')!)).toBe('state_failed');
+    // a group is a subgraph, which `class` does not style: it gets a `style` line
+    expect(out).toMatch(new RegExp(`^  style ${id('per ⟳ foreach')} fill:#fee2e2,stroke:#dc2626,color:#111827$`, 'm'));
+    expect(classOf(id('test')!)).toBe('state_failed');
     expect(classOf(id('flaky')!)).toBe('state_caught');
     expect(classOf(id('report')!)).toBe('state_not_run');
   });
