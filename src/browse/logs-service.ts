@@ -1,6 +1,7 @@
 /**
  * `flowctl logs RUN/STEP[/TASK]`: print an attempt's stdout (or stderr), every task's when no
- * TASK is given, or follow a task's log as it is written until the task finishes.
+ * TASK is given, or follow a task's log as it is written until the task finishes. `logs RUN`
+ * and `--failed` print every (failed) task's lines prefixed with the task (run-logs.ts).
  */
 import type { Writable } from 'node:stream';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -17,8 +18,11 @@ export interface LogsOptions {
   path: string;
   ctx: ClientContext;
   attempt?: number;
-  stream: LogStream;
+  /** Default: stdout; both (stdout first) for a whole run or --failed. */
+  stream?: LogStream;
   follow?: boolean;
+  /** Only failed tasks, lines prefixed with the task (RUN or RUN/STEP). */
+  failed?: boolean;
   json?: boolean;
   pollMs?: number;
   stdout?: Writable;
@@ -40,9 +44,22 @@ export async function runLogs(o: LogsOptions): Promise<void> {
   const out = o.stdout ?? process.stdout;
   const err = o.stderr ?? process.stderr;
   const p = parsePathspec(o.path);
-  if (p.kind !== 'step' && p.kind !== 'task') throw usage(`logs takes RUN/STEP or RUN/STEP/TASK (got ${JSON.stringify(o.path)})`);
+  if (p.kind !== 'run' && p.kind !== 'step' && p.kind !== 'task') throw usage(`logs takes RUN, RUN/STEP or RUN/STEP/TASK (got ${JSON.stringify(o.path)})`);
   if (o.follow && o.json) throw usage('--json cannot be combined with --follow');
+  if (o.follow && (p.kind === 'run' || o.failed)) throw usage('--follow follows one task: give RUN/STEP/TASK (or RUN/STEP of a step with one task)');
+  if (o.failed && p.kind === 'task') throw usage('--failed picks the failed tasks of a run or a step: give RUN or RUN/STEP');
   const run = await Run.resolve(o.ctx, p.run);
+  if (p.kind === 'run' || o.failed) {
+    const [{ printTaskLogs }, { stepsInOrder }] = await Promise.all([import('./run-logs.js'), import('./run-steps.js')]);
+    const steps = p.kind === 'run' ? await stepsInOrder(run) : [run.step(p.step)];
+    const tasks = (await Promise.all(steps.map((s) => s.tasks()))).flat();
+    const printed = await printTaskLogs(tasks, {
+      streams: o.stream ? [o.stream] : ['stdout', 'stderr'], attempt: o.attempt, failed: o.failed, json: o.json, out, err,
+    });
+    if (printed === 0 && !o.json) err.write(`${p.kind === 'run' ? `Run ${run.pathspec}` : `Step ${run.pathspec}/${p.step}`} has no ${o.failed ? 'failed tasks' : 'task logs'}\n`);
+    return;
+  }
+  const stream = o.stream ?? 'stdout';
   const step = run.step(p.step);
 
   if (o.follow) {
@@ -56,7 +73,7 @@ export async function runLogs(o: LogsOptions): Promise<void> {
       id = ids[0]!;
     }
     const task = await waitForTask(step.task(id), err, o.pollMs);
-    return follow(await producer(task, err), o, out, err);
+    return follow(await producer(task, err), { ...o, stream }, out, err);
   }
 
   const tasks = p.kind === 'task' ? [await step.task(p.taskId).load()] : await step.tasks();
@@ -76,13 +93,13 @@ export async function runLogs(o: LogsOptions): Promise<void> {
     if (o.json) {
       logs.push({
         pathspec: requested.pathspec, taskId: requested.id, source: task === requested ? null : task.pathspec, attempt: attempt.number,
-        stream: o.stream, text: await attempt.logs(o.stream),
+        stream, text: await attempt.logs(stream),
       });
       continue;
     }
     const from = task === requested ? '' : `, from ${task.pathspec}`;
-    if (tasks.length > 1) await write(out, `${printed++ ? '\n' : ''}==> ${requested.pathspec} (attempt ${attempt.number}, ${o.stream}${from}) <==\n`);
-    for await (const chunk of attempt.logStream(o.stream)) await write(out, chunk as Buffer);
+    if (tasks.length > 1) await write(out, `${printed++ ? '\n' : ''}==> ${requested.pathspec} (attempt ${attempt.number}, ${stream}${from}) <==\n`);
+    for await (const chunk of attempt.logStream(stream)) await write(out, chunk as Buffer);
   }
   if (o.json) await write(out, `${JSON.stringify({ kind: 'logs', logs }, null, 2)}\n`);
 }
@@ -114,7 +131,7 @@ async function waitForTask(task: Task, err: Writable, pollMs = 300): Promise<Tas
   }
 }
 
-async function follow(task: Task, o: LogsOptions, out: Writable, err: Writable): Promise<void> {
+async function follow(task: Task, o: LogsOptions & { stream: LogStream }, out: Writable, err: Writable): Promise<void> {
   let first: number | undefined;
   for await (const c of task.followLogs({ stream: o.stream, attempt: o.attempt, pollMs: o.pollMs })) {
     if (c.type === 'attempt') {

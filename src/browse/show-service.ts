@@ -8,7 +8,7 @@ import type { ClientContext } from '../client/context.js';
 import { parsePathspec } from '../client/pathspec.js';
 import type { ArtifactJson, RunFilter, RunStatus } from '../client/types.js';
 import { ExitCode, FlowctlError } from '../errors.js';
-import { shouldColor } from '../term/table.js';
+import { paint, shouldColor } from '../term/table.js';
 import { bytes } from './format.js';
 import { write } from './io.js';
 import { buildView, openArtifact, type ShowView } from './show.js';
@@ -54,8 +54,17 @@ export async function runShow(o: ShowOptions): Promise<void> {
 }
 
 async function print(view: ShowView, o: ShowOptions, out: Writable & { isTTY?: boolean }): Promise<void> {
-  const text = o.json ? JSON.stringify(view, null, 2) : renderView(view, { color: shouldColor(out) });
+  const color = shouldColor(out);
+  // The DAG is a picture for people: on a terminal only, so pipes and scripts get the table alone.
+  const graph = !o.json && view.kind === 'run' && out.isTTY ? await runGraphText(o.ctx, view, color) : undefined;
+  const text = o.json ? JSON.stringify(view, null, 2) : renderView(view, { color, graph });
   await write(out, `${text}\n`);
+}
+
+async function runGraphText(ctx: ClientContext, view: Extract<ShowView, { kind: 'run' }>, color: boolean): Promise<string> {
+  const [{ Run }, { renderRunGraph, runGraph }] = await Promise.all([import('../client/run.js'), import('./run-graph.js')]);
+  const run = await Run.resolve(ctx, { flow: view.run.flow, runId: view.run.runId });
+  return renderRunGraph(await runGraph(run, { steps: view.steps, compact: true }), 'text', { color, title: color ? paint.bold('graph') : 'graph' });
 }
 
 /** The content to stdout; binary content is refused on a terminal unless forced. */

@@ -8,6 +8,8 @@ import type { ShowView } from './show.js';
 export interface TextOptions {
   color: boolean;
   now?: number;
+  /** `show RUN` on a terminal: the run's DAG with step states, drawn above the step table. */
+  graph?: string;
 }
 
 export function renderView(view: ShowView, o: TextOptions): string {
@@ -20,6 +22,7 @@ export function renderView(view: ShowView, o: TextOptions): string {
     case 'run':
       return [
         runFields(view.run, o),
+        ...(o.graph ? [o.graph.trimEnd()] : []),
         table(['STEP', 'STATE', 'TASKS', 'COUNTS', 'STARTED', 'DURATION'], view.steps.map((s) =>
           [s.step, s.state.replace('-', ' '), String(s.tasks), s.tasks ? formatCounts(s.counts) : '-', localTime(s.startedAt), duration(s.durationMs)]),
         o, { state: 1, align: ['left', 'left', 'right'] }),

@@ -4,6 +4,7 @@
  */
 import { Flags } from '@oclif/core';
 import type { Reporter } from '../runtime/events.js';
+import { isGitHubActions } from '../ui/github-actions.js';
 import { createReporters, isCI, resolveOutput, type OutputMode, type ReporterChoice } from '../ui/select-reporter.js';
 
 export const outputFlags = {
@@ -19,6 +20,7 @@ export const outputFlags = {
     description: 'print task output lines prefixed with the task name (plain output; default: while only one task runs)',
   }),
   timestamps: Flags.boolean({ description: 'prefix plain progress lines with an ISO timestamp' }),
+  junit: Flags.string({ description: 'write a JUnit XML report to this file when the run ends (a test case per task), for CI servers' }),
 };
 
 export interface OutputFlagValues {
@@ -26,6 +28,7 @@ export interface OutputFlagValues {
   quiet: boolean;
   'stream-logs'?: boolean;
   timestamps: boolean;
+  junit?: string;
 }
 
 export function choiceFromFlags(
@@ -35,7 +38,7 @@ export function choiceFromFlags(
 ): ReporterChoice {
   return {
     output: flags.output, quiet: flags.quiet, streamLogs: flags['stream-logs'], timestamps: flags.timestamps,
-    isTTY: stream.isTTY === true && env.TERM !== 'dumb', ci: isCI(env),
+    isTTY: stream.isTTY === true && env.TERM !== 'dumb', ci: isCI(env), github: isGitHubActions(env),
   };
 }
 
@@ -43,17 +46,27 @@ export interface SelectedReporters {
   reporters: Reporter[];
   /** What was chosen: `json` means stdout carries events, so the run id is not printed there. */
   mode: 'live' | 'plain' | 'json';
-  /** Closes every reporter (idempotent): call it in a `finally`, so a live view never outlives a failed run. */
-  close(): Promise<void>;
+  /**
+   * Closes every reporter (idempotent): call it when the run returns or throws, so a live view
+   * never outlives a failed run; `error` (a run that could not start or broke) goes into reports.
+   */
+  close(error?: unknown): Promise<void>;
 }
 
 export async function reportersFromFlags(flags: OutputFlagValues): Promise<SelectedReporters> {
   const choice = choiceFromFlags(flags);
-  const reporters = await createReporters(choice);
+  // First: a bad --junit path is refused before a live view is started.
+  let junit: import('../ui/junit-reporter.js').JUnitReporter | undefined;
+  if (flags.junit !== undefined) {
+    const { JUnitReporter } = await import('../ui/junit-reporter.js');
+    junit = new JUnitReporter(flags.junit);
+  }
+  const reporters = [...(await createReporters(choice)), ...(junit ? [junit] : [])];
   return {
     reporters,
     mode: resolveOutput(choice),
-    close: async () => {
+    close: async (error?: unknown) => {
+      await junit?.close(error);
       for (const r of reporters) await r.close?.();
     },
   };

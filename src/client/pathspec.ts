@@ -3,7 +3,7 @@
  *
  *   (nothing)                      every flow
  *   FLOW                           a flow's runs
- *   RUN_ID | FLOW/RUN_ID | FLOW/latest                 a run
+ *   RUN_ID | FLOW/RUN_ID | FLOW/latest | FLOW/latest~N  a run (latest~1: the one before the latest)
  *   RUN/STEP   RUN/STEP/TASK   RUN/STEP/TASK/PATH       a step, a task, an artifact
  *
  * Flow names start with a letter and run ids with a digit, so the first segment tells them
@@ -15,7 +15,7 @@ import { ExitCode, FlowctlError } from '../errors.js';
 export interface RunRef {
   /** Absent when the run was given by id alone. */
   flow?: string;
-  /** A run id or `latest`. */
+  /** A run id, `latest` or `latest~N`. */
   runId: string;
 }
 
@@ -28,6 +28,8 @@ export type Pathspec =
   | { kind: 'artifact'; run: RunRef; step: string; taskId: string; path: string };
 
 const FLOW_NAME = /^[a-z][a-z0-9_-]*$/i;
+/** `latest`, or `latest~N`: the Nth run before the latest (like git's `HEAD~N`). */
+export const LATEST = /^latest(?:~(\d{1,6}))?$/;
 
 /** @example parsePathspec('train/latest/fit/0/metrics.json') // => { kind: 'artifact', run: { flow: 'train', runId: 'latest' }, step: 'fit', taskId: '0', path: 'metrics.json' } */
 export function parsePathspec(input: string | undefined): Pathspec {
@@ -43,7 +45,7 @@ export function parsePathspec(input: string | undefined): Pathspec {
   } else {
     if (!FLOW_NAME.test(segs[0]!)) throw bad(input!, `'${segs[0]}' is neither a flow name nor a run id`);
     if (segs.length === 1) return { kind: 'flow', flow: segs[0]! };
-    if (!/^\d/.test(segs[1]!) && segs[1] !== 'latest') throw bad(input!, `'${segs[1]}' is not a run id (like 20261126T132857.867Z-vx1m5x) or 'latest'`);
+    if (!/^\d/.test(segs[1]!) && !LATEST.test(segs[1]!)) throw bad(input!, `'${segs[1]}' is not a run id (like 20261126T132857.867Z-vx1m5x) or 'latest'`);
     run = { flow: segs[0]!, runId: segs[1]! };
     rest = segs.slice(2);
   }
@@ -62,6 +64,6 @@ export function formatRunRef(ref: RunRef): string {
 function bad(input: string, why: string): FlowctlError {
   return new FlowctlError('BAD_PATHSPEC', `Cannot read ${JSON.stringify(input)}: ${why}`, {
     exitCode: ExitCode.Usage,
-    hint: 'Use FLOW, RUN_ID (or FLOW/RUN_ID or FLOW/latest), RUN/STEP, RUN/STEP/TASK or RUN/STEP/TASK/PATH.',
+    hint: 'Use FLOW, RUN_ID (or FLOW/RUN_ID, FLOW/latest, FLOW/latest~N), RUN/STEP, RUN/STEP/TASK or RUN/STEP/TASK/PATH.',
   });
 }

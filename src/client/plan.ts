@@ -7,25 +7,36 @@ import { open } from 'node:fs/promises';
 import { keys } from '../store/records.js';
 import type { Store } from '../store/store.js';
 
-interface PlannedStep {
+/** A step as the run planned it (`run-started`'s `steps`): qualified name, parent group, fan-out, sibling needs. */
+export interface PlannedStep {
   step: string;
   parent?: string;
+  foreach: boolean;
+  needs: string[];
 }
 
 const CHUNK = 64 * 1024;
 
-/** Leaf step names (groups, which have no tasks, left out) in flow order; undefined when unknown. */
-export async function plannedSteps(store: Store, flow: string, runId: string): Promise<string[] | undefined> {
+/** Every planned step, groups before their steps, in flow order; undefined when unknown. */
+export async function plannedGraph(store: Store, flow: string, runId: string): Promise<PlannedStep[] | undefined> {
   const line = await firstLine(store, keys.events(flow, runId));
   if (!line) return undefined;
   try {
-    const ev = JSON.parse(line) as { type?: string; steps?: PlannedStep[] };
+    const ev = JSON.parse(line) as { type?: string; steps?: Array<Partial<PlannedStep>> };
     if (ev.type !== 'run-started' || !Array.isArray(ev.steps)) return undefined;
-    const parents = new Set(ev.steps.map((s) => s.parent).filter((p): p is string => !!p));
-    return ev.steps.map((s) => s.step).filter((s) => !parents.has(s));
+    return ev.steps.filter((s) => typeof s.step === 'string').map((s) => ({
+      step: s.step!, ...(s.parent ? { parent: s.parent } : {}), foreach: s.foreach === true,
+      needs: Array.isArray(s.needs) ? s.needs.filter((n): n is string => typeof n === 'string') : [],
+    }));
   } catch {
     return undefined;
   }
+}
+
+/** Leaf step names (groups, which have no tasks, left out) in flow order. */
+export function leafSteps(planned: readonly PlannedStep[]): string[] {
+  const parents = new Set(planned.map((s) => s.parent).filter((p): p is string => !!p));
+  return planned.map((s) => s.step).filter((s) => !parents.has(s));
 }
 
 async function firstLine(store: Store, key: string): Promise<string | undefined> {

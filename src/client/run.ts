@@ -4,8 +4,8 @@ import { keys, type RunRecord, type RunState } from '../store/records.js';
 import type { Store } from '../store/store.js';
 import { ClientContext, STALE_AFTER_MS, type ClientOptions } from './context.js';
 import { editDistance, nearby, notFound } from './errors.js';
-import { parsePathspec, type RunRef } from './pathspec.js';
-import { plannedSteps } from './plan.js';
+import { LATEST, parsePathspec, type RunRef } from './pathspec.js';
+import { leafSteps, plannedGraph, type PlannedStep } from './plan.js';
 import { Step } from './step.js';
 import { checkTags, editTags, mergeTags, readTagsFile, runsWithTagEdits } from './tags.js';
 import type { RunFilter, RunJson, RunStatus } from './types.js';
@@ -18,6 +18,7 @@ export class Run {
   /** Effective tags: run.json's merged with tags added or removed later. */
   readonly tags: readonly string[];
   private stepNamesCache?: Promise<string[]>;
+  private planCache?: Promise<PlannedStep[] | undefined>;
 
   /** Use `Run.get()`, `flow.runs()` or `flow.latestRun()`. */
   constructor(readonly ctx: ClientContext, record: RunRecord, tags: readonly string[], private readonly loadedAt = Date.now()) {
@@ -26,7 +27,7 @@ export class Run {
   }
 
   /**
-   * A run by `RUN_ID`, `FLOW/RUN_ID` or `FLOW/latest`, honouring the namespace.
+   * A run by `RUN_ID`, `FLOW/RUN_ID`, `FLOW/latest` or `FLOW/latest~N` (the Nth before the latest), honouring the namespace.
    * @example const run = await Run.get('train/latest'); console.log(run.state, run.params);
    */
   static async get(ref: string, opts?: ClientOptions | ClientContext): Promise<Run> {
@@ -38,9 +39,12 @@ export class Run {
   /** @internal The run a parsed reference names. */
   static async resolve(ctx: ClientContext, ref: RunRef): Promise<Run> {
     const store = await ctx.store();
-    if (ref.flow && ref.runId === 'latest') {
-      for await (const run of Run.iterate(ctx, ref.flow, {})) return run;
-      throw notFound(`Flow ${ref.flow} has no runs${ctx.namespace === null ? '' : ` in namespace ${ctx.namespace}`}`,
+    const latest = ref.flow ? LATEST.exec(ref.runId) : null;
+    if (ref.flow && latest) {
+      let back = Number(latest[1] ?? 0);
+      for await (const run of Run.iterate(ctx, ref.flow, {})) if (back-- === 0) return run;
+      const ns = ctx.namespace === null ? '' : ` in namespace ${ctx.namespace}`;
+      throw notFound(latest[1] === undefined ? `Flow ${ref.flow} has no runs${ns}` : `Flow ${ref.flow} has fewer than ${Number(latest[1]) + 1} runs${ns}, so no ${ref.flow}/${ref.runId}`,
         ctx.namespace === null ? undefined : `\`flowctl show ${ref.flow} --all-namespaces\` lists the runs of every namespace.`);
     }
     let flow = ref.flow;
@@ -119,11 +123,17 @@ export class Run {
   stepNames(): Promise<string[]> {
     this.stepNamesCache ??= (async () => {
       const store = await this.ctx.store();
-      const [planned, stored] = await Promise.all([plannedSteps(store, this.flow, this.id), store.listSteps(this.flow, this.id)]);
-      const names = planned ?? [];
+      const [planned, stored] = await Promise.all([this.plan(), store.listSteps(this.flow, this.id)]);
+      const names = planned ? leafSteps(planned) : [];
       return [...names, ...stored.filter((s) => !names.includes(s))];
     })();
     return this.stepNamesCache;
+  }
+
+  /** @internal The DAG the run planned (from its `run-started` event), groups included; undefined when not recorded. */
+  plan(): Promise<PlannedStep[] | undefined> {
+    this.planCache ??= this.ctx.store().then((store) => plannedGraph(store, this.flow, this.id));
+    return this.planCache;
   }
 
   /** @internal NOT_FOUND naming the run's steps unless `name` is one. */

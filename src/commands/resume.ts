@@ -39,7 +39,13 @@ Exit codes as for run: 0, 1 a step failed, 2 usage, 130 interrupted.`;
       file: flags.file,
       reporters: out.reporters,
       handleSignals: true,
-    }).finally(out.close);
+    }).then(async (r) => {
+      await out.close();
+      return r;
+    }, async (e: unknown) => {
+      await out.close(e);
+      throw e;
+    });
     if (out.mode !== 'json') process.stdout.write(result.runId + '\n');
     if (result.exitCode !== 0) this.exit(result.exitCode);
   }

@@ -40,7 +40,13 @@ Exit codes: 0 success (also when failures were caught), 1 a step failed, 2 inval
       reporters: out.reporters,
       handleSignals: true,
       keepFailedDirs: flags['keep-failed-dirs'],
-    }).finally(out.close);
+    }).then(async (r) => {
+      await out.close();
+      return r;
+    }, async (e: unknown) => {
+      await out.close(e);
+      throw e;
+    });
     if (out.mode !== 'json') process.stdout.write(result.runId + '\n');
     if (result.exitCode !== 0) this.exit(result.exitCode);
   }

@@ -20,6 +20,8 @@ export interface ReporterChoice {
   isTTY: boolean;
   /** Running under CI (`CI` or `CONTINUOUS_INTEGRATION` set and not `0`/`false`). */
   ci: boolean;
+  /** Running under GitHub Actions (`GITHUB_ACTIONS=true`): annotations, and log groups in plain output. */
+  github?: boolean;
 }
 
 /**
@@ -36,12 +38,19 @@ export function resolveOutput(o: ReporterChoice): 'live' | 'plain' | 'json' {
 
 export async function createReporters(o: ReporterChoice): Promise<Reporter[]> {
   const mode = resolveOutput(o);
-  if (mode === 'json') return [new JsonReporter({ quiet: o.quiet })];
+  const plain = (write?: (line: string) => void) => new PlainReporter({ streamLogs: o.streamLogs, timestamps: o.timestamps, quiet: o.quiet, write });
   if (mode === 'live') {
+    // No annotations here: workflow commands on stderr would tear the live view.
     const { LiveReporter } = await import('./live-reporter.js');
     return [new LiveReporter()];
   }
-  return [new PlainReporter({ streamLogs: o.streamLogs, timestamps: o.timestamps, quiet: o.quiet })];
+  if (o.github) {
+    const { GitHubReporter } = await import('./github-reporter.js');
+    if (mode === 'json') return [new JsonReporter({ quiet: o.quiet }), new GitHubReporter()];
+    return [new GitHubReporter({ plain })];
+  }
+  if (mode === 'json') return [new JsonReporter({ quiet: o.quiet })];
+  return [plain()];
 }
 
 /** The CI convention most tools follow (the same test ink itself applies). */

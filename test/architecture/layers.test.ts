@@ -19,7 +19,7 @@ const ALLOWED: Record<string, readonly string[]> = {
   runtime: ['graph', 'spec', 'executors', 'task', 'store'],
   client: ['store'],
   term: [],
-  ui: ['runtime', 'term', 'store'],
+  ui: ['runtime', 'graph', 'term', 'store'],
   browse: ['client', 'graph', 'spec', 'store', 'term'],
   web: ['client', 'graph', 'spec', 'store', 'term'],
   cli: ['runtime', 'ui', 'browse', 'client', 'graph', 'spec', 'executors', 'task', 'store', 'term', 'web'],

@@ -21,7 +21,7 @@ export function ensureBuilt(): void {
 
 export function flowctl(args: string[], opts: { input?: string } = {}): Promise<CliResult> {
   return new Promise((resolve) => {
-    const child = execFile('node', ['bin/flowctl.js', ...args], { cwd: ROOT, maxBuffer: 20 * 1024 * 1024, env: { ...process.env, NO_COLOR: '1' } }, (err, stdout, stderr) => {
+    const child = execFile('node', ['bin/flowctl.js', ...args], { cwd: ROOT, maxBuffer: 20 * 1024 * 1024, env: { ...process.env, NO_COLOR: '1', GITHUB_ACTIONS: undefined } }, (err, stdout, stderr) => {
       resolve({ code: err ? (typeof err.code === 'number' ? err.code : 1) : 0, stdout, stderr });
     });
     if (opts.input !== undefined) child.stdin?.end(opts.input);

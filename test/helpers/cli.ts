@@ -15,7 +15,8 @@ export interface CliResult {
 }
 
 export async function flowctl(args: string[], opts: Options & { cwd: string }): Promise<CliResult> {
-  const r = await execa('node', [BIN, ...args], { reject: false, ...opts, env: { FLOWCTL_USER: 'tester', ...(opts.env ?? {}) } });
+  // GITHUB_ACTIONS is unset unless a test sets it: under a GitHub-hosted CI, output would otherwise hold workflow commands.
+  const r = await execa('node', [BIN, ...args], { reject: false, ...opts, env: { FLOWCTL_USER: 'tester', GITHUB_ACTIONS: undefined, ...(opts.env ?? {}) } });
   return { exitCode: r.exitCode ?? -1, stdout: String(r.stdout), stderr: String(r.stderr) };
 }
 

@@ -6,7 +6,7 @@
 import {
   finishedCount, stepStatus, type Counts, type StepStatus, type StepView, type TaskView, type ViewState,
 } from './state.js';
-import { LOOK, SPINNER } from './look.js';
+import { LOOK, SPINNER } from '../../term/look.js';
 import { summary } from './summary.js';
 import { clock, plural, shortValue, truncate, type Line, type Segment } from './text.js';
 

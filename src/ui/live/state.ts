@@ -192,7 +192,8 @@ function updateTask(s: ViewState, step: string, taskId: string, f: (x: TaskView)
 }
 
 /** What a step looks like now, derived from its record and the run's state. */
-export type StepStatus = 'pending' | 'running' | 'retrying' | 'succeeded' | 'failed' | 'caught' | 'cached' | 'skipped' | 'stopped' | 'not-run';
+export type { StepStatus } from '../../term/look.js';
+import type { StepStatus } from '../../term/look.js';
 
 export function stepStatus(x: StepView, tasks: readonly TaskView[], runFinished: boolean): StepStatus {
   if (x.outcome !== undefined) {

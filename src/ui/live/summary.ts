@@ -3,7 +3,7 @@
  * where to look next (store, `show`, `logs`, `resume`). On a narrow terminal the parts
  * that would be cut go on lines of their own, and commands wrap rather than lose their end.
  */
-import { LOOK } from './look.js';
+import { LOOK } from '../../term/look.js';
 import type { Counts, ViewState } from './state.js';
 import { clock, plural, widthOf, wrapping, type Line, type Segment } from './text.js';
 

@@ -1,6 +1,7 @@
 /** Styled text for the live view's frames, and the small formatters the frames use. */
 
-export type Color = 'green' | 'red' | 'yellow' | 'cyan' | 'blue' | 'magenta' | 'gray';
+export type { Color } from '../../term/look.js';
+import type { Color } from '../../term/look.js';
 
 export interface Segment {
   text: string;

@@ -1,6 +1,10 @@
 /** How each step state looks: icon, colour and the word for it (so state never rests on colour alone). */
-import type { StepStatus } from './state.js';
-import type { Color } from './text.js';
+
+/** Terminal colours the views use. */
+export type Color = 'green' | 'red' | 'yellow' | 'cyan' | 'blue' | 'magenta' | 'gray';
+
+/** A step's state as views show it. */
+export type StepStatus = 'pending' | 'running' | 'retrying' | 'succeeded' | 'failed' | 'caught' | 'cached' | 'skipped' | 'stopped' | 'not-run';
 
 export const SPINNER = ['⠋', '⠙', '⠹', '⠸', '⠼', '⠴', '⠦', '⠧', '⠇', '⠏'];
 
