@@ -10,6 +10,8 @@ params:
   scale: { type: number, default: 1 }
   n: { type: integer, default: 2 }
   label: { type: string, default: a }
+defaults:
+  params: []   # the steps get params on their command lines, so a param reaches only the steps that use it
 steps:
   make:
     run: 'echo "scale=\${{ params.scale }}" >> "$FLOW_VALUES"; mkdir -p out; echo \${{ params.scale }} > out/x.txt; echo same > out/same.txt; echo fixed > const.txt'
