@@ -5,12 +5,13 @@
  */
 import os from 'node:os';
 import path from 'node:path';
-import { rm, writeFile } from 'node:fs/promises';
+import { rm } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 import { ExitCode, FlowctlError } from '../errors.js';
 import { getExecutor } from '../executors/index.js';
 import { loadFlow } from '../spec/load.js';
 import { findStoreDir, openStore, STORE_DIR } from '../store/open.js';
+import { heartbeatAgeMs, isAlive, STALE_AFTER_MS } from '../store/liveness.js';
 import { keys, type RunRecord, type RunState } from '../store/records.js';
 import { LocalTaskRunner } from '../task/run-task.js';
 import { RunEngine } from './engine.js';
@@ -20,6 +21,7 @@ import type { Reporter } from './events.js';
 import { currentUser, resolveNamespace } from './identity.js';
 import { makeMasker } from './mask.js';
 import { resolveParams } from './params.js';
+import { prepareRunIdFile, writeRunIdFile } from './run-id-file.js';
 
 export interface RunFlowOptions {
   file: string;
@@ -45,6 +47,8 @@ export interface ResumeOptions extends Omit<RunFlowOptions, 'file'> {
   file?: string;
   /** Re-run this step and everything downstream of it, cloning only what is upstream. */
   from?: string;
+  /** Resume even when the origin still looks alive (says running, heartbeat fresh). */
+  force?: boolean;
 }
 
 export interface RunFlowResult {
@@ -80,6 +84,7 @@ export async function resumeFlow(o: ResumeOptions): Promise<RunFlowResult> {
     });
   }
   const origin = found.run;
+  if (!o.force) refuseIfAlive(origin);
   const file = o.file ? path.resolve(cwd, o.file) : locateFlowFile(origin, cwd);
   const spec = await loadFlow(file);
   if (spec.name !== origin.flow) {
@@ -90,6 +95,23 @@ export async function resumeFlow(o: ResumeOptions): Promise<RunFlowResult> {
   const { stepsToRerun } = await import('./resume-plan.js');
   const rerun = o.from ? stepsToRerun(spec, o.from) : new Set<string>();
   return execute({ ...o, file }, spec, store, resolved, { runId: origin.runId, rerun, from: o.from });
+}
+
+/**
+ * A second copy of a live run would execute its unfinished tasks again, side by side with the
+ * first: refuse, unless the user says it is dead (`--force`) or its heartbeat has gone stale.
+ */
+function refuseIfAlive(origin: RunRecord): void {
+  if (!isAlive(origin)) return;
+  const age = Math.round(heartbeatAgeMs(origin) / 1000);
+  throw new FlowctlError(
+    'RUN_ALIVE',
+    `run ${origin.runId} is still running (host ${origin.host}, pid ${origin.pid}, last heartbeat ${age}s ago); resuming it now would run its unfinished tasks a second time`,
+    {
+      hint: `wait for it to end (flowctl show ${origin.runId}), or stop it (Ctrl-C, or kill ${origin.pid} on ${origin.host}); ` +
+        `if it is not running any more, pass --force (a run without a heartbeat for ${STALE_AFTER_MS / 1000}s is resumed without it)`,
+    },
+  );
 }
 
 /**
@@ -122,6 +144,8 @@ async function execute(
   origin?: { runId: string; rerun: Set<string>; from?: string },
 ): Promise<RunFlowResult> {
   const cwd = o.cwd ?? process.cwd();
+  const runIdFile = o.runIdFile && path.resolve(cwd, o.runIdFile);
+  if (runIdFile) await prepareRunIdFile(runIdFile, o.runIdFile!);
   const masker = makeMasker(secrets.map((n) => params[n]));
   const code = await store.snapshotCode(spec.root);
   const runId = await store.newRunId(spec.name);
@@ -139,7 +163,7 @@ async function execute(
   const writeRun = () => store.backend.putText(keys.run(spec.name, runId), JSON.stringify(record, null, 2));
   await writeRun();
   // Only now: an id in the file always names a run that resume can find.
-  if (o.runIdFile) await writeFile(path.resolve(cwd, o.runIdFile), runId + '\n');
+  if (runIdFile) await writeRunIdFile(runIdFile, runId);
 
   const bus = new EventBus(runId, masker);
   for (const r of o.reporters ?? []) bus.add(r);

@@ -5,6 +5,7 @@
  * added, existing ones keep their meaning.
  */
 import type { Reporter, RunEvent } from '../runtime/events.js';
+import { guardOutput } from './output-guard.js';
 
 export interface JsonReporterOptions {
   write?: (line: string) => void;
@@ -16,7 +17,8 @@ export class JsonReporter implements Reporter {
   private readonly write: (line: string) => void;
 
   constructor(private readonly o: JsonReporterOptions = {}) {
-    this.write = o.write ?? ((l) => process.stdout.write(l + '\n'));
+    const stdout = guardOutput(process.stdout);
+    this.write = o.write ?? ((l) => stdout.write(l + '\n'));
   }
 
   onEvent(e: RunEvent): void {

@@ -4,6 +4,7 @@
  */
 import { Flags } from '@oclif/core';
 import type { Reporter } from '../runtime/events.js';
+import { guardStandardOutput } from './output-guard.js';
 import { createReporters, isCI, resolveOutput, type OutputMode, type ReporterChoice } from './select-reporter.js';
 
 export const outputFlags = {
@@ -47,7 +48,9 @@ export interface SelectedReporters {
   close(): Promise<void>;
 }
 
+/** Also guards stdout and stderr: from here on, output that cannot be written is dropped, never fatal. */
 export async function reportersFromFlags(flags: OutputFlagValues): Promise<SelectedReporters> {
+  guardStandardOutput();
   const choice = choiceFromFlags(flags);
   const reporters = await createReporters(choice);
   return {

@@ -5,6 +5,7 @@
  */
 import type { Reporter, RunEvent } from '../runtime/events.js';
 import { formatCounts, formatDuration, taskName } from './format.js';
+import { guardOutput } from './output-guard.js';
 import { sanitizeLine } from './sanitize.js';
 
 export interface PlainReporterOptions {
@@ -30,7 +31,8 @@ export class PlainReporter implements Reporter {
   private readonly unprinted = new Set<string>();
 
   constructor(private readonly o: PlainReporterOptions = {}) {
-    this.write = o.write ?? ((line) => process.stderr.write(line + '\n'));
+    const stderr = guardOutput(process.stderr);
+    this.write = o.write ?? ((line) => stderr.write(line + '\n'));
   }
 
   onEvent(e: RunEvent): void {

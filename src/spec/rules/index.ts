@@ -7,10 +7,11 @@ import { unknownNeeds } from './needs.js';
 import { outputCollisions } from './output-collisions.js';
 import { outputPaths } from './outputs.js';
 import { paramChecks } from './params.js';
+import { pathLimits } from './path-limits.js';
 
 export type { Rule, RuleContext } from './context.js';
 
-export const RULES: readonly Rule[] = [paramChecks, unknownNeeds, cycles, expressionRefs, outputPaths, outputCollisions];
+export const RULES: readonly Rule[] = [paramChecks, unknownNeeds, cycles, expressionRefs, outputPaths, outputCollisions, pathLimits];
 
 export function runRules(ctx: RuleContext): Problem[] {
   return RULES.flatMap((rule) => rule(ctx));
