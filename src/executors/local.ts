@@ -90,7 +90,7 @@ export class LocalExecutor implements Executor {
       // checking the directory before every spawn is a round trip on the hot path).
       const cwd = code === 'ENOENT' || code === 'ENOTDIR' || code === undefined ? await checkCwd(req.cwd) : undefined;
       const mask = req.mask ?? ((t: string) => t);
-      return notStarted(cwd ?? mask(explainStartFailure(code, message, { shell: req.shell, command: req.command, env })));
+      return notStarted(mask(cwd ?? explainStartFailure(code, message, { shell: req.shell, command: req.command, env })));
     };
     let sub;
     try {

@@ -11,7 +11,6 @@ import { ExitCode, FlowctlError } from '../errors.js';
 import { getExecutor } from '../executors/index.js';
 import { loadFlow } from '../spec/load.js';
 import { findStoreDir, openStore, STORE_DIR } from '../store/open.js';
-import { heartbeatAgeMs, isAlive, STALE_AFTER_MS } from '../store/liveness.js';
 import { keys, type RunRecord, type RunState } from '../store/records.js';
 import { LocalTaskRunner } from '../task/run-task.js';
 import { RunEngine } from './engine.js';
@@ -21,6 +20,7 @@ import type { Reporter } from './events.js';
 import { currentUser, resolveNamespace } from './identity.js';
 import { makeMasker } from './mask.js';
 import { resolveParams } from './params.js';
+import { refuseIfAlive } from './live-run-guard.js';
 import { prepareRunIdFile, writeRunIdFile } from './run-id-file.js';
 
 export interface RunFlowOptions {
@@ -95,23 +95,6 @@ export async function resumeFlow(o: ResumeOptions): Promise<RunFlowResult> {
   const { stepsToRerun } = await import('./resume-plan.js');
   const rerun = o.from ? stepsToRerun(spec, o.from) : new Set<string>();
   return execute({ ...o, file }, spec, store, resolved, { runId: origin.runId, rerun, from: o.from });
-}
-
-/**
- * A second copy of a live run would execute its unfinished tasks again, side by side with the
- * first: refuse, unless the user says it is dead (`--force`) or its heartbeat has gone stale.
- */
-function refuseIfAlive(origin: RunRecord): void {
-  if (!isAlive(origin)) return;
-  const age = Math.round(heartbeatAgeMs(origin) / 1000);
-  throw new FlowctlError(
-    'RUN_ALIVE',
-    `run ${origin.runId} is still running (host ${origin.host}, pid ${origin.pid}, last heartbeat ${age}s ago); resuming it now would run its unfinished tasks a second time`,
-    {
-      hint: `wait for it to end (flowctl show ${origin.runId}), or stop it (Ctrl-C, or kill ${origin.pid} on ${origin.host}); ` +
-        `if it is not running any more, pass --force (a run without a heartbeat for ${STALE_AFTER_MS / 1000}s is resumed without it)`,
-    },
-  );
 }
 
 /**
