@@ -18,14 +18,17 @@ export interface OutputGuard {
 const guards = new WeakMap<NodeJS.WritableStream, OutputGuard>();
 
 /**
- * The guard of `stream` (one per stream; the first call installs its 'error' listener, which
- * also protects raw `stream.write` calls elsewhere in the process).
+ * The guard of `stream` (one per stream; the first call replaces its 'error' listeners with
+ * its own, which also protects raw `stream.write` calls elsewhere in the process).
  * @example guardOutput(process.stderr).write('step fit: started\n');
  */
 export function guardOutput(stream: NodeJS.WritableStream): OutputGuard {
   let guard = guards.get(stream);
   if (guard) return guard;
   let broken = false;
+  // The guard owns the stream's errors: oclif's own listener on stdout rethrows every error
+  // but EPIPE (a full disk, EBADF), which would end the process as surely as no listener.
+  stream.removeAllListeners('error');
   stream.on('error', () => {
     broken = true;
   });
