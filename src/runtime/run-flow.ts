@@ -184,7 +184,7 @@ async function execute(
     signals.detach();
     await runner.settle();
     // Task directories of this run are scratch; failed ones are kept only when asked for.
-    if (!o.keepFailedDirs) await rm(path.join(store.backend.scratchDir(), 'tasks', runId), { recursive: true, force: true }).catch(() => {});
+    if (!o.keepFailedDirs) await removeScratch(path.join(store.backend.scratchDir(), 'tasks', runId));
   }
   const state: RunState = result.interrupted ? 'interrupted' : result.failed ? 'failed' : 'succeeded';
   const finished = Date.now();
@@ -199,6 +199,19 @@ async function execute(
     runId, flow: spec.name, state, datastore: store.backend.location, caughtFailures: result.caughtFailures,
     exitCode: state === 'succeeded' ? ExitCode.Success : state === 'interrupted' ? ExitCode.Interrupted : ExitCode.StepFailed,
   };
+}
+
+/**
+ * rm -rf of a run's scratch. Node's rm works with whole paths, so a tree deeper than PATH_MAX
+ * (a task can make one) fails with ENAMETOOLONG; rm(1) descends directory by directory.
+ */
+async function removeScratch(dir: string): Promise<void> {
+  try {
+    await rm(dir, { recursive: true, force: true });
+  } catch {
+    const { execa } = await import('execa');
+    await execa('rm', ['-rf', dir], { reject: false });
+  }
 }
 
 function maskSecrets(params: Record<string, unknown>, secrets: string[]): Record<string, unknown> {
