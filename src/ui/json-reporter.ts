@@ -17,8 +17,7 @@ export class JsonReporter implements Reporter {
   private readonly write: (line: string) => void;
 
   constructor(private readonly o: JsonReporterOptions = {}) {
-    const stdout = guardOutput(process.stdout);
-    this.write = o.write ?? ((l) => stdout.write(l + '\n'));
+    this.write = o.write ?? stdoutLines();
   }
 
   onEvent(e: RunEvent): void {
@@ -29,4 +28,10 @@ export class JsonReporter implements Reporter {
 
 function important(e: RunEvent): boolean {
   return e.type === 'run-started' || e.type === 'run-finished' || (e.type === 'task-finished' && e.state === 'failed' && !e.caught);
+}
+
+/** Lines to stdout, dropped once it cannot be written (see output-guard.ts). */
+function stdoutLines(): (line: string) => void {
+  const stdout = guardOutput(process.stdout);
+  return (line) => stdout.write(line + '\n');
 }

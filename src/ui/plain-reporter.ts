@@ -31,8 +31,7 @@ export class PlainReporter implements Reporter {
   private readonly unprinted = new Set<string>();
 
   constructor(private readonly o: PlainReporterOptions = {}) {
-    const stderr = guardOutput(process.stderr);
-    this.write = o.write ?? ((line) => stderr.write(line + '\n'));
+    this.write = o.write ?? stderrLines();
   }
 
   onEvent(e: RunEvent): void {
@@ -115,4 +114,10 @@ function clean(s: string): string {
 function short(v: unknown): string {
   const s = JSON.stringify(v) ?? 'null';
   return s.length > 60 ? s.slice(0, 57) + '...' : s;
+}
+
+/** Lines to stderr, dropped once it cannot be written (see output-guard.ts). */
+function stderrLines(): (line: string) => void {
+  const stderr = guardOutput(process.stderr);
+  return (line) => stderr.write(line + '\n');
 }
