@@ -42,6 +42,8 @@ export class LiveReporter implements Reporter {
   private closing?: Promise<void>;
   /** Plain lines, once the view process has died: the run goes on and still reports. */
   private fallback?: PlainReporter;
+  /** The terminal itself cannot be written: nothing more is shown. */
+  private silenced = false;
 
   constructor(o: LiveReporterOptions = {}) {
     this.view = o.host === 'inline'
@@ -50,6 +52,7 @@ export class LiveReporter implements Reporter {
   }
 
   onEvent(e: RunEvent): void {
+    if (this.silenced) return;
     if (this.fallback) this.fallback.onEvent(e);
     else if (!this.closing) this.view.onEvent(e);
   }
@@ -61,9 +64,9 @@ export class LiveReporter implements Reporter {
 
   /** `why` undefined: the terminal itself cannot be written any more, so there is nowhere to fall back to. */
   private fail(why: string | undefined): void {
-    if (this.fallback || this.closing) return;
+    if (this.fallback || this.silenced || this.closing) return;
     if (why === undefined) {
-      this.fallback = new PlainReporter({ write: () => {} });
+      this.silenced = true;
       return;
     }
     const stderr = guardOutput(process.stderr);

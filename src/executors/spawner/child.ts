@@ -141,7 +141,7 @@ process.on('message', (m: ToSpawner) => {
   try {
     handle(m);
   } catch (e) {
-    abandon(m.id, e);
+    abandon((m as { id?: number } | null)?.id ?? -1, e);
   }
 });
 
