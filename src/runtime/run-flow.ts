@@ -6,7 +6,7 @@
 import { createHmac } from 'node:crypto';
 import os from 'node:os';
 import path from 'node:path';
-import { rm, writeFile } from 'node:fs/promises';
+import { rm } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 import { ExitCode, FlowctlError } from '../errors.js';
 import { getExecutor } from '../executors/index.js';
@@ -22,6 +22,8 @@ import { currentUser, resolveNamespace } from './identity.js';
 import { keyHasher, type KeyHasher } from './cache-key.js';
 import { makeMasker, shortSecretWarnings, type Masker } from './mask.js';
 import { resolveParams } from './params.js';
+import { refuseIfAlive } from './live-run-guard.js';
+import { prepareRunIdFile, writeRunIdFile } from './run-id-file.js';
 
 export interface RunFlowOptions {
   file: string;
@@ -47,6 +49,8 @@ export interface ResumeOptions extends Omit<RunFlowOptions, 'file'> {
   file?: string;
   /** Re-run this step and everything downstream of it, cloning only what is upstream. */
   from?: string;
+  /** Resume even when the origin still looks alive (says running, heartbeat fresh). */
+  force?: boolean;
 }
 
 export interface RunFlowResult {
@@ -82,6 +86,7 @@ export async function resumeFlow(o: ResumeOptions): Promise<RunFlowResult> {
     });
   }
   const origin = found.run;
+  if (!o.force) refuseIfAlive(origin);
   const file = o.file ? path.resolve(cwd, o.file) : locateFlowFile(origin, cwd);
   const spec = await loadFlow(file);
   if (spec.name !== origin.flow) {
@@ -124,6 +129,8 @@ async function execute(
   origin?: { runId: string; rerun: Set<string>; from?: string },
 ): Promise<RunFlowResult> {
   const cwd = o.cwd ?? process.cwd();
+  const runIdFile = o.runIdFile && path.resolve(cwd, o.runIdFile);
+  if (runIdFile) await prepareRunIdFile(runIdFile, o.runIdFile!);
   const masker = makeMasker(secrets.map((n) => params[n]));
   const hasher = await cacheKeyHasher(store, masker);
   for (const w of shortSecretWarnings(params, secrets)) process.stderr.write(`warning: ${w}\n`);
@@ -143,7 +150,7 @@ async function execute(
   const writeRun = () => store.backend.putText(keys.run(spec.name, runId), JSON.stringify(record, null, 2));
   await writeRun();
   // Only now: an id in the file always names a run that resume can find.
-  if (o.runIdFile) await writeFile(path.resolve(cwd, o.runIdFile), runId + '\n');
+  if (runIdFile) await writeRunIdFile(runIdFile, runId);
 
   const bus = new EventBus(runId, masker);
   for (const r of o.reporters ?? []) bus.add(r);
@@ -182,7 +189,7 @@ async function execute(
     signals.detach();
     await runner.settle();
     // Task directories of this run are scratch; failed ones are kept only when asked for.
-    if (!o.keepFailedDirs) await rm(path.join(store.backend.scratchDir(), 'tasks', runId), { recursive: true, force: true }).catch(() => {});
+    if (!o.keepFailedDirs) await removeScratch(path.join(store.backend.scratchDir(), 'tasks', runId));
   }
   const state: RunState = result.interrupted ? 'interrupted' : result.failed ? 'failed' : 'succeeded';
   const finished = Date.now();
@@ -207,6 +214,19 @@ async function cacheKeyHasher(store: import('../store/store.js').Store, masker: 
     containsSecret: (text) => masker.contains(text),
     hmac: (text) => createHmac('sha256', secret).update(text).digest('hex'),
   });
+}
+
+/**
+ * rm -rf of a run's scratch. Node's rm works with whole paths, so a tree deeper than PATH_MAX
+ * (a task can make one) fails with ENAMETOOLONG; rm(1) descends directory by directory.
+ */
+async function removeScratch(dir: string): Promise<void> {
+  try {
+    await rm(dir, { recursive: true, force: true });
+  } catch {
+    const { execa } = await import('execa');
+    await execa('rm', ['-rf', dir], { reject: false });
+  }
 }
 
 function maskSecrets(params: Record<string, unknown>, secrets: string[]): Record<string, unknown> {

@@ -21,6 +21,7 @@ import { inspectAttempt, saveSlotLogs } from './after-attempt.js';
 import type { StagedFile } from './staged-files.js';
 import { ScratchPool } from './scratch-pool.js';
 import { readValuesFile } from './values.js';
+import { describeWriteError } from './write-error.js';
 
 export interface TaskRunnerOptions {
   store: Store;
@@ -118,10 +119,19 @@ export class LocalTaskRunner implements TaskRunner {
     }
     // The cache entry may land before task.json: a lookup trusts an entry only once the task
     // record it names says succeeded, so writing both at once is safe.
-    await Promise.all([
-      this.writeTask(task, { startedAt, finishedAt: new Date(finished).toISOString(), durationMs: finished - started, attempts: attempt, command, ...keyFields(identity) }),
-      task.state === 'succeeded' && spec.cache ? this.reuse.remember(cacheKey, this.o.runId, step, task.taskId) : undefined,
-    ]);
+    try {
+      await Promise.all([
+        this.writeTask(task, { startedAt, finishedAt: new Date(finished).toISOString(), durationMs: finished - started, attempts: attempt, command, ...keyFields(identity) }),
+        task.state === 'succeeded' && spec.cache ? this.reuse.remember(cacheKey, this.o.runId, step, task.taskId) : undefined,
+      ]);
+    } catch (e) {
+      // Without task.json the task is not part of the run (resume runs it again): it failed, alone.
+      task.state = 'failed';
+      task.reason = `could not record the task: ${describeWriteError(e)}`;
+      task.caught = spec.catch && !signal.aborted;
+      task.values = {};
+      task.outputs = [];
+    }
     this.o.emit({
       type: 'task-finished', step, taskId: task.taskId, state: task.state, durationMs: finished - started,
       reason: task.reason, caught: task.caught, lastLines: task.state === 'failed' ? outcome?.lastLines : undefined,
@@ -152,7 +162,7 @@ export class LocalTaskRunner implements TaskRunner {
         onCodeLinked: (paths) => this.scratch.codeLinked(slot, paths),
       });
     } catch (e) {
-      prepError = `could not prepare the task directory: ${(e as Error).message}`;
+      prepError = `could not prepare the task directory: ${describeWriteError(e)}`;
     }
     if (prepError === undefined) {
       result = await this.o.executor.runAttempt({
@@ -188,14 +198,20 @@ export class LocalTaskRunner implements TaskRunner {
         for (const p of spec.outputs) outputs.push(await store.putOutput(workDir, p, { move: true }));
       } catch (e) {
         record.state = 'failed';
-        record.reason = (e as Error).message;
+        record.reason = this.o.masker.text(describeWriteError(e));
       }
     }
     if (record.reason !== undefined) record.reason = this.o.masker.message(record.reason);
-    if (store.backend.localPath(`${attemptKey}/stdout`) === undefined) {
-      await saveSlotLogs(store, attemptKey, { stdout: stdoutPath, stderr: stderrPath }, after);
+    try {
+      if (store.backend.localPath(`${attemptKey}/stdout`) === undefined) {
+        await saveSlotLogs(store, attemptKey, { stdout: stdoutPath, stderr: stderrPath }, after);
+      }
+      await store.backend.putText(`${attemptKey}/attempt.json`, JSON.stringify(record, null, 2));
+    } catch (e) {
+      // An attempt that cannot be recorded failed (retry applies); the run goes on.
+      record.state = 'failed';
+      record.reason = `could not record the attempt: ${describeWriteError(e)}`;
     }
-    await store.backend.putText(`${attemptKey}/attempt.json`, JSON.stringify(record, null, 2));
     // Emptied off the task's critical path (settle() awaits it); failed ones kept when asked.
     const keep = record.state !== 'succeeded' && this.o.keepFailedDirs;
     this.scratch.release(slot, keep ? `${step}-${task.taskId}-${attempt}` : undefined);
