@@ -5,6 +5,7 @@
 import { Flags } from '@oclif/core';
 import type { Reporter } from '../runtime/events.js';
 import { isGitHubActions } from '../ui/github-actions.js';
+import { guardStandardOutput } from '../ui/output-guard.js';
 import { createReporters, isCI, resolveOutput, type OutputMode, type ReporterChoice } from '../ui/select-reporter.js';
 
 export const outputFlags = {
@@ -53,7 +54,9 @@ export interface SelectedReporters {
   close(error?: unknown): Promise<void>;
 }
 
+/** Also guards stdout and stderr: from here on, output that cannot be written is dropped, never fatal. */
 export async function reportersFromFlags(flags: OutputFlagValues): Promise<SelectedReporters> {
+  guardStandardOutput();
   const choice = choiceFromFlags(flags);
   // First: a bad --junit path is refused before a live view is started.
   let junit: import('../ui/junit-reporter.js').JUnitReporter | undefined;

@@ -18,8 +18,7 @@ export interface ClientOptions {
   store?: Store;
 }
 
-/** A run is `stale` (shown `dead?`) when it says running but its heartbeat is older than this. */
-export const STALE_AFTER_MS = 30_000;
+export { STALE_AFTER_MS } from '../store/liveness.js';
 
 const opened = new Map<string, Promise<Store>>();
 

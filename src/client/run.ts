@@ -2,7 +2,8 @@
 import { ExitCode, FlowctlError } from '../errors.js';
 import { keys, type RunRecord, type RunState } from '../store/records.js';
 import type { Store } from '../store/store.js';
-import { ClientContext, STALE_AFTER_MS, type ClientOptions } from './context.js';
+import { STALE_AFTER_MS } from '../store/liveness.js';
+import { ClientContext, type ClientOptions } from './context.js';
 import { editDistance, nearby, notFound } from './errors.js';
 import { LATEST, parsePathspec, type RunRef } from './pathspec.js';
 import { leafSteps, plannedGraph, type PlannedStep } from './plan.js';

@@ -9,6 +9,7 @@ export default class Resume extends BaseCommand {
 are cloned without running; failed and not-run tasks run with the current flow file and code. The origin's
 params are reused unless overridden with --param (secret params are never stored: pass them again).
 --from STEP re-runs STEP and everything downstream of it. A resumed run can itself be resumed.
+A run that is still alive (state running, heartbeat under 30 s old) is not resumed (exit 2) unless --force.
 Exit codes as for run: 0, 1 a step failed, 2 usage, 130 interrupted.`;
 
   static override examples = [
@@ -25,6 +26,7 @@ Exit codes as for run: 0, 1 a step failed, 2 usage, 130 interrupted.`;
     ...runFlags,
     from: Flags.string({ description: 're-run this step (qualified name for steps in groups, e.g. per_fold.fit) and everything after it' }),
     file: Flags.string({ description: 'flow file to use (default: the origin run’s)' }),
+    force: Flags.boolean({ description: 'resume even if the run still looks alive (says running, heartbeat under 30 s old)' }),
     ...outputFlags,
   };
 
@@ -37,6 +39,7 @@ Exit codes as for run: 0, 1 a step failed, 2 usage, 130 interrupted.`;
       runId: args.runId,
       from: flags.from,
       file: flags.file,
+      force: flags.force,
       reporters: out.reporters,
       handleSignals: true,
     }).then(async (r) => {

@@ -11,6 +11,7 @@ import { LogFile } from './log-file.js';
 import { killTree, type KillTreeResult, type TreeRoot } from './process-tree.js';
 import { Spawner } from './spawner/client.js';
 import { findExecutable, readOnlyGuard } from './shell.js';
+import { explainStartFailure, resourceHint } from './start-failure.js';
 
 export interface LocalProcessOptions {
   /** Time between SIGTERM and SIGKILL when a process tree is ended (default 5000 ms). */
@@ -54,7 +55,8 @@ export class LocalProcessRunner implements ProcessRunner {
       logs.push(await LogFile.open(req.stderrPath, onLog && ((l) => onLog('stderr', l)), opts));
     } catch (e) {
       await Promise.all(logs.map((l) => l.close()));
-      return done(notStarted(`cannot open log file: ${(e as Error).message}`));
+      const hint = resourceHint((e as NodeJS.ErrnoException).code);
+      return done(notStarted(`cannot open log file: ${(e as Error).message}${hint ? `; ${hint}` : ''}`));
     }
     let callbackError: unknown;
     let outcome = await this.execute(req, logs[0]!, logs[1]!, (e) => (callbackError ??= e));
@@ -75,7 +77,7 @@ export class LocalProcessRunner implements ProcessRunner {
       return { state: 'interrupted', exitCode: null, signal: null, reason: 'interrupted before start' };
     }
     const shell = findExecutable(req.shell, req.env.PATH ?? process.env.PATH);
-    if (!shell) return { state: 'failed', exitCode: null, signal: null, reason: `${req.shell} not found` };
+    if (!shell) return notStarted(`${req.shell} not found on PATH (shell: ${req.shell}); install it, or use shell: sh`);
     const guard = this.protectReadOnly ? await readOnlyGuard() : undefined;
     const tag = randomBytes(12).toString('hex');
     const inherited = req.env[PROCESS_TAG_VAR] ?? process.env[PROCESS_TAG_VAR];
@@ -83,13 +85,23 @@ export class LocalProcessRunner implements ProcessRunner {
     for (const [k, v] of Object.entries(process.env)) if (v !== undefined) env[k] = v;
     Object.assign(env, req.env, { [PROCESS_TAG_VAR]: inherited ? `${inherited},${tag}` : tag });
 
-    const sub = Spawner.for(guard).spawn({ file: shell, args: ['-c', req.command], cwd: req.cwd, env, tag });
+    const why = async (code: string | undefined, message: string): Promise<Outcome> => {
+      // spawn says ENOENT for a missing cwd as for a missing program; tell which (only now:
+      // checking the directory before every spawn is a round trip on the hot path).
+      const cwd = code === 'ENOENT' || code === 'ENOTDIR' || code === undefined ? await checkCwd(req.cwd) : undefined;
+      const mask = req.mask ?? ((t: string) => t);
+      return notStarted(mask(cwd ?? explainStartFailure(code, message, { shell: req.shell, command: req.command, env })));
+    };
+    let sub;
+    try {
+      sub = Spawner.for(guard).spawn({ file: shell, args: ['-c', req.command], cwd: req.cwd, env, tag });
+    } catch (e) {
+      return why((e as NodeJS.ErrnoException).code, `the spawner process could not be started: ${(e as Error).message}`);
+    }
     const started = await sub.started;
     if ('error' in started) {
       await sub.closed;
-      // spawn says ENOENT for a missing cwd as for a missing program; tell which (only now:
-      // checking the directory before every spawn is a round trip on the hot path).
-      return notStarted((await checkCwd(req.cwd)) ?? started.error.split('\n')[0]!);
+      return why(started.code, started.error);
     }
     const pid = started.pid;
     liveGroups.add(pid);

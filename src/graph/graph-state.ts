@@ -90,6 +90,18 @@ export function valuesOf(node: StepNode): Record<string, unknown> {
   return out;
 }
 
+/**
+ * What a value name no task set reads as (ExprContext's `unsetValue`): for a fanned-out step
+ * none of whose tasks succeeded, one null per item, so a join after an empty fan-out sees `[]`.
+ * Undefined otherwise, so a misspelt name after tasks that ran stays an error.
+ */
+export function unsetValueOf(node: StepNode): unknown[] | undefined {
+  if (node.spec.kind === 'group' || !node.fanned) return undefined;
+  if (node.tasks.some((t) => t.state === 'succeeded' || t.state === 'cached')) return undefined;
+  // A placeholder (the step was skipped or its foreach failed before fanning out) has no item.
+  return node.tasks.filter((t) => t.index !== undefined).map(() => null);
+}
+
 export function stateOf(node: StepNode): string {
   switch (node.outcome) {
     case 'caught':

@@ -8,7 +8,7 @@ import type { Expr, ExprContext } from '../spec/expr/ast.js';
 import type { TaskStepSpec } from '../spec/types.js';
 import type { TaskState } from '../store/records.js';
 import { taskIdFor } from './foreach.js';
-import { createScope, exportsOf, stateOf, valuesOf, type Scope, type StageEntry, type StepNode, type TaskNode } from './graph-state.js';
+import { createScope, exportsOf, stateOf, unsetValueOf, valuesOf, type Scope, type StageEntry, type StepNode, type TaskNode } from './graph-state.js';
 import { renderShellCommand } from './render-command.js';
 import { SecretEnv, type SecretPolicy } from './secret-env.js';
 
@@ -35,7 +35,7 @@ export interface TaskPlan {
 export function expressionContext(node: StepNode, params: Record<string, unknown>, run: ExprContext['run']): ExprContext {
   const steps: ExprContext['steps'] = {};
   const add = (name: string, n: StepNode) => {
-    if (n.status === 'done') steps[name] = { values: valuesOf(n), state: stateOf(n) };
+    if (n.status === 'done') steps[name] = { values: valuesOf(n), state: stateOf(n), unsetValue: unsetValueOf(n) };
   };
   for (const [name, n] of node.scope.inherited) add(name, n);
   for (const [name, n] of node.scope.nodes) add(name, n);

@@ -4,6 +4,7 @@
  * declared CPU/memory. It owns run state only; every effect (processes, store) happens in
  * the injected TaskRunner, and everything it decides is announced as an event.
  */
+import { setMaxListeners } from 'node:events';
 import { evaluate, isTruthy } from '../spec/expr/index.js';
 import type { ExprContext } from '../spec/expr/ast.js';
 import type { FlowSpec, StepSpec, TaskStepSpec } from '../spec/types.js';
@@ -76,7 +77,10 @@ export class RunEngine {
   private error?: string;
   private resolveDone?: () => void;
 
-  constructor(private readonly o: EngineOptions) {}
+  constructor(private readonly o: EngineOptions) {
+    // Every running task listens on both signals; Node's leak warning (past 10) would only add noise to progress output.
+    setMaxListeners(0, this.abort.signal, this.kill.signal);
+  }
 
   async run(): Promise<EngineResult> {
     const done = new Promise<void>((resolve) => (this.resolveDone = resolve));

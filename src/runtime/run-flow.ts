@@ -12,6 +12,7 @@ import type { FlowSpec } from '../spec/types.js';
 import { openStore } from '../store/open.js';
 import type { RunRecord } from '../store/records.js';
 import { executorProblems } from './executor-check.js';
+import { refuseIfAlive } from './live-run-guard.js';
 import { resolveParams } from './params.js';
 import { runSession, type RunFlowResult, type SessionOptions } from './run-session.js';
 import { signals } from './signals.js';
@@ -30,6 +31,8 @@ export interface ResumeOptions extends Omit<RunFlowOptions, 'file'> {
   file?: string;
   /** Re-run this step and everything downstream of it, cloning only what is upstream. */
   from?: string;
+  /** Resume even when the origin still looks alive (says running, heartbeat fresh). */
+  force?: boolean;
 }
 
 export async function runFlow(o: RunFlowOptions): Promise<RunFlowResult> {
@@ -54,6 +57,7 @@ export async function resumeFlow(o: ResumeOptions): Promise<RunFlowResult> {
     });
   }
   const origin = found.run;
+  if (!o.force) refuseIfAlive(origin);
   const file = o.file ? path.resolve(cwd, o.file) : locateFlowFile(origin, cwd);
   const spec = await loadRunnableFlow(file);
   if (spec.name !== origin.flow) {

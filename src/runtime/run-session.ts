@@ -7,7 +7,6 @@
 import { createHmac } from 'node:crypto';
 import os from 'node:os';
 import path from 'node:path';
-import { writeFile } from 'node:fs/promises';
 import { ExitCode } from '../errors.js';
 import { ExecutorSet } from '../executors/index.js';
 import { keyHasher, type KeyHasher } from '../graph/cache-key.js';
@@ -20,6 +19,7 @@ import { RunEngine } from './engine.js';
 import { EventBus } from './event-bus.js';
 import { EventLog } from './event-log.js';
 import type { Reporter } from './events.js';
+import { prepareRunIdFile, writeRunIdFile } from './run-id-file.js';
 import { RunRecorder } from './run-record.js';
 import { signals } from './signals.js';
 import { StoreTaskRunner } from './task-runner.js';
@@ -61,6 +61,8 @@ export async function runSession(
   origin?: Origin,
 ): Promise<RunFlowResult> {
   const cwd = o.cwd ?? process.cwd();
+  const runIdFile = o.runIdFile && path.resolve(cwd, o.runIdFile);
+  if (runIdFile) await prepareRunIdFile(runIdFile, o.runIdFile!);
   const masker = makeMasker(secrets.map((n) => params[n]));
   const hasher = await cacheKeyHasher(store, masker);
   for (const w of shortSecretWarnings(params, secrets)) process.stderr.write(`warning: ${w}\n`);
@@ -78,7 +80,7 @@ export async function runSession(
   });
   await recorder.write();
   // Only now: an id in the file always names a run that resume can find.
-  if (o.runIdFile) await writeFile(path.resolve(cwd, o.runIdFile), runId + '\n');
+  if (runIdFile) await writeRunIdFile(runIdFile, runId);
 
   const bus = new EventBus(runId, masker);
   for (const r of o.reporters ?? []) bus.add(r);

@@ -14,6 +14,7 @@ import type { AttemptRecord, AttemptSpec, TaskRecord } from '../store/records.js
 import type { CodeSnapshot, Store } from '../store/store.js';
 import type { Masker } from '../task/mask.js';
 import { buildTaskEnv } from '../task/task-env.js';
+import { describeWriteError } from '../task/write-error.js';
 import { retryDelayMs, sleep } from './backoff.js';
 import type { RunEventInput } from './event-bus.js';
 import type { TaskOutcome, TaskRunner } from './engine.js';
@@ -96,7 +97,7 @@ export class StoreTaskRunner implements TaskRunner {
       if (!(await sleep(delay ?? 0, signal))) break;
     }
     const finished = Date.now();
-    const outcome: TaskOutcome = last?.state === 'succeeded'
+    let outcome: TaskOutcome = last?.state === 'succeeded'
       ? { state: 'succeeded', values: last.values ?? {}, outputs: last.outputs ?? [] }
       : {
         state: 'failed', values: {}, outputs: [],
@@ -105,12 +106,19 @@ export class StoreTaskRunner implements TaskRunner {
       };
     // The cache entry may land before task.json: a lookup trusts an entry only once the task
     // record it names says succeeded, so writing both at once is safe.
-    await Promise.all([
-      this.writeTask(task, outcome, {
-        startedAt, finishedAt: new Date(finished).toISOString(), durationMs: finished - started, attempts: attempt, command, ...keyFields(identity),
-      }),
-      outcome.state === 'succeeded' && spec.cache ? this.reuse.remember(identity.cacheKey, this.o.runId, step, task.taskId) : undefined,
-    ]);
+    try {
+      await Promise.all([
+        this.writeTask(task, outcome, {
+          startedAt, finishedAt: new Date(finished).toISOString(), durationMs: finished - started, attempts: attempt, command, ...keyFields(identity),
+        }),
+        outcome.state === 'succeeded' && spec.cache ? this.reuse.remember(identity.cacheKey, this.o.runId, step, task.taskId) : undefined,
+      ]);
+    } catch (e) {
+      // Without task.json the task is not part of the run (resume runs it again): it failed, alone.
+      outcome = {
+        state: 'failed', values: {}, outputs: [], reason: `could not record the task: ${describeWriteError(e)}`, caught: spec.catch && !signal.aborted,
+      };
+    }
     this.o.emit({
       type: 'task-finished', step, taskId: task.taskId, state: outcome.state, durationMs: finished - started,
       reason: outcome.reason, caught: outcome.caught, lastLines: outcome.state === 'failed' ? last?.lastLines : undefined,

@@ -7,6 +7,7 @@
 import type { ErrorObject } from 'ajv';
 import type { Problem } from '../errors.js';
 import { parseDuration } from './duration.js';
+import { NAME_LENGTH_HINT } from './limits.js';
 import { describeKeyKind, describePath, splitStepPath } from './describe.js';
 import { type DataPath, findNode, locAt, pointerToPath } from './positions.js';
 import { schemaDef } from './schema.js';
@@ -97,6 +98,8 @@ function predicate(e: ErrorObject): string {
       return `must be ${p.comparison} ${p.limit}, not ${shown(e.data)}`;
     case 'minLength':
       return 'must not be empty';
+    case 'maxLength':
+      return `must be at most ${p.limit} characters long, not ${typeof e.data === 'string' ? e.data.length : '?'}`;
     case 'minItems':
       return `must have at least ${p.limit} item${p.limit === 1 ? '' : 's'}`;
     case 'minProperties':
@@ -125,7 +128,13 @@ export function toProblem(e: ErrorObject, src: FlowSource): Problem {
   const loc = (at: DataPath, key = false) => locAt(src, at, { key });
 
   if (e.propertyName !== undefined) {
-    return { loc: loc([...path, e.propertyName], true), message: `${describeKeyKind(path)} '${e.propertyName}' ${predicate(e)}`, rule: 'name' };
+    return {
+      loc: loc([...path, e.propertyName], true), message: `${describeKeyKind(path)} ${shown(e.propertyName)} ${predicate(e)}`, rule: 'name',
+      ...(e.keyword === 'maxLength' ? { hint: NAME_LENGTH_HINT } : {}),
+    };
+  }
+  if (e.keyword === 'maxLength' && path.length === 1 && path[0] === 'name') {
+    return { loc: loc(path), message: `flow name ${shown(e.data)} ${predicate(e)}`, rule: 'name', hint: NAME_LENGTH_HINT };
   }
   switch (e.keyword) {
     case 'additionalProperties': {

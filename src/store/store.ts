@@ -197,9 +197,19 @@ export class Store {
     return join(this.backend.scratchDir(), ...parts);
   }
 
-  /** Remove a part of the scratch space (a run's task directories); never fails. */
+  /**
+   * Remove a part of the scratch space (a run's task directories); never fails. Node's rm works
+   * with whole paths, so a tree deeper than PATH_MAX (a task can make one) fails with
+   * ENAMETOOLONG; rm(1) descends directory by directory.
+   */
   async removeScratch(...parts: string[]): Promise<void> {
-    await rm(this.scratchPath(...parts), { recursive: true, force: true }).catch(() => {});
+    const dir = this.scratchPath(...parts);
+    try {
+      await rm(dir, { recursive: true, force: true });
+    } catch {
+      const { execa } = await import('execa');
+      await execa('rm', ['-rf', dir], { reject: false });
+    }
   }
 
   /** True when a running attempt's logs and records are readable in the store as they are written (a local store). */

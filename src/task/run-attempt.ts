@@ -15,6 +15,7 @@ import { inspectAttempt } from './after-attempt.js';
 import type { StagedFile } from './staged-files.js';
 import { prepareTaskDir } from './task-dir.js';
 import { readValuesFile } from './values.js';
+import { describeWriteError } from './write-error.js';
 
 /** What runs an attempt needs besides its spec: the effects, and what stays in memory. */
 export interface AttemptContext {
@@ -66,7 +67,7 @@ export async function runAttempt(spec: AttemptSpec, ctx: AttemptContext): Promis
       onCodeLinked: (files) => ctx.scratch.codeLinked(slot, files),
     });
   } catch (e) {
-    problem = `could not prepare the task directory: ${(e as Error).message}`;
+    problem = `could not prepare the task directory: ${describeWriteError(e)}`;
   }
   if (problem === undefined) {
     result = await ctx.runner.run({
@@ -103,14 +104,20 @@ export async function runAttempt(spec: AttemptSpec, ctx: AttemptContext): Promis
       record.outputs = outputs;
     } catch (e) {
       record.state = 'failed';
-      record.reason = (e as Error).message;
+      record.reason = describeWriteError(e);
       delete record.values;
     }
   }
   if (record.reason !== undefined) record.reason = masker.message(record.reason);
   if (lastLines.length > 0) record.lastLines = lastLines;
-  await logs.commit();
-  await store.writeAttempt(spec.flow, spec.runId, spec.step, spec.taskId, record);
+  try {
+    await logs.commit();
+    await store.writeAttempt(spec.flow, spec.runId, spec.step, spec.taskId, record);
+  } catch (e) {
+    // An attempt that cannot be recorded failed (retry applies); the run goes on.
+    record.state = 'failed';
+    record.reason = `could not record the attempt: ${describeWriteError(e)}`;
+  }
   // Emptied off the task's critical path (ScratchPool.settle() awaits it); failed ones kept when asked.
   const keep = record.state !== 'succeeded' && ctx.keepFailedDir;
   ctx.scratch.release(slot, keep ? `${spec.step}-${spec.taskId}-${spec.attempt}` : undefined);

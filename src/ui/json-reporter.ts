@@ -5,6 +5,7 @@
  * added, existing ones keep their meaning.
  */
 import type { Reporter, RunEvent } from '../runtime/events.js';
+import { guardOutput } from './output-guard.js';
 
 export interface JsonReporterOptions {
   write?: (line: string) => void;
@@ -16,7 +17,7 @@ export class JsonReporter implements Reporter {
   private readonly write: (line: string) => void;
 
   constructor(private readonly o: JsonReporterOptions = {}) {
-    this.write = o.write ?? ((l) => process.stdout.write(l + '\n'));
+    this.write = o.write ?? stdoutLines();
   }
 
   onEvent(e: RunEvent): void {
@@ -27,4 +28,10 @@ export class JsonReporter implements Reporter {
 
 function important(e: RunEvent): boolean {
   return e.type === 'run-started' || e.type === 'run-finished' || (e.type === 'task-finished' && e.state === 'failed' && !e.caught);
+}
+
+/** Lines to stdout, dropped once it cannot be written (see output-guard.ts). */
+function stdoutLines(): (line: string) => void {
+  const stdout = guardOutput(process.stdout);
+  return (line) => stdout.write(line + '\n');
 }

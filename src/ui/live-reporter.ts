@@ -12,7 +12,9 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { Reporter, RunEvent } from '../runtime/events.js';
+import { OUTPUT_GONE_EXIT_CODE } from './live/exit-codes.js';
 import { LiveSession } from './live/session.js';
+import { guardOutput } from './output-guard.js';
 import { PlainReporter } from './plain-reporter.js';
 
 export interface LiveReporterOptions {
@@ -40,6 +42,8 @@ export class LiveReporter implements Reporter {
   private closing?: Promise<void>;
   /** Plain lines, once the view process has died: the run goes on and still reports. */
   private fallback?: PlainReporter;
+  /** The terminal itself cannot be written: nothing more is shown. */
+  private silenced = false;
 
   constructor(o: LiveReporterOptions = {}) {
     this.view = o.host === 'inline'
@@ -48,6 +52,7 @@ export class LiveReporter implements Reporter {
   }
 
   onEvent(e: RunEvent): void {
+    if (this.silenced) return;
     if (this.fallback) this.fallback.onEvent(e);
     else if (!this.closing) this.view.onEvent(e);
   }
@@ -57,11 +62,17 @@ export class LiveReporter implements Reporter {
     return this.closing;
   }
 
-  private fail(why: string): void {
-    if (this.fallback || this.closing) return;
+  /** `why` undefined: the terminal itself cannot be written any more, so there is nowhere to fall back to. */
+  private fail(why: string | undefined): void {
+    if (this.fallback || this.silenced || this.closing) return;
+    if (why === undefined) {
+      this.silenced = true;
+      return;
+    }
+    const stderr = guardOutput(process.stderr);
     // it may have died mid-frame, with the cursor hidden
     const showCursor = process.stderr.isTTY ? '\x1b[?25h' : '';
-    process.stderr.write(`${showCursor}\nwarning: the live view stopped (${why}); progress continues as plain lines\n`);
+    stderr.write(`${showCursor}\nwarning: the live view stopped (${why}); progress continues as plain lines\n`);
     this.fallback = new PlainReporter({ streamLogs: false });
   }
 }
@@ -72,6 +83,8 @@ class InlineView implements ViewHost {
   constructor(private readonly stream: NodeJS.WriteStream, intervalMs?: number) {
     this.session = new LiveSession({ stream, intervalMs }, () => import('./live/ink-renderer.js'));
     stream.on('resize', this.onResize);
+    // A terminal or pipe that cannot be written any more: stop drawing; the run goes on.
+    stream.on('error', this.onError);
   }
 
   onEvent(e: RunEvent): void {
@@ -84,6 +97,7 @@ class InlineView implements ViewHost {
   }
 
   private readonly onResize = () => this.session.resized();
+  private readonly onError = () => this.session.abandon();
 }
 
 class ProcessView implements ViewHost {
@@ -95,7 +109,7 @@ class ProcessView implements ViewHost {
   private inputBroken = false;
   private closed = false;
 
-  constructor(intervalMs: number | undefined, private readonly onFailure: (why: string) => void) {
+  constructor(intervalMs: number | undefined, private readonly onFailure: (why: string | undefined) => void) {
     // The build's single-file bundle loads ~6x faster than ink's ~300 modules (bundle-view.ts).
     const bundle = fileURLToPath(new URL('./live/process.bundle.js', import.meta.url));
     const entry = existsSync(bundle) ? bundle : fileURLToPath(new URL('./live/process.js', import.meta.url));
@@ -117,7 +131,7 @@ class ProcessView implements ViewHost {
     });
     this.exited = new Promise((resolve) => {
       this.child.on('exit', (code, signal) => {
-        if (!this.closed) this.lost(signal ? `killed by ${signal}` : `exit code ${code}`);
+        if (!this.closed) this.lost(code === OUTPUT_GONE_EXIT_CODE ? undefined : signal ? `killed by ${signal}` : `exit code ${code}`);
         resolve();
       });
       this.child.on('error', (e) => {
@@ -148,7 +162,8 @@ class ProcessView implements ViewHost {
     clearTimeout(guard);
   }
 
-  private lost(why: string): void {
+  /** `why` undefined: the view's output (our stderr too) cannot be written. */
+  private lost(why: string | undefined): void {
     if (this.failed) return;
     this.failed = true;
     this.batch = [];

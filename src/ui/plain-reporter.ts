@@ -5,6 +5,7 @@
  */
 import type { Reporter, RunEvent } from '../runtime/events.js';
 import { formatCounts, formatDuration, taskName } from '../term/format.js';
+import { guardOutput } from './output-guard.js';
 import { sanitizeLine } from '../term/sanitize.js';
 
 export interface PlainReporterOptions {
@@ -30,7 +31,7 @@ export class PlainReporter implements Reporter {
   private readonly unprinted = new Set<string>();
 
   constructor(private readonly o: PlainReporterOptions = {}) {
-    this.write = o.write ?? ((line) => process.stderr.write(line + '\n'));
+    this.write = o.write ?? stderrLines();
   }
 
   onEvent(e: RunEvent): void {
@@ -113,4 +114,10 @@ function clean(s: string): string {
 function short(v: unknown): string {
   const s = JSON.stringify(v) ?? 'null';
   return s.length > 60 ? s.slice(0, 57) + '...' : s;
+}
+
+/** Lines to stderr, dropped once it cannot be written (see output-guard.ts). */
+function stderrLines(): (line: string) => void {
+  const stderr = guardOutput(process.stderr);
+  return (line) => stderr.write(line + '\n');
 }

@@ -98,10 +98,10 @@ describe('LocalProcessRunner: output and exit', () => {
     expect(log.out()).toEqual(['is-bash', 'ok']);
   });
 
-  test('shell: bash missing on PATH fails with "bash not found"', async () => {
+  test('shell: bash missing on PATH fails with "bash not found" and a hint', async () => {
     const { req } = request(dir, 'echo hi', { shell: 'bash', env: { PATH: dir } });
     const r = await executor.run(req);
-    expect(r).toMatchObject({ state: 'failed', exitCode: null, reason: 'bash not found' });
+    expect(r).toMatchObject({ state: 'failed', exitCode: null, reason: 'could not start: bash not found on PATH (shell: bash); install it, or use shell: sh' });
   });
 
   test('a missing working directory fails with a clear reason, and the log files exist', async () => {

@@ -62,8 +62,9 @@ test('20 random SIGINT/SIGKILL interruptions, each resumed, give byte-identical 
 
     // Killed before its record existed: nothing to resume, a new run is the answer.
     const id = existsSync(idFile) ? readFileSync(idFile, 'utf8').trim() : '';
+    // --force: this test killed the run itself; a SIGKILLed run keeps a fresh heartbeat for 30 s.
     const next = id
-      ? await flowctl(['resume', id, '--no-cache'], { cwd: dir })
+      ? await flowctl(['resume', id, '--no-cache', '--force'], { cwd: dir })
       : await flowctl(['run', 'flow.yaml', '--no-cache'], { cwd: dir });
     if (id) resumed++;
     expect(next.stderr).not.toMatch(/\n\s+at /);

@@ -31,7 +31,20 @@ for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.on(sig, () =
 
 function send(msg: FromSpawner, onSent?: () => void): boolean {
   if (!process.connected) return true;
-  return process.send!(msg, undefined, {}, onSent ? () => onSent() : undefined);
+  try {
+    return process.send!(msg, undefined, {}, onSent ? () => onSent() : undefined);
+  } catch {
+    // The channel is closing: flowctl is gone, and 'disconnect' ends every task.
+    return true;
+  }
+}
+// A failed IPC write is reported here; without a listener it would end this process.
+process.on('error', () => {});
+
+/** What went wrong, as the protocol carries it (never a stack). */
+function failure(e: unknown): { message: string; code?: string } {
+  const err = e as NodeJS.ErrnoException;
+  return { message: String(err?.message ?? e), ...(typeof err?.code === 'string' ? { code: err.code } : {}) };
 }
 
 function stream(entry: Live, fd: Fd) {
@@ -49,15 +62,27 @@ function release(entry: Live, fd: Fd, why: 'peer' | 'channel'): void {
 }
 
 function start(m: Extract<ToSpawner, { t: 'spawn' }>): void {
-  const child = spawn(m.file, m.args, { cwd: m.cwd, env: m.env, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+  let child: ChildProcess;
+  try {
+    child = spawn(m.file, m.args, { cwd: m.cwd, env: m.env, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+  } catch (e) {
+    // E2BIG, ENOMEM, a NUL byte in an argument…: Node throws these instead of emitting 'error'.
+    send({ t: 'error', id: m.id, ...failure(e) });
+    return;
+  }
   const pid = child.pid;
   if (pid === undefined) {
-    child.once('error', (e) => send({ t: 'error', id: m.id, message: e.message }));
+    child.once('error', (e) => send({ t: 'error', id: m.id, ...failure(e) }));
     return;
   }
   child.on('error', () => {}); // started: nothing left that could fail (we never kill or message it)
-  const entry: Live = { child, pid, start: readProc(pid)?.start, held: { 1: new Set(), 2: new Set() } };
+  const entry: Live = { child, pid, held: { 1: new Set(), 2: new Set() } };
   live.set(m.id, entry);
+  try {
+    entry.start = readProc(pid)?.start;
+  } catch {
+    // without it the leftover scan only loses its guard against pid reuse
+  }
   send({ t: 'spawned', id: m.id, pid, start: entry.start });
   for (const fd of [1, 2] as const) {
     const s = stream(entry, fd);
@@ -80,6 +105,19 @@ function start(m: Extract<ToSpawner, { t: 'spawn' }>): void {
   child.once('close', () => live.delete(m.id));
 }
 
+/**
+ * Handling one message threw (a bug, or input Node rejects): that task fails alone, its
+ * process group is ended if it started, and this process goes on serving the others.
+ */
+function abandon(id: number, e: unknown): void {
+  const entry = live.get(id);
+  if (entry) {
+    live.delete(id);
+    killGroup(entry.pid);
+  }
+  send({ t: 'error', id, ...failure(e) });
+}
+
 function killGroup(pid: number): void {
   try {
     process.kill(-pid, 'SIGKILL');
@@ -88,7 +126,7 @@ function killGroup(pid: number): void {
   }
 }
 
-process.on('message', (m: ToSpawner) => {
+function handle(m: ToSpawner): void {
   if (m.t === 'spawn') {
     start(m);
     return;
@@ -97,6 +135,14 @@ process.on('message', (m: ToSpawner) => {
   if (!entry) return;
   if (m.t === 'pause') hold(entry, m.fd, 'peer');
   else release(entry, m.fd, 'peer');
+}
+
+process.on('message', (m: ToSpawner) => {
+  try {
+    handle(m);
+  } catch (e) {
+    abandon((m as { id?: number } | null)?.id ?? -1, e);
+  }
 });
 
 // flowctl exited or was killed: nobody will collect these tasks, so end them rather than

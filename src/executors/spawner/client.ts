@@ -39,6 +39,7 @@ export class Spawner {
     return s;
   }
 
+  /** Throws when the spawner process itself cannot be started (EAGAIN, ENOMEM, …). */
   spawn(req: SpawnRequest): SpawnedCommand {
     const proc = this.ensure();
     const cmd = new SpawnedCommand(this.nextId++, (m) => this.post(proc, m));
@@ -61,7 +62,11 @@ export class Spawner {
       this.idleTimer.unref();
     };
     cmd.closed.then(done, done);
-    this.post(proc, { t: 'spawn', id: cmd.id, ...req });
+    try {
+      this.post(proc, { t: 'spawn', id: cmd.id, ...req });
+    } catch (e) {
+      cmd.lose(`could not hand the command to the spawner: ${(e as Error).message}`);
+    }
     return cmd;
   }
 
@@ -71,6 +76,7 @@ export class Spawner {
     return n;
   }
 
+  /** Throws only when the message cannot be serialized; a failed write surfaces as the spawner's 'error'/'exit'. */
   private post(proc: ChildProcess, m: ToSpawner): void {
     if (proc.connected) proc.send(m);
   }
@@ -82,13 +88,14 @@ export class Spawner {
     delete env.NODE_OPTIONS; // jest's or a user's flags are for flowctl, not for this helper
     const proc = spawn(file!, args, { stdio: ['ignore', 'ignore', 'inherit', 'ipc'], serialization: 'advanced', env });
     proc.on('message', (m: FromSpawner) => this.running.get(m.id)?.cmd.handle(m));
-    const lost = (why: string) => {
+    const lost = (why: string, code?: string) => {
       if (this.proc === proc) this.proc = undefined;
       // Only this process's commands: after an idle disconnect, a successor may already run others.
-      for (const r of this.running.values()) if (r.proc === proc) r.cmd.lose(why);
+      for (const r of this.running.values()) if (r.proc === proc) r.cmd.lose(why, code);
     };
     proc.once('exit', (code, signal) => lost(`the spawner process ended (${signal ?? `exit code ${code}`})`));
-    proc.once('error', (e) => lost(`the spawner process failed: ${e.message}`));
+    // `on`, not `once`: every failed send to a dying spawner emits one more 'error'.
+    proc.on('error', (e: NodeJS.ErrnoException) => lost(`the spawner process failed: ${e.message}`, e.code));
     ref(proc, false);
     this.proc = proc;
     return proc;

@@ -13,7 +13,11 @@ export type ToSpawner =
 
 export type FromSpawner =
   | { t: 'spawned'; id: number; pid: number; start?: string }
-  | { t: 'error'; id: number; message: string }
+  /**
+   * The command could not be started (`code`: the errno or Node error code, e.g. E2BIG), or,
+   * after 'spawned', handling it failed inside the spawner (its process group was then killed).
+   */
+  | { t: 'error'; id: number; message: string; code?: string }
   | { t: 'data'; id: number; fd: Fd; chunk: Uint8Array }
   | { t: 'end'; id: number; fd: Fd }
   /**

@@ -15,18 +15,25 @@ export interface ExitInfo {
   lost?: string;
 }
 
+/** Why a command did not start: the spawner's message and the error code (`E2BIG`, `EMFILE`, …) when known. */
+export interface StartFailure {
+  error: string;
+  code?: string;
+}
+
 /** One running command, as seen from flowctl. */
 export class SpawnedCommand {
   readonly stdout: Readable;
   readonly stderr: Readable;
   /** Resolves with the pid (and its start time) once running, or a reason it could not start. */
-  readonly started: Promise<{ pid: number; start?: string } | { error: string }>;
+  readonly started: Promise<{ pid: number; start?: string } | StartFailure>;
   /** Resolves when the command itself exited (its output may still be flowing). */
   readonly exited: Promise<ExitInfo>;
   /** Resolves once it exited and both output streams ended. */
   readonly closed: Promise<ExitInfo>;
   private readonly paused: Record<Fd, boolean> = { 1: false, 2: false };
-  private settleStart!: (v: { pid: number; start?: string } | { error: string }) => void;
+  private settleStart!: (v: { pid: number; start?: string } | StartFailure) => void;
+  private spawned = false;
   private settleExit!: (v: ExitInfo) => void;
 
   constructor(readonly id: number, private readonly control: (m: ToSpawner) => void) {
@@ -42,10 +49,13 @@ export class SpawnedCommand {
   handle(m: FromSpawner): void {
     switch (m.t) {
       case 'spawned':
+        this.spawned = true;
         this.settleStart({ pid: m.pid, start: m.start });
         break;
       case 'error':
-        this.settleStart({ error: m.message });
+        // After 'spawned' the spawner gave up on a running command (and ended its group).
+        if (this.spawned) return this.lose(`the spawner could not handle the command: ${m.message}`);
+        this.settleStart({ error: m.message, code: m.code });
         this.settleExit({ code: null, signal: null, leftovers: 0 });
         this.endStreams();
         break;
@@ -66,9 +76,9 @@ export class SpawnedCommand {
     }
   }
 
-  /** @internal The spawner died: nothing more will come for this command. */
-  lose(why: string): void {
-    this.settleStart({ error: why });
+  /** @internal The spawner died (`code`: why, when known): nothing more will come for this command. */
+  lose(why: string, code?: string): void {
+    this.settleStart({ error: why, code });
     this.settleExit({ code: null, signal: null, leftovers: 0, lost: why });
     this.endStreams();
   }

@@ -45,11 +45,23 @@ export interface ExprRef {
   end: number;
 }
 
+/** What an expression sees of one upstream step. */
+export interface StepValues {
+  values: Record<string, unknown>;
+  state?: string;
+  /**
+   * What any value name not in `values` reads as, when no task could have set it: a fanned-out
+   * step none of whose tasks succeeded (an empty list, every item skipped) has one null per
+   * task (`[]` for an empty list). Undefined: an unknown name is an error (a typo).
+   */
+  unsetValue?: unknown[];
+}
+
 /** What an expression can see when evaluated. */
 export interface ExprContext {
   params: Record<string, unknown>;
   /** Upstream steps visible to this task: values, and the step's state. A fanned-out step's values are arrays in item order. */
-  steps: Record<string, { values: Record<string, unknown>; state?: string }>;
+  steps: Record<string, StepValues>;
   /** The current foreach item (innermost), undefined outside a foreach. */
   item?: unknown;
   /** Items of every enclosing foreach, outermost first. */

@@ -77,6 +77,9 @@ function resolveRoot(node: PathExpr, ctx: ExprContext): { value: unknown; used: 
         );
       }
       if (second !== 'values' || third === undefined) return { value: step, used: 1 };
+      if (typeof third === 'string' && !Object.hasOwn(step.values, third) && step.unsetValue) {
+        return { value: [...step.unsetValue], used: 3 };
+      }
       if (typeof third !== 'string' || !Object.hasOwn(step.values, third)) {
         const names = Object.keys(step.values);
         throw new ExprError(

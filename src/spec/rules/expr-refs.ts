@@ -57,7 +57,15 @@ function checkSteps(ref: ExprRef, c: Check): Finding {
       hint: `add '${name}' to the needs of ${owner === c.step ? `'${owner.path}'` : `group '${owner.path}'`}; values exist only once the step has finished`,
     };
   }
-  if (kind === 'values' && typeof value === 'string') return undefined;
+  if (kind === 'values' && typeof value === 'string') {
+    const target = levels.map((l) => l.siblings.find((s) => s.name === name)).find((s) => s !== undefined);
+    if (target?.kind !== 'group') return undefined;
+    return {
+      message: `step '${name}' is a group and has no values (steps.${name}.values.${value}); only steps with run: set values`,
+      rule: 'expr-ref',
+      hint: 'read the values of its inner steps inside the group, or have them write an output file that the steps after the group read',
+    };
+  }
   if (kind === 'state' && ref.segments.length === 2) return undefined;
   const hint = typeof kind === 'string' && kind !== 'values' ? `did you mean steps.${name}.values.${kind}?` : 'a step exposes .values.NAME (what it wrote to $FLOW_VALUES) and .state';
   return { message: `steps.${name} must be followed by .values.NAME or .state, not '${refText(ref)}'`, rule: 'expr-ref', hint };

@@ -7,11 +7,12 @@ import { unknownNeeds } from './needs.js';
 import { outputCollisions } from './output-collisions.js';
 import { outputPaths } from './outputs.js';
 import { paramChecks } from './params.js';
+import { pathLimits } from './path-limits.js';
 import { stepParams } from './step-params.js';
 
 export type { Rule, RuleContext } from './context.js';
 
-export const RULES: readonly Rule[] = [paramChecks, unknownNeeds, cycles, expressionRefs, outputPaths, outputCollisions, stepParams];
+export const RULES: readonly Rule[] = [paramChecks, unknownNeeds, cycles, expressionRefs, outputPaths, outputCollisions, stepParams, pathLimits];
 
 export function runRules(ctx: RuleContext): Problem[] {
   return RULES.flatMap((rule) => rule(ctx));

@@ -9,6 +9,7 @@
 import { appendFile } from 'node:fs/promises';
 import { setPriority } from 'node:os';
 import type { RunEvent } from '../../runtime/events.js';
+import { OUTPUT_GONE_EXIT_CODE } from './exit-codes.js';
 import { LiveSession } from './session.js';
 
 try {
@@ -36,6 +37,9 @@ process.stdin.on('end', () => {
   void finish();
 });
 process.stderr.on('resize', () => session.resized());
+// The terminal or pipe we draw on is gone (EPIPE, EBADF, EIO): nothing more can be shown. Say so
+// with our exit code; the run goes on without a view.
+process.stderr.on('error', () => process.exit(OUTPUT_GONE_EXIT_CODE));
 
 async function finish(): Promise<void> {
   try {

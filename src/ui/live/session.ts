@@ -88,6 +88,12 @@ export class LiveSession {
     this.draw();
   }
 
+  /** The terminal cannot be written any more: stop drawing, and draw no final frame. */
+  abandon(): void {
+    this.closed = true;
+    clearTimeout(this.timer);
+  }
+
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
