@@ -3,6 +3,9 @@
  * failed, so the analysis (sizes of every argument and variable) costs nothing on the hot path.
  * Messages name variables and sizes, never values: a value may be a secret.
  */
+import { resourceHint } from '../task/write-error.js';
+
+export { resourceHint } from '../task/write-error.js';
 
 /** Linux's MAX_ARG_STRLEN: one argument or `NAME=value` string, its terminating NUL included. */
 export const MAX_ARG_STRLEN = 128 * 1024;
@@ -18,7 +21,6 @@ export interface StartAttempt {
 }
 
 const TOO_LONG_HINT = 'pass large values through a file, e.g. an upstream output, instead of embedding them in run:/env:';
-const WORKERS_HINT = 'lower --max-workers, or run fewer tasks at once';
 
 /**
  * The reason (with a hint after `; `) for a start that failed with `code` (an errno code such
@@ -50,21 +52,6 @@ export function explainStartFailure(code: string | undefined, message: string, w
   }
 }
 
-/** What to do when the machine ran out of something (open files, processes, memory); undefined for other codes. */
-export function resourceHint(code: string | undefined): string | undefined {
-  switch (code) {
-    case 'EMFILE':
-      return `raise the open-file limit (ulimit -n) or ${WORKERS_HINT}`;
-    case 'ENFILE':
-      return `${WORKERS_HINT}, or close other programs`;
-    case 'EAGAIN':
-      return WORKERS_HINT;
-    case 'ENOMEM':
-      return `${WORKERS_HINT}, or declare resources.memory so tasks are scheduled to fit`;
-    default:
-      return undefined;
-  }
-}
 
 /** Which string broke the kernel's limits: one argument/variable over MAX_ARG_STRLEN, or all of them together. */
 function tooLong(what: StartAttempt): string {

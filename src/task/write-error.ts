@@ -3,7 +3,6 @@
  * reason: what happened, the path (shortened: an ENAMETOOLONG path is thousands of characters)
  * and what to do about it.
  */
-import { resourceHint } from '../executors/start-failure.js';
 
 const SHOWN_PATH = 120;
 
@@ -33,4 +32,22 @@ function shorten(p: string): string {
 
 function firstLine(s: string): string {
   return s.split('\n')[0]!;
+}
+
+export const WORKERS_HINT = 'lower --max-workers, or run fewer tasks at once';
+
+/** What to do when the machine ran out of something (open files, processes, memory); undefined for other codes. */
+export function resourceHint(code: string | undefined): string | undefined {
+  switch (code) {
+    case 'EMFILE':
+      return `raise the open-file limit (ulimit -n) or ${WORKERS_HINT}`;
+    case 'ENFILE':
+      return `${WORKERS_HINT}, or close other programs`;
+    case 'EAGAIN':
+      return WORKERS_HINT;
+    case 'ENOMEM':
+      return `${WORKERS_HINT}, or declare resources.memory so tasks are scheduled to fit`;
+    default:
+      return undefined;
+  }
 }
