@@ -18,7 +18,7 @@ An invalid flow prints its problems and exits 2.`;
   };
 
   static override flags = {
-    format: Flags.string({ char: 'f', description: 'output format', options: ['text', 'mermaid', 'dot'], default: 'text' }),
+    format: Flags.string({ description: 'output format', options: ['text', 'mermaid', 'dot'], default: 'text' }),
   };
 
   async run(): Promise<void> {

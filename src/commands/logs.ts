@@ -4,10 +4,9 @@ import { jsonFlag, storeFlags } from '../browse/flags.js';
 
 export default class Logs extends BaseCommand {
   static override summary = 'Print or follow the logs of a task.';
-  static override description = `Prints the stdout (or --stderr) of a task's latest attempt, or of --attempt N; with RUN/STEP
-alone, every task of the step one after the other (a step with one task prints just its log).
---follow streams a running task's log as it is written, through its retries, and exits when the task
-finishes (or the run ends); a task that has not started yet is waited for. RUN is RUN_ID, FLOW/RUN_ID or FLOW/latest.`;
+  static override description = `Prints the stdout (or --stderr) of a task's latest attempt, or of --attempt N. With RUN/STEP alone, prints every task of the step one after the other (a step with one task prints just its log). RUN is RUN_ID, FLOW/RUN_ID or FLOW/latest.
+
+--follow streams a running task's log as it is written, through its retries, and exits when the task finishes or the run ends; a task that has not started yet is waited for.`;
 
   static override examples = [
     '<%= config.bin %> logs train/latest/prepare',

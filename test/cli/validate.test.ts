@@ -110,7 +110,7 @@ describe('flowctl validate', () => {
   it('without a file: a usage error, exit 2', async () => {
     const r = await flowctl(['validate']);
     expect(r.code).toBe(2);
-    expect(r.stderr).toMatch(/Missing 1 required arg/);
+    expect(r.stderr).toMatch(/^error: missing FILE/m);
     expect(r.stderr).not.toMatch(STACK_LINE);
   });
 });
@@ -134,7 +134,7 @@ describe('flowctl graph', () => {
   });
 
   it('prints dot', async () => {
-    const r = await flowctl(['graph', nested, '-f', 'dot']);
+    const r = await flowctl(['graph', nested, '--format', 'dot']);
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/^digraph "nested" \{\n/);
     expect(r.stdout).toContain('subgraph "cluster_per_dataset.per_fold" {');
