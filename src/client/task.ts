@@ -41,7 +41,12 @@ export class Task {
 
   /** task.json as stored; undefined while the task runs. */
   get record(): TaskRecord | undefined { return this.need().rec; }
-  get state(): TaskState { return this.need().rec?.state ?? 'running'; }
+  /** `interrupted` also for records of older runs, which said `failed` with reason `interrupted`. */
+  get state(): TaskState {
+    const rec = this.need().rec;
+    if (!rec) return 'running';
+    return rec.state === 'failed' && rec.reason === 'interrupted' ? 'interrupted' : rec.state;
+  }
   /** Not running or pending any more. */
   get finished(): boolean { return this.state !== 'running' && this.state !== 'pending'; }
   /** Succeeded, or reused from an earlier run (cached). */

@@ -105,7 +105,7 @@ export class LocalTaskRunner implements TaskRunner {
       task.values = outcome.values ?? {};
       task.outputs = outcome.outputs ?? [];
     } else {
-      task.state = 'failed';
+      task.state = signal.aborted ? 'interrupted' : 'failed';
       task.reason = signal.aborted ? 'interrupted' : outcome?.record.reason ?? 'not started';
       task.caught = spec.catch && !signal.aborted;
     }
@@ -117,7 +117,7 @@ export class LocalTaskRunner implements TaskRunner {
     ]);
     this.o.emit({
       type: 'task-finished', step, taskId: task.taskId, state: task.state, durationMs: finished - started,
-      reason: task.reason, caught: task.caught, lastLines: task.state === 'failed' ? outcome?.lastLines : undefined,
+      reason: task.reason, caught: task.caught, lastLines: task.state === 'failed' || task.state === 'interrupted' ? outcome?.lastLines : undefined,
     });
   }
 

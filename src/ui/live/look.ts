@@ -19,6 +19,7 @@ export const LOOK: Record<StepStatus, Look> = {
   caught: { icon: '✖', color: 'yellow', word: 'failed (caught)' },
   cached: { icon: '↺', color: 'blue', word: 'cached' },
   skipped: { icon: '↷', color: 'gray', word: 'skipped' },
+  interrupted: { icon: '■', color: 'yellow', word: 'interrupted' },
   stopped: { icon: '■', color: 'yellow', word: 'stopped' },
   'not-run': { icon: '○', color: 'gray', word: 'not run' },
 };
