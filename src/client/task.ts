@@ -88,9 +88,16 @@ export class Task {
     return Attempt.load(this, wanted);
   }
 
-  /** A log of an attempt (default: the latest attempt's stdout). @example await task.logs({ attempt: 1, stream: 'stderr' }) */
+  /**
+   * A log of an attempt (default: the latest attempt's stdout). A cached or resumed task has no
+   * attempts of its own: its logs are those of the task that ran (`producingTask`), as `flowctl logs` prints.
+   * @example await task.logs({ attempt: 1, stream: 'stderr' })
+   */
   async logs(opts: { attempt?: number; stream?: LogStream } = {}): Promise<string> {
-    return (await this.attempt(opts.attempt)).logs(opts.stream ?? 'stdout');
+    await this.load();
+    // Loaded on demand: producer.js reads runs, which read steps, which make tasks.
+    const ran = this.cachedFrom && this.attemptCount === 0 ? await (await import('./producer.js')).producingTask(this) : this;
+    return (await ran.attempt(opts.attempt)).logs(opts.stream ?? 'stdout');
   }
 
   /**
