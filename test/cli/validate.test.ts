@@ -1,9 +1,9 @@
-import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { jest } from '@jest/globals';
 import { ensureBuilt, flowctl, mapLimit, STACK_LINE } from './helpers.js';
+import { tempDirSync } from '../helpers/tmp.js';
 
 const INVALID = 'test/fixtures/invalid';
 const VALID = 'test/fixtures/valid';
@@ -80,7 +80,7 @@ describe('flowctl validate', () => {
   });
 
   describe('files that are not flows', () => {
-    const dir = mkdtempSync(join(tmpdir(), 'flowctl-cli-'));
+    const dir = tempDirSync('flowctl-cli-');
 
     it('10 MB of random bytes: one clean message, exit 2', async () => {
       const file = join(dir, 'garbage.yaml');

@@ -1,10 +1,10 @@
 /** Context-aware quoting of values in `run:`, proven by running the result under sh. */
 import { execa } from 'execa';
-import { mkdtemp, readdir } from 'node:fs/promises';
-import os from 'node:os';
+import { readdir } from 'node:fs/promises';
 import path from 'node:path';
 import { parseTemplate } from '../../src/spec/expr/index.js';
 import { advance, renderShellCommand } from '../../src/runtime/render-command.js';
+import { tempDir } from '../helpers/tmp.js';
 
 const ctx = (v: unknown) => ({ params: { v }, steps: {}, run: { id: 'r', flow: 'f' } });
 
@@ -16,7 +16,7 @@ describe('renderShellCommand', () => {
     ['double quotes', 'printf \'%s\' "<${{ params.v }}>"'],
     ['single quotes', "printf '%s' '<${{ params.v }}>'"],
   ])('in %s every hostile value arrives literally', async (_ctx, template) => {
-    const dir = await mkdtemp(path.join(os.tmpdir(), 'render-'));
+    const dir = await tempDir('render-');
     for (const v of hostile) {
       const cmd = renderShellCommand(parseTemplate(template), ctx(v));
       const { stdout } = await execa('sh', ['-c', cmd], { cwd: dir, stripFinalNewline: false });

@@ -1,7 +1,7 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseValuesFile, readValuesFile } from '../../src/task/values.js';
+import { tempDirSync } from '../helpers/tmp.js';
 
 describe('parseValuesFile', () => {
   test('JSON values become typed, anything else stays the raw string', () => {
@@ -84,7 +84,7 @@ describe('parseValuesFile', () => {
 
 describe('readValuesFile', () => {
   let dir: string;
-  beforeEach(() => (dir = mkdtempSync(join(tmpdir(), 'flowctl-values-'))));
+  beforeEach(() => (dir = tempDirSync('flowctl-values-')));
   afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
   test('a missing file means no values', async () => {
