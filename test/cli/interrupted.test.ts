@@ -53,8 +53,8 @@ beforeAll(async () => {
   child.kill('SIGINT');
   const r = await child;
   expect(r.exitCode).toBe(130);
-  id = runIdFrom(r);
-  stderr = r.stderr;
+  id = runIdFrom({ exitCode: r.exitCode ?? -1, stdout: String(r.stdout), stderr: String(r.stderr) });
+  stderr = String(r.stderr);
 }, 60_000);
 
 test('plain output: tasks are "interrupted", one line per grouped step, and the run ends with where to look next', () => {

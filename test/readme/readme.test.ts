@@ -1,5 +1,5 @@
 /**
- * Every code block of README.md that shows a command or an API call runs, as written, in a
+ * Every code block of README.md (and flows/README.md) that shows a command or an API call runs, as written, in a
  * copy of the repo's flows/ (issue 17, item 4): `sh` blocks with bash (`flowctl` on the PATH
  * is the built CLI), `ts` blocks compiled by esbuild and run by node (`import … from 'flowctl'`
  * is this package). Example run ids become real ones; the S3 block runs against a local S3
@@ -13,8 +13,9 @@ import { REPO } from '../helpers/cli.js';
 import { startS3rver } from '../s3/s3rver.js';
 import { codeBlocks, shellScript, type Block } from './blocks.js';
 
-const README = await readFile(path.join(REPO, 'README.md'), 'utf8');
-const BLOCKS = codeBlocks(README);
+const DOCS = ['README.md', 'flows/README.md'];
+const BLOCKS = (await Promise.all(DOCS.map(async (doc) => codeBlocks(await readFile(path.join(REPO, doc), 'utf8')).map((b) => ({ ...b, doc })))))
+  .flat();
 const SCRIPTS = JSON.parse(await readFile(path.join(REPO, 'package.json'), 'utf8')).scripts as Record<string, string>;
 
 let dir: string;
@@ -39,8 +40,8 @@ afterAll(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
-function title(b: Block): string {
-  return `README.md:${b.line} ${b.lang}: ${b.code.split('\n')[0]!.slice(0, 70)}`;
+function title(b: Block & { doc: string }): string {
+  return `${b.doc}:${b.line} ${b.lang}: ${b.code.split('\n')[0]!.slice(0, 70)}`;
 }
 
 test('blocks are found, and skipped ones are few and say why', () => {
