@@ -1,5 +1,4 @@
 /** The client API reads a cached task's logs from the task that ran, as `flowctl logs` does (issue 17, item 4). */
-import { rm } from 'node:fs/promises';
 import path from 'node:path';
 import { Run, datastore, namespace } from '../../src/index.js';
 import { flowctl, makeProject, runIdFrom } from '../helpers/cli.js';
@@ -28,7 +27,6 @@ beforeAll(async () => {
 afterAll(async () => {
   namespace(null);
   datastore(null);
-  await rm(cwd, { recursive: true, force: true });
 });
 
 test('task(2).logs() of a cached task are those of the task that produced it', async () => {

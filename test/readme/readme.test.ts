@@ -6,11 +6,11 @@
  * server. And the quick start's first command after install does not rebuild the package (item 7).
  */
 import { execa } from 'execa';
-import { cp, mkdir, mkdtemp, readFile, rm, stat, symlink, writeFile } from 'node:fs/promises';
-import os from 'node:os';
+import { cp, mkdir, readFile, stat, symlink, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { REPO } from '../helpers/cli.js';
 import { startS3rver } from '../s3/s3rver.js';
+import { tempDir } from '../helpers/tmp.js';
 import { codeBlocks, shellScript, type Block } from './blocks.js';
 
 const DOCS = ['README.md', 'flows/README.md'];
@@ -22,7 +22,7 @@ let dir: string;
 let env: Record<string, string>;
 
 beforeAll(async () => {
-  dir = await mkdtemp(path.join(os.tmpdir(), 'flowctl-readme-'));
+  dir = await tempDir('flowctl-readme-');
   await cp(path.join(REPO, 'flows'), path.join(dir, 'flows'), { recursive: true, filter: (src) => path.basename(src) !== '.flowctl' });
   await symlink(path.join(REPO, 'bin'), path.join(dir, 'bin'));
   await mkdir(path.join(dir, 'node_modules'));
@@ -34,10 +34,6 @@ beforeAll(async () => {
     PATH: `${path.join(dir, '.path')}:${process.env.PATH}`, HOME: path.join(dir, 'home'), XDG_CACHE_HOME: path.join(dir, 'cache'),
     FLOWCTL_CACHE_DIR: path.join(dir, 'cache', 'flowctl'), FLOWCTL_USER: 'tester', NO_COLOR: '1', CI: 'true',
   };
-});
-
-afterAll(async () => {
-  await rm(dir, { recursive: true, force: true });
 });
 
 function title(b: Block & { doc: string }): string {
