@@ -12,4 +12,7 @@ export default {
     }],
   },
   testTimeout: 60000,
+  // The suite's own TMPDIR, and a check that nothing is left in it (test/helpers/tmp.ts makes temp dirs).
+  globalSetup: '<rootDir>/test/global-setup.mjs',
+  globalTeardown: '<rootDir>/test/global-teardown.mjs',
 };

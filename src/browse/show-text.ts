@@ -1,6 +1,7 @@
 /** `flowctl show` as text: aligned tables and field blocks, one renderer per kind of view. */
 import type { ArtifactJson, RunJson } from '../client/types.js';
 import { formatCounts } from '../term/format.js';
+import { stateLabel } from '../term/state-look.js';
 import { cell, paint, renderFields, renderTable, stateColor, type TableOptions } from '../term/table.js';
 import { bytes, duration, localTime, runDuration, runState, shortHash, value } from './format.js';
 import type { ShowView } from './show.js';
@@ -16,7 +17,7 @@ export function renderView(view: ShowView, o: TextOptions): string {
   switch (view.kind) {
     case 'flows':
       return table(['FLOW', 'LATEST RUN', 'STATE', 'STARTED', 'DURATION', 'USER'], view.flows.map(({ flow, latestRun: r }) =>
-        [flow, r.runId, runState(r), localTime(r.startedAt), runDuration(r, o.now), r.user]), o, { state: 2 });
+        [flow, r.runId, stateLabel(runState(r), o.color), localTime(r.startedAt), runDuration(r, o.now), r.user]), o, { state: 2 });
     case 'runs':
       return runsTable(view.runs, view.namespace === null, o);
     case 'run':
@@ -24,12 +25,12 @@ export function renderView(view: ShowView, o: TextOptions): string {
         runFields(view.run, o),
         ...(o.graph ? [o.graph.trimEnd()] : []),
         table(['STEP', 'STATE', 'TASKS', 'COUNTS', 'STARTED', 'DURATION'], view.steps.map((s) =>
-          [s.step, s.state.replace('-', ' '), String(s.tasks), s.tasks ? formatCounts(s.counts) : '-', localTime(s.startedAt), duration(s.durationMs)]),
+          [s.step, stateLabel(s.state.replace('-', ' '), o.color), String(s.tasks), s.tasks ? formatCounts(s.counts) : '-', localTime(s.startedAt), duration(s.durationMs)]),
         o, { state: 1, align: ['left', 'left', 'right'] }),
       ].join('\n\n');
     case 'step':
       return table(['TASK', 'ITEM', 'STATE', 'ATTEMPTS', 'STARTED', 'DURATION', 'CACHED FROM', 'REASON'], view.tasks.map((t) => [
-        t.taskId, t.itemIndices.length ? value(t.item) : '-', t.caught ? `${t.state} (caught)` : t.state, String(t.attempts),
+        t.taskId, t.itemIndices.length ? value(t.item) : '-', stateLabel(t.caught ? `${t.state} (caught)` : t.state, o.color), String(t.attempts),
         localTime(t.startedAt), duration(t.durationMs), t.cachedFrom ? `${t.cachedFrom.runId}/${t.cachedFrom.step}/${t.cachedFrom.taskId}` : '-', cell(t.reason),
       ].map(cell)), o, { state: 2, align: ['left', 'left', 'left', 'right'] });
     case 'task': {
@@ -44,7 +45,7 @@ export function renderView(view: ShowView, o: TextOptions): string {
       const parts = [renderFields(fields, { color: o.color })];
       if (view.attempts.length) {
         parts.push(table(['ATTEMPT', 'STATE', 'EXIT', 'STARTED', 'DURATION', 'REASON'], view.attempts.map((a) =>
-          [String(a.attempt), a.state, a.exitCode === null ? (a.signal ?? '-') : String(a.exitCode), localTime(a.startedAt), duration(a.durationMs), cell(a.reason)]),
+          [String(a.attempt), stateLabel(a.state, o.color), a.exitCode === null ? (a.signal ?? '-') : String(a.exitCode), localTime(a.startedAt), duration(a.durationMs), cell(a.reason)]),
         o, { state: 1, align: ['right', 'left', 'right'] }));
       }
       parts.push(t.outputs.length
@@ -62,7 +63,7 @@ export function renderView(view: ShowView, o: TextOptions): string {
 export function runsTable(runs: RunJson[], withNamespace: boolean, o: TextOptions): string {
   const header = ['RUN', 'STATE', 'STARTED', 'DURATION', 'USER', ...(withNamespace ? ['NAMESPACE'] : []), 'TAGS', 'ORIGIN'];
   return table(header, runs.map((r) => [
-    r.runId, runState(r), localTime(r.startedAt), runDuration(r, o.now), r.user, ...(withNamespace ? [r.namespace] : []),
+    r.runId, stateLabel(runState(r), o.color), localTime(r.startedAt), runDuration(r, o.now), r.user, ...(withNamespace ? [r.namespace] : []),
     r.tags.length ? r.tags.join(',') : '-', r.originRunId ?? '-',
   ].map(cell)), o, { state: 1 });
 }
@@ -97,5 +98,5 @@ function table(header: string[], rows: string[][], o: TextOptions, extra: { stat
 }
 
 function paintState(state: string, o: TextOptions): string {
-  return o.color ? stateColor(state)(state) : state;
+  return o.color ? stateColor(state)(stateLabel(state, true)) : state;
 }

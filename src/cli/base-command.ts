@@ -1,5 +1,5 @@
 import { Command } from '@oclif/core';
-import { formatProblem, isFlowctlError, type Problem } from '../errors.js';
+import { ExitCode, formatProblem, isFlowctlError, type Problem } from '../errors.js';
 
 /**
  * Renders FlowctlErrors as plain messages (no stack) with their exit code; under GitHub
@@ -21,6 +21,45 @@ export abstract class BaseCommand extends Command {
       }
       this.exit(err.exitCode);
     }
+    if (isParseError(err)) {
+      process.stderr.write(`error: ${usageMessage(err)}\n  hint: ${this.usageHint(err)}\n`);
+      this.exit(ExitCode.Usage);
+    }
     return super.catch(err);
   }
+
+  private usageHint(err: ParseError): string {
+    const help = `\`${this.config.bin} ${this.id?.split(':').join(' ') ?? ''} --help\` shows the usage`;
+    // `--tag a b`: say that a repeatable flag takes one value per use.
+    const used = Object.entries(this.ctor.flags ?? {})
+      .filter(([name, f]) => f.type === 'option' && f.multiple && this.argv.some((a) => a === `--${name}` || (f.char !== undefined && a === `-${f.char}`)))
+      .map(([name]) => `--${name}`);
+    if (/^Unexpected argument/.test(err.message) && used.length) {
+      return `${used.join(', ')} take${used.length === 1 ? 's' : ''} one value per use: repeat the flag (${used[0]} a ${used[0]} b); ${help}`;
+    }
+    return help;
+  }
+}
+
+interface ParseError extends Error {
+  /** RequiredArgsError: the missing arguments. */
+  args?: Array<{ name: string; description?: string }>;
+}
+
+/** oclif's parse errors: unknown flag, missing or extra argument, bad option or flag value. */
+function isParseError(e: unknown): e is ParseError {
+  if (typeof e !== 'object' || e === null || typeof (e as { message?: unknown }).message !== 'string') return false;
+  return 'parse' in e || /^Parsing --/.test((e as Error).message);
+}
+
+/** One or two lines, without oclif's boilerplate (and its advice to put greedy flags last, which no longer applies). */
+function usageMessage(err: ParseError): string {
+  if (/^Missing \d+ required arg/.test(err.message) && err.args?.length) {
+    return `missing ${err.args.map((a) => `${a.name.toUpperCase()}${a.description ? `: ${a.description}` : ''}`).join('; ')}`;
+  }
+  return err.message
+    .replace(/\nSee more help with --help$/, '')
+    .replace(/^The following errors? occurred:\s*/, '')
+    .replace(/^Parsing (--\S+) *\n\s*/, '$1: ')
+    .trim();
 }

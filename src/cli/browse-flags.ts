@@ -2,9 +2,9 @@
 import { Flags } from '@oclif/core';
 
 export const storeFlags = {
-  datastore: Flags.string({ description: 'store location (default: nearest .flowctl/ above the working directory; env FLOWCTL_DATASTORE)' }),
   namespace: Flags.string({ char: 'n', description: 'namespace to read (default user:<you>; `production` for --production runs)' }),
   'all-namespaces': Flags.boolean({ char: 'A', description: 'read runs of every namespace', exclusive: ['namespace'] }),
+  datastore: Flags.string({ description: 'store location (default: nearest .flowctl/ above the working directory; env FLOWCTL_DATASTORE)' }),
 };
 
 export const jsonFlag = {

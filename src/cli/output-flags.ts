@@ -9,8 +9,8 @@ import { guardStandardOutput } from '../ui/output-guard.js';
 import { createReporters, isCI, resolveOutput, type OutputMode, type ReporterChoice } from '../ui/select-reporter.js';
 
 export const outputFlags = {
+  // No short flag: `-o` is a file to write to (`show -o FILE`), one meaning across commands.
   output: Flags.option({
-    char: 'o',
     options: ['auto', 'live', 'plain', 'json'] as const,
     default: 'auto' as const,
     description: 'progress on stderr: auto (live view on a terminal, plain lines in CI or a pipe), live, plain; or json (NDJSON events on stdout)',

@@ -1,26 +1,30 @@
 /**
  * Flags `run` and `resume` share (both start a run): params, workers, tags, namespace,
  * store, run-id file and caching. Output flags live in src/cli/output-flags.ts.
+ *
+ * Repeatable flags take one value per use (`multipleNonGreedy`): with oclif's greedy default,
+ * `run -p n=3 flow.yaml` read the file as a second param and `run flow.yaml --tag a b`
+ * silently tagged the run twice.
  */
 import { Flags } from '@oclif/core';
 
 export const runFlags = {
-  param: Flags.string({ char: 'p', description: 'set a param: name=value (repeatable); env FLOWCTL_PARAM_<NAME> sets one without putting it on the command line', multiple: true, default: [] }),
+  param: Flags.string({ char: 'p', description: 'set a param: name=value (repeat the flag for each param); env FLOWCTL_PARAM_<NAME> sets one without putting it on the command line', multiple: true, multipleNonGreedy: true }),
   'max-workers': Flags.integer({ char: 'j', description: 'tasks run at once (default: number of CPUs)', min: 1 }),
-  tag: Flags.string({ description: 'tag the run (repeatable)', multiple: true, default: [] }),
-  namespace: Flags.string({ description: 'namespace of the run (default user:<you>)' }),
-  production: Flags.boolean({ description: 'record the run in the production namespace' }),
+  tag: Flags.string({ description: 'tag the run (repeat the flag for each tag)', multiple: true, multipleNonGreedy: true }),
+  namespace: Flags.string({ char: 'n', description: 'namespace of the run (default: user:<you>)' }),
+  production: Flags.boolean({ description: 'record the run in the production namespace', exclusive: ['namespace'] }),
   datastore: Flags.string({
-    description: 'store location: a path or s3://bucket/prefix (default: nearest .flowctl/ above cwd or the project, else ./.flowctl; env FLOWCTL_DATASTORE)',
+    description: 'store location: a path or s3://bucket/prefix (default: the nearest .flowctl/ above the working directory or the project, else ./.flowctl; env FLOWCTL_DATASTORE)',
   }),
   'run-id-file': Flags.string({ description: 'write the run id to this file as soon as the run is recorded' }),
-  cache: Flags.boolean({ description: 'reuse results of earlier identical tasks (--no-cache: run everything)', default: true, allowNo: true }),
+  cache: Flags.boolean({ description: 'reuse results of earlier identical tasks (--no-cache: run every task)', default: true, allowNo: true }),
 };
 
 export interface RunFlagValues {
-  param: string[];
+  param?: string[];
   'max-workers'?: number;
-  tag: string[];
+  tag?: string[];
   namespace?: string;
   production: boolean;
   datastore?: string;
@@ -31,9 +35,9 @@ export interface RunFlagValues {
 /** The run service's options from the shared flags. */
 export function runOptionsFromFlags(flags: RunFlagValues) {
   return {
-    params: flags.param,
+    params: flags.param ?? [],
     maxWorkers: flags['max-workers'],
-    tags: flags.tag,
+    tags: flags.tag ?? [],
     namespace: flags.namespace,
     production: flags.production,
     datastore: flags.datastore,

@@ -70,6 +70,7 @@ function stepState(runFinished: boolean, tasks: Task[]): StepState {
   const has = (s: TaskState) => tasks.some((t) => t.state === s);
   if (has('running') || has('pending')) return 'running';
   if (tasks.some((t) => t.state === 'failed' && !t.caught)) return 'failed';
+  if (has('interrupted')) return 'interrupted';
   if (has('failed')) return 'caught';
   if (tasks.every((t) => t.state === 'skipped')) return 'skipped';
   if (tasks.every((t) => t.state === 'cached')) return 'cached';

@@ -41,7 +41,12 @@ export class Task {
 
   /** task.json as stored; undefined while the task runs. */
   get record(): TaskRecord | undefined { return this.need().rec; }
-  get state(): TaskState { return this.need().rec?.state ?? 'running'; }
+  /** `interrupted` also for records of older runs, which said `failed` with reason `interrupted`. */
+  get state(): TaskState {
+    const rec = this.need().rec;
+    if (!rec) return 'running';
+    return rec.state === 'failed' && rec.reason === 'interrupted' ? 'interrupted' : rec.state;
+  }
   /** Not running or pending any more. */
   get finished(): boolean { return this.state !== 'running' && this.state !== 'pending'; }
   /** Succeeded, or reused from an earlier run (cached). */
@@ -83,9 +88,16 @@ export class Task {
     return Attempt.load(this, wanted);
   }
 
-  /** A log of an attempt (default: the latest attempt's stdout). @example await task.logs({ attempt: 1, stream: 'stderr' }) */
+  /**
+   * A log of an attempt (default: the latest attempt's stdout). A cached or resumed task has no
+   * attempts of its own: its logs are those of the task that ran (`producingTask`), as `flowctl logs` prints.
+   * @example await task.logs({ attempt: 1, stream: 'stderr' })
+   */
   async logs(opts: { attempt?: number; stream?: LogStream } = {}): Promise<string> {
-    return (await this.attempt(opts.attempt)).logs(opts.stream ?? 'stdout');
+    await this.load();
+    // Loaded on demand: producer.js reads runs, which read steps, which make tasks.
+    const ran = this.cachedFrom && this.attemptCount === 0 ? await (await import('./producer.js')).producingTask(this) : this;
+    return (await ran.attempt(opts.attempt)).logs(opts.stream ?? 'stdout');
   }
 
   /**

@@ -48,8 +48,11 @@ export interface RunJson {
   error: string | null;
 }
 
-/** `pending`: the run is alive and the step has no task yet; `not-run`: the run ended before it; `caught`: failures that `catch: true` let through. */
-export type StepState = 'pending' | 'not-run' | 'running' | 'succeeded' | 'failed' | 'caught' | 'skipped' | 'cached';
+/**
+ * `pending`: the run is alive and the step has no task yet; `not-run`: the run ended before it; `caught`: failures that
+ * `catch: true` let through; `interrupted`: Ctrl-C stopped some of its tasks.
+ */
+export type StepState = 'pending' | 'not-run' | 'running' | 'succeeded' | 'failed' | 'caught' | 'interrupted' | 'skipped' | 'cached';
 
 export interface StepJson {
   pathspec: string;

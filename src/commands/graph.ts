@@ -24,7 +24,7 @@ An invalid flow prints its problems and exits 2.`;
   };
 
   static override flags = {
-    format: Flags.string({ char: 'f', description: 'output format', options: ['text', 'mermaid', 'dot'], default: 'text' }),
+    format: Flags.string({ description: 'output format', options: ['text', 'mermaid', 'dot'], default: 'text' }),
     run: Flags.string({ description: "a run's DAG with each step's state: RUN_ID, FLOW/RUN_ID or FLOW/latest" }),
     ...storeFlags,
   };

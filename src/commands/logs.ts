@@ -4,13 +4,9 @@ import { jsonFlag, storeFlags } from '../cli/browse-flags.js';
 
 export default class Logs extends BaseCommand {
   static override summary = 'Print or follow the logs of a run, a step or a task.';
-  static override description = `RUN/STEP/TASK prints the stdout (or --stderr) of the task's latest attempt, or of --attempt N. RUN/STEP prints
-every task of the step one after the other (a step with one task prints just its log). RUN prints every task of
-the run, steps in DAG order and tasks by id, each line prefixed with its task ("fit/2 | …"): its stdout, then its
-stderr (--stdout or --stderr for one). --failed keeps only the failed (or interrupted) tasks of RUN or RUN/STEP.
-A cached task's logs are those of the task that ran (noted on stderr).
---follow streams a running task's log as it is written, through its retries, and exits when the task
-finishes (or the run ends); a task that has not started yet is waited for. RUN is RUN_ID, FLOW/RUN_ID or FLOW/latest.`;
+  static override description = `RUN/STEP/TASK prints the stdout (or --stderr) of the task's latest attempt, or of --attempt N. RUN/STEP prints every task of the step one after the other (a step with one task prints just its log). RUN prints every task of the run, steps in DAG order and tasks by id, each line prefixed with its task ("fit/2 | …"): its stdout, then its stderr (--stdout or --stderr for one). --failed keeps only the failed (or interrupted) tasks of RUN or RUN/STEP. A cached task's logs are those of the task that ran (noted on stderr). RUN is RUN_ID, FLOW/RUN_ID or FLOW/latest.
+
+--follow streams a running task's log as it is written, through its retries, and exits when the task finishes or the run ends; a task that has not started yet is waited for.`;
 
   static override examples = [
     '<%= config.bin %> logs train/latest',

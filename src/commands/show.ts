@@ -5,14 +5,15 @@ import type { RunStatus } from '../client/types.js';
 
 export default class Show extends BaseCommand {
   static override summary = 'Browse flows, runs, steps, tasks and artifacts in the store.';
-  static override description = `PATH narrows down, most recent first, in the current namespace (user:<you> unless --namespace/--all-namespaces):
-  (none)                 flows with their latest run
-  FLOW                   runs of a flow (--status, --tag, --limit)
-  RUN                    a run: record, params, steps; RUN is RUN_ID, FLOW/RUN_ID or FLOW/latest
-  RUN/STEP               tasks of a step
-  RUN/STEP/TASK          attempts, outputs and values of a task
-  RUN/STEP/TASK/PATH     an artifact's content (a directory is listed; -o saves either)
-Binary content is not printed to a terminal unless --force. --json prints a stable shape for every form.`;
+  static override description = `PATH narrows down, most recent first, in the current namespace (user:<you> unless --namespace or --all-namespaces). RUN is RUN_ID, FLOW/RUN_ID or FLOW/latest.
+  (none)              flows with their latest run
+  FLOW                runs of a flow (--status, --tag, --limit)
+  RUN                 a run: record, params, steps
+  RUN/STEP            tasks of a step
+  RUN/STEP/TASK       attempts, outputs and values of a task
+  RUN/STEP/TASK/PATH  an artifact's content (a directory is listed)
+
+-o saves an artifact (a file or a directory). Binary content is not printed to a terminal unless --force. On a terminal, states are shown with the live view's icons and colours (not when piped or with NO_COLOR). --json prints a stable shape for every form.`;
 
   static override examples = [
     '<%= config.bin %> show',
@@ -30,10 +31,11 @@ Binary content is not printed to a terminal unless --force. --json prints a stab
 
   static override flags = {
     output: Flags.string({ char: 'o', description: 'save the artifact (file or directory) to this path' }),
-    force: Flags.boolean({ char: 'f', description: 'print binary content to a terminal; overwrite an existing -o path' }),
+    // No `-f`: it means --follow (logs), one meaning across commands.
+    force: Flags.boolean({ description: 'print binary content to a terminal; overwrite an existing -o path' }),
     ...jsonFlag,
-    status: Flags.string({ description: 'only runs in this state (repeatable)', options: ['succeeded', 'failed', 'running', 'interrupted', 'dead'], multiple: true }),
-    tag: Flags.string({ description: 'only runs with this tag (repeatable: all must match)', multiple: true }),
+    status: Flags.string({ description: 'only runs in this state (repeatable)', options: ['succeeded', 'failed', 'running', 'interrupted', 'dead'], multiple: true, multipleNonGreedy: true }),
+    tag: Flags.string({ description: 'only runs with this tag (repeatable: all must match)', multiple: true, multipleNonGreedy: true }),
     limit: Flags.integer({ description: 'at most N runs (0: all)', min: 0 }),
     ...storeFlags,
   };

@@ -25,7 +25,7 @@ export type { PreparedTask } from '../graph/plan-tasks.js';
 
 /** How a task ended, for the engine to apply to its node. */
 export interface TaskOutcome {
-  state: Extract<TaskState, 'succeeded' | 'failed' | 'cached'>;
+  state: Extract<TaskState, 'succeeded' | 'failed' | 'cached' | 'interrupted'>;
   values: Record<string, unknown>;
   outputs: OutputEntry[];
   reason?: string;
@@ -325,8 +325,11 @@ export class RunEngine {
   private maybeFinishSteps(spec: StepSpec, path: string): void {
     const s = this.stats.takeFinished(path);
     if (s) {
+      const outcome = StepStats.outcome(s);
+      // A step whose only non-successes are tasks stopped by Ctrl-C is interrupted, not failed.
+      const interrupted = outcome === 'failed' && (s.counts.interrupted ?? 0) > 0 && !s.counts.failed;
       this.o.emit({
-        type: 'step-finished', step: path, state: StepStats.outcome(s) === 'caught' ? 'caught' : outcomeState(StepStats.outcome(s)),
+        type: 'step-finished', step: path, state: interrupted ? 'interrupted' : outcome === 'caught' ? 'caught' : outcomeState(outcome),
         counts: s.counts, durationMs: Date.now() - (s.startedAt ?? Date.now()),
       });
     }
@@ -336,7 +339,7 @@ export class RunEngine {
 
 function aggregate(node: StepNode): NodeOutcome {
   const outcomes: NodeOutcome[] = node.spec.kind === 'task'
-    ? node.tasks.map((t) => (t.state === 'failed' ? (t.caught ? 'caught' : 'failed') : t.state === 'skipped' ? 'skipped' : 'succeeded'))
+    ? node.tasks.map((t) => (t.state === 'failed' || t.state === 'interrupted' ? (t.caught ? 'caught' : 'failed') : t.state === 'skipped' ? 'skipped' : 'succeeded'))
     : node.instances.flatMap((i) => [...i.nodes.values()].map((n) => n.outcome ?? 'failed'));
   if (outcomes.includes('failed')) return 'failed';
   if (outcomes.includes('caught')) return 'caught';

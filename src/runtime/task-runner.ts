@@ -100,7 +100,7 @@ export class StoreTaskRunner implements TaskRunner {
     let outcome: TaskOutcome = last?.state === 'succeeded'
       ? { state: 'succeeded', values: last.values ?? {}, outputs: last.outputs ?? [] }
       : {
-        state: 'failed', values: {}, outputs: [],
+        state: signal.aborted ? 'interrupted' : 'failed', values: {}, outputs: [],
         reason: signal.aborted ? 'interrupted' : last?.reason ?? 'not started',
         caught: spec.catch && !signal.aborted,
       };
@@ -121,7 +121,7 @@ export class StoreTaskRunner implements TaskRunner {
     }
     this.o.emit({
       type: 'task-finished', step, taskId: task.taskId, state: outcome.state, durationMs: finished - started,
-      reason: outcome.reason, caught: outcome.caught, lastLines: outcome.state === 'failed' ? last?.lastLines : undefined,
+      reason: outcome.reason, caught: outcome.caught, lastLines: outcome.state === 'failed' || outcome.state === 'interrupted' ? last?.lastLines : undefined,
     });
     return outcome;
   }

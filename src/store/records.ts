@@ -4,7 +4,8 @@
  */
 
 export type RunState = 'running' | 'succeeded' | 'failed' | 'interrupted';
-export type TaskState = 'pending' | 'running' | 'succeeded' | 'failed' | 'skipped' | 'cached';
+/** `interrupted`: stopped by Ctrl-C/SIGTERM (older records say `failed` with reason `interrupted`). */
+export type TaskState = 'pending' | 'running' | 'succeeded' | 'failed' | 'interrupted' | 'skipped' | 'cached';
 
 export interface RunRecord {
   formatVersion: 1;

@@ -4,7 +4,8 @@
 export type Color = 'green' | 'red' | 'yellow' | 'cyan' | 'blue' | 'magenta' | 'gray';
 
 /** A step's state as views show it. */
-export type StepStatus = 'pending' | 'running' | 'retrying' | 'succeeded' | 'failed' | 'caught' | 'cached' | 'skipped' | 'stopped' | 'not-run';
+/** `interrupted`: Ctrl-C ended the run while the step ran; `stopped`: a failure elsewhere ended it. */
+export type StepStatus = 'pending' | 'running' | 'retrying' | 'succeeded' | 'failed' | 'caught' | 'cached' | 'skipped' | 'interrupted' | 'stopped' | 'not-run';
 
 export const SPINNER = ['⠋', '⠙', '⠹', '⠸', '⠼', '⠴', '⠦', '⠧', '⠇', '⠏'];
 
@@ -23,6 +24,7 @@ export const LOOK: Record<StepStatus, Look> = {
   caught: { icon: '✖', color: 'yellow', word: 'failed (caught)' },
   cached: { icon: '↺', color: 'blue', word: 'cached' },
   skipped: { icon: '↷', color: 'gray', word: 'skipped' },
+  interrupted: { icon: '■', color: 'yellow', word: 'interrupted' },
   stopped: { icon: '■', color: 'yellow', word: 'stopped' },
   'not-run': { icon: '○', color: 'gray', word: 'not run' },
 };

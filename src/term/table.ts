@@ -14,6 +14,8 @@ export interface TableOptions {
   gap?: number;
 }
 
+import { lookOf } from './state-look.js';
+
 const ESC = '\u001b[';
 const wrap = (open: number, close: number) => (s: string) => `${ESC}${open}m${s}${ESC}${close}m`;
 export const paint = {
@@ -24,6 +26,8 @@ export const paint = {
   yellow: wrap(33, 39),
   blue: wrap(34, 39),
   cyan: wrap(36, 39),
+  magenta: wrap(35, 39),
+  gray: wrap(90, 39),
 };
 
 /** Whether to colour output written to stream. */
@@ -31,13 +35,10 @@ export function shouldColor(stream: { isTTY?: boolean } = process.stdout, env: N
   return !!stream.isTTY && env.NO_COLOR === undefined && env.TERM !== 'dumb';
 }
 
-/** The colour of a run, step, task or attempt state. */
-export function stateColor(state: string): (s: string) => string {
-  if (/^(succeeded|cached)/.test(state)) return paint.green;
-  if (/^(failed|dead|timeout)/.test(state)) return paint.red;
-  if (/^(running|pending)/.test(state)) return paint.yellow;
-  if (/^(interrupted|caught|skipped|not run)/.test(state)) return paint.dim;
-  return (s) => s;
+/** The colour of a run, step, task or attempt state, bare or labelled (`✔ succeeded`): the live view's. */
+export function stateColor(label: string): (s: string) => string {
+  const look = lookOf(label.replace(/^[^\p{L}\s-]+ /u, ''));
+  return look ? paint[look.color] : (s) => s;
 }
 
 /** One line of text: control characters (newlines in a reason) become spaces. */

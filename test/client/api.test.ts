@@ -1,9 +1,9 @@
 /** The client API, in process, over a real run of flows/train.yaml (and a second, tagged run). */
-import { mkdtemp, readFile } from 'node:fs/promises';
-import os from 'node:os';
+import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { Flow, Run, datastore, getNamespace, listFlows, namespace, type FlowctlError } from '../../src/index.js';
 import { runFlow, StoreReader, trainProject } from '../show/helpers.js';
+import { tempDir } from '../helpers/tmp.js';
 
 let cwd: string;
 let first: string;
@@ -92,7 +92,7 @@ test('artifact text, bytes, stream, info and saveTo', async () => {
   for await (const c of art.stream()) chunks.push(c as Buffer);
   expect(Buffer.concat(chunks).toString()).toBe(expected);
   expect(await art.info()).toMatchObject({ path: 'report.md', type: 'file', size: Buffer.byteLength(expected), files: null });
-  const dir = await mkdtemp(path.join(os.tmpdir(), 'flowctl-save-'));
+  const dir = await tempDir('flowctl-save-');
   expect(await art.saveTo(dir)).toMatchObject({ path: path.join(dir, 'report.md'), files: 1 });
   expect(await readFile(path.join(dir, 'report.md'), 'utf8')).toBe(expected);
   expect((await rejects(art.saveTo(dir))).code).toBe('FILE_EXISTS');

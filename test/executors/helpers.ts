@@ -1,12 +1,12 @@
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ProcessRequest } from '../../src/task/process-runner.js';
+import { removeDirSync, tempDirSync } from '../helpers/tmp.js';
 
 /** A fresh directory per test, removed by `cleanup()`. */
 export function tempDir(): { dir: string; cleanup: () => void } {
-  const dir = mkdtempSync(join(tmpdir(), 'flowctl-exec-'));
-  return { dir, cleanup: () => rmSync(dir, { recursive: true, force: true }) };
+  const dir = tempDirSync('flowctl-exec-');
+  return { dir, cleanup: () => removeDirSync(dir) };
 }
 
 export interface Captured {

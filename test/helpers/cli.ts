@@ -1,9 +1,9 @@
 /** Runs the real, built CLI in a temporary project and reads back what it stored. */
 import { execa, type Options } from 'execa';
-import { mkdtemp, mkdir, readFile, readdir, writeFile, chmod } from 'node:fs/promises';
-import os from 'node:os';
+import { mkdir, readFile, readdir, writeFile, chmod } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { tempDir } from './tmp.js';
 
 export const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 export const BIN = path.join(REPO, 'bin/flowctl.js');
@@ -22,7 +22,7 @@ export async function flowctl(args: string[], opts: Options & { cwd: string }): 
 
 /** A temp project: files maps relative paths to contents (strings are written as-is). */
 export async function makeProject(files: Record<string, string>): Promise<string> {
-  const dir = await mkdtemp(path.join(os.tmpdir(), 'flowctl-test-'));
+  const dir = await tempDir('flowctl-test-');
   for (const [rel, content] of Object.entries(files)) {
     const p = path.join(dir, rel);
     await mkdir(path.dirname(p), { recursive: true });

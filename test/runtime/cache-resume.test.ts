@@ -1,8 +1,8 @@
 /** Caching (memoization by cache key) and resume (cloning from an origin run). */
-import { cp, mkdtemp, readdir, readFile, writeFile } from 'node:fs/promises';
-import os from 'node:os';
+import { cp, readdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { flowctl, makeProject, REPO, runIdFrom, StoreReader } from '../helpers/cli.js';
+import { tempDir } from '../helpers/tmp.js';
 
 async function events(s: StoreReader, flow: string, id: string): Promise<any[]> {
   return (await readFile(path.join(s.root, `flows/${flow}/runs/${id}/events.ndjson`), 'utf8')).trim().split('\n').map((l) => JSON.parse(l));
@@ -10,7 +10,7 @@ async function events(s: StoreReader, flow: string, id: string): Promise<any[]> 
 
 describe('caching', () => {
   test('a second run of flows/train.yaml with nothing changed is fully cached and starts no process', async () => {
-    const dir = await mkdtemp(path.join(os.tmpdir(), 'flowctl-cache-'));
+    const dir = await tempDir('flowctl-cache-');
     await cp(path.join(REPO, 'flows'), path.join(dir, 'flows'), { recursive: true });
     const first = await flowctl(['run', 'flows/train.yaml', '-p', 'epochs=20'], { cwd: dir });
     expect(first.exitCode).toBe(0);

@@ -7,6 +7,7 @@ import { parseTemplate } from '../../src/spec/expr/index.js';
 import { advance, renderShellCommand } from '../../src/graph/render-command.js';
 import { makeMasker } from '../../src/task/mask.js';
 import { SecretEnv } from '../../src/graph/secret-env.js';
+import { tempDir } from '../helpers/tmp.js';
 
 const ctx = (v: unknown) => ({ params: { v }, steps: {}, run: { id: 'r', flow: 'f' } });
 
@@ -18,7 +19,7 @@ describe('renderShellCommand', () => {
     ['double quotes', 'printf \'%s\' "<${{ params.v }}>"'],
     ['single quotes', "printf '%s' '<${{ params.v }}>'"],
   ])('in %s every hostile value arrives literally', async (_ctx, template) => {
-    const dir = await mkdtemp(path.join(os.tmpdir(), 'render-'));
+    const dir = await tempDir('render-');
     for (const v of hostile) {
       const cmd = renderShellCommand(parseTemplate(template), ctx(v));
       const { stdout } = await execa('sh', ['-c', cmd], { cwd: dir, stripFinalNewline: false });

@@ -1,11 +1,11 @@
 /** The example pipeline runs end to end with nothing but Node. */
-import { cp, mkdtemp } from 'node:fs/promises';
-import os from 'node:os';
+import { cp } from 'node:fs/promises';
 import path from 'node:path';
 import { flowctl, REPO, runIdFrom, StoreReader } from '../helpers/cli.js';
+import { tempDir } from '../helpers/tmp.js';
 
 test('flows/train.yaml runs every step and stores report, models, metrics, logs and the run record', async () => {
-  const dir = await mkdtemp(path.join(os.tmpdir(), 'flowctl-train-'));
+  const dir = await tempDir('flowctl-train-');
   await cp(path.join(REPO, 'flows'), path.join(dir, 'flows'), { recursive: true });
   const r = await flowctl(['run', 'flows/train.yaml', '--param', 'epochs=50'], { cwd: dir });
   expect(r.stderr).toMatch(/run \S+: succeeded/);

@@ -3,14 +3,14 @@
  * file (a request each against real S3), also on a machine that never uploaded them; hashing locally and finding the snapshot's manifest
  * is enough. Counted through a pass-through proxy in front of a real s3rver.
  */
-import { mkdir, mkdtemp, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Store } from '../../src/store/store.js';
 import { removeTree } from '../../src/store/fs-util.js';
 import { startFaultProxy, type FaultProxy } from './fault-proxy.js';
 import { s3Backend, type TestBackend } from './helpers.js';
 import { startS3rver, type TestS3 } from './s3rver.js';
+import { tempDir } from '../helpers/tmp.js';
 
 let s3: TestS3;
 let proxy: FaultProxy;
@@ -21,7 +21,7 @@ beforeAll(async () => {
   s3 = await startS3rver();
   proxy = await startFaultProxy({ target: Number(new URL(s3.endpoint).port), rate: 0 });
   t = await s3Backend(proxy.endpoint);
-  project = await mkdtemp(join(tmpdir(), 'flowctl-s3code-'));
+  project = await tempDir('flowctl-s3code-');
   await mkdir(join(project, 'lib'));
   for (let i = 0; i < 30; i++) await writeFile(join(project, 'lib', `m${i}.mjs`), `export const n = ${i};\n`);
   await writeFile(join(project, 'flow.yaml'), 'version: 1\n');

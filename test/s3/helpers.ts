@@ -1,6 +1,4 @@
 /** An S3 backend on a fresh prefix of a test s3rver, with its own cache dir. */
-import { mkdtemp } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { removeTree } from '../../src/store/fs-util.js';
 import { openS3Backend } from '../../src/store/s3/open-s3.js';
@@ -8,6 +6,7 @@ import type { S3Backend } from '../../src/store/s3/s3-backend.js';
 import { keys } from '../../src/store/records.js';
 import { Store } from '../../src/store/store.js';
 import { s3Env } from './s3rver.js';
+import { tempDir } from '../helpers/tmp.js';
 
 let n = 0;
 
@@ -23,7 +22,7 @@ export interface TestBackend {
 }
 
 export async function s3Backend(endpoint: string, opts: { bucket?: string; extraEnv?: Record<string, string> } = {}): Promise<TestBackend> {
-  const dir = await mkdtemp(join(tmpdir(), 'flowctl-s3test-'));
+  const dir = await tempDir('flowctl-s3test-');
   const cacheDir = join(dir, 'cache');
   const url = `s3://${opts.bucket ?? 'bucket'}/t${process.pid}-${n++}`;
   const env = { ...s3Env(endpoint, cacheDir), ...opts.extraEnv };

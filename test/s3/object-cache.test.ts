@@ -1,14 +1,15 @@
 /** The local cache of S3 objects: where it lives, how big it may grow, what it evicts. */
-import { link, mkdir, mkdtemp, readFile, stat, utimes, writeFile } from 'node:fs/promises';
+import { link, mkdir, readFile, stat, utimes, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import { join } from 'node:path';
 import { removeTree } from '../../src/store/fs-util.js';
 import { sha256 } from '../../src/store/hash.js';
 import { cacheMaxBytes, cacheRoot, DEFAULT_CACHE_MAX_BYTES, ObjectCache } from '../../src/store/s3/object-cache.js';
+import { tempDir } from '../helpers/tmp.js';
 
 let dir: string;
 beforeEach(async () => {
-  dir = await mkdtemp(join(os.tmpdir(), 'flowctl-cache-'));
+  dir = await tempDir('flowctl-cache-');
 });
 afterEach(async () => {
   await removeTree(dir);

@@ -4,10 +4,10 @@
  * artifact verifies; an upload that keeps failing fails its task with a message naming bucket
  * and key, and no record references what never landed.
  */
-import { cp, mkdir, mkdtemp, readdir, readFile, stat, writeFile } from 'node:fs/promises';
-import os from 'node:os';
+import { cp, mkdir, readdir, readFile, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { keys } from '../../src/store/records.js';
+import { tempDir } from '../helpers/tmp.js';
 import { openS3Backend } from '../../src/store/s3/open-s3.js';
 import { Store } from '../../src/store/store.js';
 import { removeTree } from '../../src/store/fs-util.js';
@@ -21,7 +21,7 @@ let s3: TestS3;
 let dir: string;
 beforeAll(async () => {
   s3 = await startS3rver();
-  dir = await mkdtemp(path.join(os.tmpdir(), 'flowctl-s3faults-'));
+  dir = await tempDir('flowctl-s3faults-');
   await cp(path.join(REPO, 'flows'), path.join(dir, 'flows'), { recursive: true });
 });
 afterAll(async () => {

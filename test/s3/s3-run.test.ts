@@ -3,13 +3,13 @@
  * local steps, a fully cached second run, resume, and show/logs reading it back from a
  * machine with an empty cache.
  */
-import { cp, mkdtemp, readdir, stat } from 'node:fs/promises';
-import os from 'node:os';
+import { cp, readdir, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { flowctl, REPO, runIdFrom } from '../helpers/cli.js';
 import { removeTree } from '../../src/store/fs-util.js';
 import { freshStore, verifyRun } from './helpers.js';
 import { startS3rver, type TestS3 } from './s3rver.js';
+import { tempDir } from '../helpers/tmp.js';
 
 const URL = 's3://bucket/team/flowctl';
 let s3: TestS3;
@@ -19,7 +19,7 @@ let first: string;
 
 beforeAll(async () => {
   s3 = await startS3rver();
-  dir = await mkdtemp(path.join(os.tmpdir(), 'flowctl-s3run-'));
+  dir = await tempDir('flowctl-s3run-');
   await cp(path.join(REPO, 'flows'), path.join(dir, 'flows'), { recursive: true });
   env = s3.env(path.join(dir, 'cache'));
 });

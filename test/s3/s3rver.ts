@@ -4,11 +4,10 @@
  * event loop or memory measurements.
  */
 import { spawn } from 'node:child_process';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
+import { removeDir, tempDir } from '../helpers/tmp.js';
 
 const MAIN = join(dirname(fileURLToPath(import.meta.url)), 's3rver-main.cjs');
 
@@ -23,7 +22,7 @@ export interface TestS3 {
 }
 
 export async function startS3rver(buckets: string[] = ['bucket']): Promise<TestS3> {
-  const dir = await mkdtemp(join(tmpdir(), 'flowctl-s3rver-'));
+  const dir = await tempDir('flowctl-s3rver-');
   // The IPC channel only ties the server's life to ours (see s3rver-main.cjs); unref'd, it keeps nothing alive.
   const child = spawn(process.execPath, ['--openssl-legacy-provider', MAIN, dir, ...buckets], { stdio: ['ignore', 'pipe', 'inherit', 'ipc'] });
   child.channel?.unref();
@@ -41,7 +40,7 @@ export async function startS3rver(buckets: string[] = ['bucket']): Promise<TestS
     async stop() {
       child.kill('SIGTERM');
       await exited;
-      await rm(dir, { recursive: true, force: true });
+      await removeDir(dir);
     },
   };
 }

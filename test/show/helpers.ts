@@ -1,10 +1,10 @@
 /** Fixtures for the browse tests: projects with flows, runs started in the background, JSON parsing. */
 import { execa, type ResultPromise } from 'execa';
-import { cp, mkdtemp, readFile, stat } from 'node:fs/promises';
-import os from 'node:os';
+import { cp, readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { BIN, flowctl, REPO, runIdFrom, type CliResult } from '../helpers/cli.js';
+import { tempDir } from '../helpers/tmp.js';
 
 export { flowctl, makeProject, REPO, runIdFrom, StoreReader } from '../helpers/cli.js';
 
@@ -13,7 +13,7 @@ export const STACK = /^\s+at .+\(.*:\d+:\d+\)$/m;
 
 /** flows/ of the repo copied into a temp dir; the store lands in `<dir>/flows/.flowctl` (the flow's project root). */
 export async function trainProject(): Promise<string> {
-  const dir = await mkdtemp(path.join(os.tmpdir(), 'flowctl-show-'));
+  const dir = await tempDir('flowctl-show-');
   await cp(path.join(REPO, 'flows'), path.join(dir, 'flows'), { recursive: true });
   return path.join(dir, 'flows');
 }

@@ -1,16 +1,16 @@
 /** `flowctl logs --follow` on running tasks: it streams what the task prints and exits when the task ends. */
-import { mkdtemp, writeFile } from 'node:fs/promises';
-import os from 'node:os';
+import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { execa } from 'execa';
 import { BIN } from '../helpers/cli.js';
 import { flowctl, json, makeProject, startRun, StoreReader } from './helpers.js';
+import { tempDir } from '../helpers/tmp.js';
 
 let cwd: string;
 let gate: string;
 
 beforeAll(async () => {
-  const tmp = await mkdtemp(path.join(os.tmpdir(), 'flowctl-counter-'));
+  const tmp = await tempDir('flowctl-counter-');
   const counter = path.join(tmp, 'n');
   gate = path.join(tmp, 'gate');
   cwd = await makeProject({

@@ -1,10 +1,10 @@
 /** show and logs over a failing run: retried attempts and their logs, caught and unrun steps, dir and binary outputs. */
 import { execa } from 'execa';
-import { mkdtemp, readFile } from 'node:fs/promises';
-import os from 'node:os';
+import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { BIN } from '../helpers/cli.js';
 import { flowctl, json, makeProject, runFlow, STACK } from './helpers.js';
+import { tempDir } from '../helpers/tmp.js';
 
 let cwd: string;
 let id: string;
@@ -12,7 +12,7 @@ let runExit: number;
 
 beforeAll(async () => {
   // The counter lives outside the task dir (each attempt gets a fresh one), passed in through env.
-  const counter = path.join(await mkdtemp(path.join(os.tmpdir(), 'flowctl-counter-')), 'n');
+  const counter = path.join(await tempDir('flowctl-counter-'), 'n');
   cwd = await makeProject({
     'flow.yaml': `
 version: 1

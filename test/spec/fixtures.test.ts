@@ -3,11 +3,11 @@
  *   # expect: LINE:COL message fragment
  * and must produce a problem at exactly that place whose message contains the fragment.
  */
-import { mkdtempSync, readdirSync, readFileSync, writeFileSync, mkdirSync } from 'node:fs';
+import { readdirSync, readFileSync, writeFileSync, mkdirSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadFlow, validateFlowFile } from '../../src/spec/load.js';
+import { tempDirSync } from '../helpers/tmp.js';
 
 const INVALID = 'test/fixtures/invalid';
 const VALID = 'test/fixtures/valid';
@@ -64,7 +64,7 @@ describe('valid fixtures', () => {
 });
 
 describe('files that are not flows', () => {
-  const dir = mkdtempSync(join(tmpdir(), 'flowctl-spec-'));
+  const dir = tempDirSync('flowctl-spec-');
 
   const only = async (file: string) => {
     const { spec, problems } = await validateFlowFile(file);

@@ -4,6 +4,7 @@ import { readFileSync } from 'node:fs';
 import { loadFlow } from '../../src/spec/load.js';
 import type { FlowSpec, GroupStepSpec, StepSpec, TaskStepSpec } from '../../src/spec/types.js';
 import { normalizeOutput, parseMemory } from '../../src/spec/normalize-values.js';
+import { tempDirSync } from '../helpers/tmp.js';
 
 const V = 'test/fixtures/valid';
 
@@ -84,9 +85,8 @@ describe('normalize: the flow', () => {
   });
 
   it('takes root: relative to the flow file', async () => {
-    const { mkdtempSync, writeFileSync } = await import('node:fs');
-    const { tmpdir } = await import('node:os');
-    const dir = mkdtempSync(`${tmpdir()}/flowctl-root-`);
+    const { writeFileSync } = await import('node:fs');
+    const dir = tempDirSync('flowctl-root-');
     writeFileSync(`${dir}/f.yaml`, 'version: 1\nname: r\nroot: ..\nsteps:\n  a: { run: echo }\n');
     expect((await loadFlow(`${dir}/f.yaml`)).root).toBe(resolve(dir, '..'));
   });

@@ -1,14 +1,13 @@
-import { mkdtemp, readdir } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { FsBackend } from '../../src/store/fs-backend.js';
-import { removeTree } from '../../src/store/fs-util.js';
 import { Store } from '../../src/store/store.js';
+import { removeDir, tempDir as trackedTempDir } from '../helpers/tmp.js';
 
 /** A fresh directory; `cleanup` also copes with the read-only (0555) dirs staging leaves. */
 export async function tempDir(prefix = 'flowctl-store-'): Promise<{ dir: string; cleanup: () => Promise<void> }> {
-  const dir = await mkdtemp(join(tmpdir(), prefix));
-  return { dir, cleanup: () => removeTree(dir) };
+  const dir = await trackedTempDir(prefix);
+  return { dir, cleanup: () => removeDir(dir) };
 }
 
 export async function tempStore(): Promise<{ dir: string; backend: FsBackend; store: Store; cleanup: () => Promise<void> }> {

@@ -3,6 +3,7 @@ import { mkdtempSync, rmSync, symlinkSync, truncateSync, writeFileSync } from 'n
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { MAX_VALUES_BYTES, parseValuesFile, readValuesFile } from '../../src/task/values.js';
+import { tempDirSync } from '../helpers/tmp.js';
 
 describe('parseValuesFile', () => {
   test('JSON values become typed, anything else stays the raw string', () => {
@@ -85,7 +86,7 @@ describe('parseValuesFile', () => {
 
 describe('readValuesFile', () => {
   let dir: string;
-  beforeEach(() => (dir = mkdtempSync(join(tmpdir(), 'flowctl-values-'))));
+  beforeEach(() => (dir = tempDirSync('flowctl-values-')));
   afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
   test('a missing file means no values', async () => {

@@ -77,11 +77,12 @@ describe('live view frames', () => {
     expect(f).toMatch(/✔ fetch +2\.1s +succeeded/);
   });
 
-  test('interrupted: the running step is "stopped", the stopped tasks are named once, resume is offered', () => {
+  test('interrupted: the running step and its tasks are "interrupted", named once, resume is offered', () => {
     const f = frame(recorded('interrupted'));
-    expect(f).toMatch(/■ work +1\.\ds +█+░+ 3\/6 · stopped · 3 failed/);
+    expect(f).toMatch(/■ work +1\.\ds +█+░+ 3\/6 · 3 interrupted$/m);
+    expect(f).not.toMatch(/stopped|failed/);
     expect(f).toMatch(/○ after +not run/);
-    expect(f).toContain('■ run interrupted in 1.8s · 4 tasks: 1 succeeded, 3 failed');
+    expect(f).toContain('■ run interrupted in 1.8s · 4 tasks: 1 succeeded, 3 interrupted');
     expect(f).toContain('■ interrupted: work/2, work/0, work/1');
     expect(f).not.toContain('tick');
     expect(f).not.toContain('logs ');

@@ -15,9 +15,42 @@ describe('plain reporter', () => {
   test('one line per meaningful event, and the summary', () => {
     const out = plain(recorded('success'));
     expect(out[0]).toBe('run 20261126T133836.561Z-cfkhq8 of flow train started (store: /home/ada/churn/.flowctl)');
-    expect(out).toContain('step per_fold.fit: 3 tasks');
     expect(out).toContain('step per_fold.fit: succeeded (3 succeeded) in 865ms');
     expect(out.at(-1)).toBe('run 20261126T133836.561Z-cfkhq8: succeeded in 1.51s (9 succeeded)');
+  });
+
+  test('a step inside a fanned-out group gets one line as it grows; the group counts its steps’ tasks', () => {
+    const out = plain(recorded('success'));
+    expect(out.filter((l) => /^step per_fold\.(fit|test): (\d+ tasks|tasks )/.test(l))).toEqual([
+      'step per_fold.fit: tasks for each item of per_fold',
+      'step per_fold.test: tasks for each item of per_fold',
+    ]);
+    expect(out).toContain('step per_fold: succeeded (6 succeeded) in 1.09s');
+    expect(out.join('\n')).not.toContain('no tasks');
+  });
+
+  test('interrupted tasks and runs say so, and the run ends with where to look next', () => {
+    const out = plain(recorded('interrupted'));
+    expect(out).toEqual(expect.arrayContaining(['task work/0: interrupted after 1.68s', 'task work/2: interrupted after 1.68s']));
+    expect(out.join('\n')).not.toMatch(/failed|tick/);
+    expect(out.slice(-4)).toEqual([
+      'run 20261126T140258.140Z-ern9xg: interrupted in 1.75s (1 succeeded, 3 interrupted)',
+      '  store   /home/ada/slow/.flowctl',
+      '  show    flowctl show 20261126T140258.140Z-ern9xg',
+      '  resume  flowctl resume 20261126T140258.140Z-ern9xg',
+    ]);
+  });
+
+  test('runs recorded before tasks could be interrupted (failed, reason interrupted) read the same', () => {
+    const old = recorded('interrupted').map((e) => (e.type === 'task-finished' ? { ...e, state: 'failed' as const } : e));
+    expect(plain(old)).toContain('task work/1: interrupted after 1.68s');
+  });
+
+  test('a failed run ends with the live view’s hints: show, logs of the first failure, resume', () => {
+    const out = plain(recorded('fail'));
+    const runId = out.at(-5)!.split(' ')[1]!.replace(/:$/, '');
+    expect(out.slice(-3)).toEqual([`  show    flowctl show ${runId}`, `  logs    flowctl logs ${runId}/train/0`, `  resume  flowctl resume ${runId}`]);
+    expect(plain(recorded('success')).join('\n')).not.toContain('flowctl resume');
   });
 
   test('by default a task’s output is printed when the task runs alone', () => {
@@ -69,7 +102,8 @@ describe('plain reporter', () => {
     const out = plain(recorded('fail'), { quiet: true });
     expect(out[0]).toBe('task train/0: failed in 17ms: exit code 1');
     expect(out).toContain('  | RuntimeError: CUDA out of memory');
-    expect(out.at(-1)).toMatch(/^run \S+: failed in 150ms/);
+    expect(out.find((l) => l.startsWith('run '))).toMatch(/^run \S+: failed in 150ms/);
+    expect(out.at(-1)).toMatch(/^  resume  flowctl resume \S+$/);
   });
 
   test('--timestamps prefixes every line with the event time', () => {

@@ -4,8 +4,7 @@ import { jsonFlag, storeFlags } from '../../cli/browse-flags.js';
 
 export default class TagList extends BaseCommand {
   static override summary = "List a run's tags, one per line.";
-  static override description = `RUN is RUN_ID, FLOW/RUN_ID or FLOW/latest. Prints the tags the run was started with (\`run --tag\`)
-merged with those added or removed since (\`tag add\`, \`tag remove\`). \`flowctl show FLOW --tag T\` filters runs by tag.`;
+  static override description = `RUN is RUN_ID, FLOW/RUN_ID or FLOW/latest. Prints the tags the run was started with (\`run --tag\`) merged with those added or removed since (\`tag add\`, \`tag remove\`). \`flowctl show FLOW --tag T\` filters runs by tag.`;
 
   static override examples = ['<%= config.bin %> tag list train/latest'];
 
@@ -14,8 +13,8 @@ merged with those added or removed since (\`tag add\`, \`tag remove\`). \`flowct
   };
 
   static override flags = {
-    ...jsonFlag,
     ...storeFlags,
+    ...jsonFlag,
   };
 
   async run(): Promise<void> {

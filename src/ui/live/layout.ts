@@ -29,6 +29,7 @@ interface Ctx {
   nameWidth: number;
   barWidth: number;
   runFinished: boolean;
+  runInterrupted: boolean;
   tasksByStep: Map<string, TaskView[]>;
 }
 
@@ -48,7 +49,7 @@ export function layoutFrame(s: ViewState, o: FrameOptions): Line[] {
   const ctx: Ctx = {
     o: { ...o, columns }, spinner: SPINNER[Math.floor(o.now / 100) % SPINNER.length]!, nameWidth,
     barWidth: Math.max(0, Math.min(24, Math.floor((columns - nameWidth - 12) * 0.4))),
-    runFinished: s.finished !== undefined, tasksByStep,
+    runFinished: s.finished !== undefined, runInterrupted: s.finished?.state === 'interrupted', tasksByStep,
   };
 
   const head = [header(s)];
@@ -57,7 +58,7 @@ export function layoutFrame(s: ViewState, o: FrameOptions): Line[] {
 
   const statuses = s.steps.map((x) => {
     const counts = x.isGroup ? groupTotals(s, x).counts : x.counts;
-    return stepStatus({ ...x, counts }, tasksByStep.get(x.step) ?? [], ctx.runFinished);
+    return stepStatus({ ...x, counts }, tasksByStep.get(x.step) ?? [], ctx.runFinished, ctx.runInterrupted);
   });
   const shown = chooseSteps(statuses, budget);
   const body: Line[] = [];
@@ -75,7 +76,7 @@ export function layoutFrame(s: ViewState, o: FrameOptions): Line[] {
 function chooseSteps(statuses: StepStatus[], budget: number): Set<number> {
   const all = statuses.map((_, i) => i);
   if (statuses.length <= budget) return new Set(all);
-  const rank = (st: StepStatus) => (['running', 'retrying', 'failed', 'stopped'].includes(st) ? 0 : st === 'caught' ? 1 : st === 'pending' ? 2 : 3);
+  const rank = (st: StepStatus) => (['running', 'retrying', 'failed', 'interrupted', 'stopped'].includes(st) ? 0 : st === 'caught' ? 1 : st === 'pending' ? 2 : 3);
   const keep = Math.max(0, budget - 1);
   return new Set(all.sort((a, b) => rank(statuses[a]!) - rank(statuses[b]!) || a - b).slice(0, keep));
 }
@@ -160,10 +161,11 @@ function stepLine(s: ViewState, x: StepView, status: StepStatus, ctx: Ctx): Line
   const failed = (counts.failed ?? 0) - x.caught;
   if (failed > 0) extra.push({ text: `${failed} failed`, color: 'red' });
   if (x.caught) extra.push({ text: `${x.caught} caught`, color: 'yellow' });
+  if (counts.interrupted) extra.push({ text: `${counts.interrupted} interrupted`, color: LOOK.interrupted.color });
   if (counts.cached) extra.push({ text: `${counts.cached} cached`, color: 'blue' });
   if (counts.skipped) extra.push({ text: `${counts.skipped} skipped`, color: 'gray' });
   // Say the state in words where the counts do not already say it (and for colour-blind eyes).
-  if (status === 'stopped' || status === 'retrying' || (status === 'failed' && failed <= 0) || (status === 'skipped' && !counts.skipped)) {
+  if ((status === 'interrupted' && !counts.interrupted) || status === 'stopped' || status === 'retrying' || (status === 'failed' && failed <= 0) || (status === 'skipped' && !counts.skipped)) {
     extra.unshift({ text: look.word, color: look.color });
   }
   for (const e of extra) line.push({ text: ' · ', color: 'gray' }, e);

@@ -80,13 +80,16 @@ export interface ViewState {
   readonly running: ReadonlyMap<string, TaskView>;
   readonly failures: readonly FailureView[];
   readonly failureCount: number;
+  /** Tasks stopped by Ctrl-C (`step/taskId`, the first FAILURES_KEPT), and how many there were. */
+  readonly interrupted: readonly string[];
+  readonly interruptedCount: number;
   /** Finished tasks of the run by state. */
   readonly counts: Counts;
   readonly finished?: RunSummary;
 }
 
 export function initialState(): ViewState {
-  return { steps: [], stepIndex: new Map(), running: new Map(), failures: [], failureCount: 0, counts: {} };
+  return { steps: [], stepIndex: new Map(), running: new Map(), failures: [], failureCount: 0, interrupted: [], interruptedCount: 0, counts: {} };
 }
 
 export function reduce(s: ViewState, e: RunEvent): ViewState {
@@ -138,11 +141,16 @@ export function reduce(s: ViewState, e: RunEvent): ViewState {
         copy.delete(k);
         running = copy;
       }
-      const failed = e.state === 'failed';
+      const state = taskState(e);
+      const failed = state === 'failed';
       const caught = failed && e.caught === true;
-      const next = updateStep({ ...s, running, counts: inc(s.counts, e.state) }, e.step, (x) => ({
-        ...x, counts: inc(x.counts, e.state), caught: x.caught + (caught ? 1 : 0),
+      const next = updateStep({ ...s, running, counts: inc(s.counts, state) }, e.step, (x) => ({
+        ...x, counts: inc(x.counts, state), caught: x.caught + (caught ? 1 : 0),
       }));
+      if (state === 'interrupted') {
+        const name = key(e.step, e.taskId);
+        return { ...next, interruptedCount: s.interruptedCount + 1, interrupted: s.interrupted.length < FAILURES_KEPT ? [...s.interrupted, name] : s.interrupted };
+      }
       if (!failed) return next;
       const failure: FailureView = {
         step: e.step, taskId: e.taskId, reason: e.reason, caught, lastLines: (e.lastLines ?? []).map((l) => sanitizeLine(l)),
@@ -157,6 +165,11 @@ export function reduce(s: ViewState, e: RunEvent): ViewState {
         ...s, finished: { state: e.state, durationMs: e.durationMs, counts: e.counts, caughtFailures: e.caughtFailures, error: e.error },
       };
   }
+}
+
+/** Events of older runs (replayed from their events.ndjson) said `failed` with reason `interrupted`. */
+function taskState(e: Extract<RunEvent, { type: 'task-finished' }>): TaskState {
+  return e.state === 'failed' && e.reason === 'interrupted' ? 'interrupted' : e.state;
 }
 
 export function key(step: string, taskId: string): string {
@@ -195,10 +208,11 @@ function updateTask(s: ViewState, step: string, taskId: string, f: (x: TaskView)
 export type { StepStatus } from '../../term/look.js';
 import type { StepStatus } from '../../term/look.js';
 
-export function stepStatus(x: StepView, tasks: readonly TaskView[], runFinished: boolean): StepStatus {
+export function stepStatus(x: StepView, tasks: readonly TaskView[], runFinished: boolean, runInterrupted = false): StepStatus {
   if (x.outcome !== undefined) {
     switch (x.outcome) {
       case 'failed': return 'failed';
+      case 'interrupted': return 'interrupted';
       case 'caught': return 'caught';
       case 'skipped': return 'skipped';
       case 'cached': return 'cached';
@@ -209,11 +223,11 @@ export function stepStatus(x: StepView, tasks: readonly TaskView[], runFinished:
     }
   }
   if (x.startedAt === undefined) return runFinished ? 'not-run' : 'pending';
-  if (runFinished) return 'stopped';
+  if (runFinished) return runInterrupted ? 'interrupted' : 'stopped';
   if (tasks.length > 0 && tasks.every((t) => t.retryAt !== undefined)) return 'retrying';
   return 'running';
 }
 
 export function finishedCount(c: Counts): number {
-  return (c.succeeded ?? 0) + (c.failed ?? 0) + (c.skipped ?? 0) + (c.cached ?? 0);
+  return (c.succeeded ?? 0) + (c.failed ?? 0) + (c.interrupted ?? 0) + (c.skipped ?? 0) + (c.cached ?? 0);
 }

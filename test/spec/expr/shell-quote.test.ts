@@ -1,8 +1,8 @@
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { shellQuote } from '../../../src/spec/expr/index.js';
+import { tempDirSync } from '../../helpers/tmp.js';
 
 describe('shellQuote', () => {
   it('leaves safe words alone', () => {
@@ -28,7 +28,7 @@ describe('shellQuote', () => {
 describe('shellQuote under a real sh', () => {
   let dir: string;
   beforeEach(() => {
-    dir = mkdtempSync(join(tmpdir(), 'flowctl-quote-'));
+    dir = tempDirSync('flowctl-quote-');
     // Files for a glob to expand to, if quoting failed.
     writeFileSync(join(dir, 'a.txt'), '');
     writeFileSync(join(dir, 'b.txt'), '');
