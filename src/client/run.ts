@@ -5,7 +5,8 @@ import type { Store } from '../store/store.js';
 import { ClientContext, STALE_AFTER_MS, type ClientOptions } from './context.js';
 import { editDistance, nearby, notFound } from './errors.js';
 import { parsePathspec, type RunRef } from './pathspec.js';
-import { plannedSteps } from './plan.js';
+import { readRunEvents, type EventsPage, type EventsReadOptions } from './events.js';
+import { plannedGraph, plannedSteps, type PlannedStepJson } from './plan.js';
 import { Step } from './step.js';
 import { checkTags, editTags, mergeTags, readTagsFile, runsWithTagEdits } from './tags.js';
 import type { RunFilter, RunJson, RunStatus } from './types.js';
@@ -133,6 +134,24 @@ export class Run {
     const inGroup = names.filter((n) => n.startsWith(`${name}.`));
     if (inGroup.length) throw notFound(`Run ${this.pathspec} has no step '${name}': it is a group of steps ${inGroup.join(', ')}`, `Give one of them, e.g. ${this.pathspec}/${inGroup[0]}.`);
     throw notFound(`Run ${this.pathspec} has no step '${name}'${nearby('steps', names, name)}`);
+  }
+
+  /**
+   * The planned steps and groups with their `needs`, in flow order (from the run's first event);
+   * empty when the run recorded no plan.
+   * @example for (const s of await run.graph()) console.log(s.step, '<-', s.needs.join(', '));
+   */
+  async graph(): Promise<PlannedStepJson[]> {
+    return (await plannedGraph(await this.ctx.store(), this.flow, this.id)) ?? [];
+  }
+
+  /**
+   * The run's events (README: "NDJSON event schema") from a byte offset, a bounded slice at a
+   * time; pass `next` back as `from` to read only what was appended since.
+   * @example let from = 0; for (;;) { const p = await run.events({ from, logs: false }); from = p.next; … }
+   */
+  async events(opts: EventsReadOptions = {}): Promise<EventsPage> {
+    return readRunEvents(await this.ctx.store(), this.flow, this.id, opts);
   }
 
   /** The run this one resumed, if any (in any namespace). */
