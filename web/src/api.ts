@@ -52,7 +52,8 @@ export function qs(params: Record<string, string | number | undefined | null | r
 
 /**
  * Listens to a server-sent events stream; handlers get each event's parsed data. The stream
- * closes itself on `end` (the browser would reconnect forever otherwise). Returns a closer.
+ * closes itself on `end` (the browser would reconnect forever otherwise); the server reports a
+ * failure as `failure` (`error` is the browser's own connection event). Returns a closer.
  */
 export function live(path: string, handlers: Record<string, (data: any) => void>, onState?: (s: 'open' | 'retrying' | 'closed') => void): () => void {
   if (report) return () => {};
@@ -65,7 +66,8 @@ export function live(path: string, handlers: Record<string, (data: any) => void>
   };
   for (const [event, fn] of Object.entries(handlers)) {
     es.addEventListener(event, (m) => {
-      if (!closed) fn(JSON.parse((m as MessageEvent<string>).data));
+      const data = (m as MessageEvent<unknown>).data;
+      if (!closed && typeof data === 'string') fn(JSON.parse(data));
     });
   }
   es.addEventListener('end', () => close());

@@ -117,7 +117,7 @@ function sse(c: Context, body: (send: Send, signal: AbortSignal) => Promise<void
     try {
       await body(send, ac.signal);
     } catch (e) {
-      if (!ac.signal.aborted) await send('error', { error: (e as Error).message, code: (e as { code?: string }).code ?? null });
+      if (!ac.signal.aborted) await send('failure', { error: (e as Error).message, code: (e as { code?: string }).code ?? null });
     } finally {
       clearInterval(ping);
       ac.abort();

@@ -52,7 +52,7 @@ export function LogView({ target, stream, attempt }: { target: LogTarget; stream
       skipped: (d: { bytes: number }) => { lost += d.bytes; setDropped(lost); },
       data: (d: { text: string }) => { buf += d.text; schedule(); },
       end: (d: { reason: string; state: string | null }) => setStatus(d.reason === 'aborted' ? 'stopped' : `ended (${d.reason.replace('-', ' ')}${d.state ? `: ${d.state}` : ''})`),
-      error: (d: { error: string }) => setStatus(`error: ${d.error}`),
+      failure: (d: { error: string }) => setStatus(`error: ${d.error}`),
     });
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [key]);
