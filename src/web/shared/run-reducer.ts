@@ -97,7 +97,9 @@ export function applyEvents(snap: RunSnapshot, events: readonly RunEventLike[]):
       case 'step-finished': {
         const s = step && steps.get(step);
         if (s && typeof e.state === 'string') {
-          s.state = e.state as StepView['state'];
+          const rows = next.tasks[s.step] ?? [];
+          // The runtime says `succeeded` for a step whose every task was reused; the records say `cached`.
+          s.state = e.state === 'succeeded' && rows.length > 0 && rows.every((r) => r.state === 'cached') ? 'cached' : (e.state as StepView['state']);
           s.finishedAt = e.time;
           if (typeof e.durationMs === 'number') s.durationMs = e.durationMs;
         }

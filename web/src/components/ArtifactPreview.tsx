@@ -97,7 +97,7 @@ function JsonPreview({ url }: { url: string }) {
   return (
     <div className="json-tree" data-testid="json-tree">
       {data !== null && typeof data === 'object'
-        ? <JsonView data={data as object} shouldExpandNode={(level) => level < 2} style={defaultStyles} />
+        ? <JsonView data={data as object} shouldExpandNode={(level) => level < 3} style={defaultStyles} />
         : <pre className="log">{JSON.stringify(data)}</pre>}
     </div>
   );
