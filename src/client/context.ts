@@ -6,6 +6,7 @@ import { stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { ExitCode, FlowctlError } from '../errors.js';
 import { openStore } from '../store/open.js';
+import type { RunRecord } from '../store/records.js';
 import type { Store } from '../store/store.js';
 import { getDatastore, getNamespace } from './config.js';
 
@@ -18,7 +19,15 @@ export interface ClientOptions {
   namespace?: string | null;
   /** An already open store (overrides datastore/cwd). */
   store?: Store;
+  /**
+   * Keep the records of finished runs in memory (they no longer change; tags, kept apart, are
+   * still read each time): for long-lived readers such as `flowctl ui`. Default false.
+   */
+  cacheFinishedRuns?: boolean;
 }
+
+/** Finished runs' records a caching context keeps at most (oldest first out). */
+const CACHED_RUNS = 20_000;
 
 /** A run is `stale` (shown `dead?`) when it says running but its heartbeat is older than this. */
 export const STALE_AFTER_MS = 30_000;
@@ -30,12 +39,26 @@ export class ClientContext {
   private readonly datastore?: string;
   private readonly cwd: string;
   private storePromise?: Promise<Store>;
+  private finishedRuns?: Map<string, RunRecord>;
 
   constructor(opts: ClientOptions = {}) {
     this.namespace = opts.namespace === undefined ? getNamespace() : opts.namespace;
     this.datastore = opts.datastore ?? getDatastore();
     this.cwd = opts.cwd ?? process.cwd();
     if (opts.store) this.storePromise = Promise.resolve(opts.store);
+    if (opts.cacheFinishedRuns) this.finishedRuns = new Map();
+  }
+
+  /** @internal A finished run's record kept by a caching context. */
+  cachedRun(flow: string, runId: string): RunRecord | undefined {
+    return this.finishedRuns?.get(`${flow}/${runId}`);
+  }
+
+  /** @internal Keep a record if this context caches and the run has finished. */
+  rememberRun(rec: RunRecord): void {
+    if (!this.finishedRuns || rec.state === 'running') return;
+    this.finishedRuns.set(`${rec.flow}/${rec.runId}`, rec);
+    if (this.finishedRuns.size > CACHED_RUNS) this.finishedRuns.delete(this.finishedRuns.keys().next().value!);
   }
 
   static from(opts?: ClientOptions | ClientContext): ClientContext {
@@ -67,6 +90,7 @@ export class ClientContext {
   withNamespace(ns: string | null): ClientContext {
     const c = new ClientContext({ namespace: ns, datastore: this.datastore, cwd: this.cwd });
     c.storePromise = this.storePromise;
+    c.finishedRuns = this.finishedRuns;
     return c;
   }
 }

@@ -62,7 +62,9 @@ export class Run {
 
   /** @internal Load run.json and its tags file; undefined when the run has no record (yet). `tagged: false` skips the tags read. */
   static async load(ctx: ClientContext, store: Store, flow: string, runId: string, tagged = true): Promise<Run | undefined> {
-    const [record, tagsFile] = await Promise.all([store.readRun(flow, runId), tagged ? readTagsFile(store, flow, runId) : undefined]);
+    const cached = ctx.cachedRun(flow, runId);
+    const [record, tagsFile] = await Promise.all([cached ?? store.readRun(flow, runId), tagged ? readTagsFile(store, flow, runId) : undefined]);
+    if (record && !cached) ctx.rememberRun(record);
     return record ? new Run(ctx, record, mergeTags(record.tags ?? [], tagsFile)) : undefined;
   }
 

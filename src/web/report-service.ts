@@ -32,10 +32,10 @@ export async function writeReport(opts: ReportOptions): Promise<void> {
     await rename(tmp, target);
   } catch (e) {
     await rm(tmp, { force: true });
-    const err = e as NodeJS.ErrnoException;
-    if (err.code === 'ENOENT' || err.code === 'EACCES' || err.code === 'ENOTDIR' || err.code === 'EROFS') {
-      throw new FlowctlError('WRITE_FAILED', `Cannot write ${target}: ${err.message}`, { exitCode: ExitCode.Usage });
-    }
+    const code = (e as NodeJS.ErrnoException).code;
+    const why = code === 'ENOENT' || code === 'ENOTDIR' ? `${path.dirname(target)} is not a directory` : code === 'EACCES' || code === 'EPERM' ? 'permission denied'
+      : code === 'EROFS' ? 'read-only file system' : code === 'ENOSPC' ? 'no space left on the device' : undefined;
+    if (why) throw new FlowctlError('WRITE_FAILED', `Cannot write ${target}: ${why}`, { exitCode: ExitCode.Usage });
     throw e;
   }
   process.stdout.write(`${target}\n`);

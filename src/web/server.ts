@@ -4,7 +4,7 @@ import { readFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import { createAdaptorServer } from '@hono/node-server';
-import type { ClientContext } from '../client/index.js';
+import { ClientContext } from '../client/index.js';
 import { ExitCode, FlowctlError } from '../errors.js';
 import { defaultAppDir } from './app-dir.js';
 import { createApp } from './app.js';
@@ -44,11 +44,13 @@ export async function startUiServer(opts: UiServerOptions): Promise<UiServer> {
   const host = opts.host ?? '127.0.0.1';
   const token = isLoopback(host) ? (opts.token ?? null) : (opts.token ?? randomBytes(24).toString('base64url'));
   let port = opts.port ?? 0;
+  // A missing store is an error now, not at the first page. Finished runs' records are kept in
+  // memory: the runs page over 1,000 runs then reads one listing and the tag files, not 1,000 records.
+  const all = new ClientContext({ store: await opts.ctx.store(), namespace: null, cacheFinishedRuns: true });
   const app = createApp({
-    all: opts.ctx.withNamespace(null), namespace: opts.ctx.namespace, version: packageVersion(), cache: new SnapshotCache(), pollMs: opts.pollMs ?? 250,
+    all, namespace: opts.ctx.namespace, version: packageVersion(), cache: new SnapshotCache(), pollMs: opts.pollMs ?? 250,
     token, port: () => port, appDir: opts.appDir ?? defaultAppDir(),
   });
-  await opts.ctx.store(); // a missing store is an error now, not at the first page
   const server = createAdaptorServer({ fetch: app.fetch });
   await new Promise<void>((resolve, reject) => {
     server.once('error', (e: NodeJS.ErrnoException) => reject(new FlowctlError(e.code === 'EADDRINUSE' ? 'PORT_IN_USE' : 'BIND_FAILED',

@@ -1,5 +1,5 @@
 /** Client API for views that follow runs: Run.events() read incrementally, Run.graph(), Flow.runIds(), followLogs({ tailBytes }). */
-import { appendFile, readFile, rm } from 'node:fs/promises';
+import { appendFile, readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { FsBackend } from '../../src/store/fs-backend.js';
 import type { StoreBackend } from '../../src/store/port.js';
@@ -107,6 +107,23 @@ test('Run.graph() gives the plan: groups before their steps, qualified needs, fa
 test('Flow.runIds() lists every namespace, newest first, reading no record', async () => {
   expect(await new Flow('ev', local.withNamespace('user:tester')).runIds()).toEqual([second, id]);
   expect((await new Flow('ev', local.withNamespace('user:tester')).runs()).map((r) => r.id)).toEqual([id]);
+});
+
+test('a context that caches finished runs reads each record once, and still sees tags edited since', async () => {
+  const cached = new ClientContext({ datastore: path.join(cwd, '.flowctl'), namespace: null, cacheFinishedRuns: true });
+  expect((await new Flow('ev', cached).runs()).map((r) => [r.id, r.tags])).toEqual([[second, []], [id, []]]);
+  const file = path.join(cwd, '.flowctl/flows/ev/runs', id, 'run.json');
+  const original = await readFile(file, 'utf8');
+  try {
+    expect((await flowctl(['tag', 'add', id, 'kept'], { cwd })).exitCode).toBe(0);
+    await writeFile(file, 'not json: a cached record is not read again');
+    expect((await new Flow('ev', cached).runs()).map((r) => [r.id, r.tags])).toEqual([[second, []], [id, ['kept']]]);
+    expect((await Run.get(`ev/${id}`, cached.withNamespace('user:tester'))).tags).toEqual(['kept']);
+    await expect(new Flow('ev', local).runs()).rejects.toMatchObject({ code: 'STORE_CORRUPT' }); // without the cache: read again
+  } finally {
+    await writeFile(file, original);
+    await flowctl(['tag', 'remove', id, 'kept'], { cwd });
+  }
 });
 
 test.each([['local', () => local], ['remote', () => remote]])('followLogs({ tailBytes }) starts at a line start near the end and says what it left out (%s store)', async (_name, ctx) => {
