@@ -41,6 +41,7 @@ export function bytes(n: number | null | undefined): string {
 /** A value in a table cell: strings as they are, the rest as JSON. */
 export function valueText(v: unknown): string {
   if (v === null || v === undefined) return '–';
+  if (v === '') return '""';
   return typeof v === 'string' ? v : JSON.stringify(v);
 }
 

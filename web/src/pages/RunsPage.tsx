@@ -45,7 +45,7 @@ export function RunsPage({ flow }: { flow: string }) {
   const scroller = useRef<HTMLDivElement>(null);
   const virt = useVirtualizer({ count: data?.runs.length ?? 0, getScrollElement: () => scroller.current, estimateSize: () => ROW_H, overscan: 12 });
   const toggleState = (s: RunStatus) => setQuery((q) => ({ ...q, state: q.state?.includes(s) ? q.state.filter((x) => x !== s) : [...(q.state ?? []), s] }));
-  const cols = `28px minmax(230px,1.4fr) 110px 150px 90px 100px 130px minmax(90px,1fr) ${paramCols.map(() => 'minmax(70px,0.6fr)').join(' ')}`;
+  const cols = `28px minmax(200px,1.4fr) 105px 140px 80px minmax(60px,90px) minmax(80px,120px) minmax(70px,1fr) ${paramCols.map(() => 'minmax(50px,0.6fr)').join(' ')}`;
 
   return (
     <Page crumbs={[[flow, null]]} actions={
