@@ -97,6 +97,9 @@ maybe('web UI in chromium', () => {
     await expect(page.getByTestId('tag')).toHaveText(['reviewed×']);
     expect((await flowctl(['tag', 'list', failed], { cwd })).stdout).toContain('reviewed');
     await shot(page, 'run-failed');
+    await page.getByTestId('failure').getByRole('link', { name: 'check/0' }).click();
+    await expect(page.getByTestId('attempts-table')).toContainText('3'); // the exit code
+    await expect(page.getByTestId('why-not-cached')).toContainText(`${ok}: command changed`);
     await page.close();
   });
 

@@ -144,6 +144,12 @@ export interface TaskDetail {
   /** A cached or resumed task's logs are those of the task that really ran: its pathspec and attempts. */
   logsOf: { pathspec: string; flow: string; runId: string; step: string; taskId: string; attempts: AttemptJson[] } | null;
   artifacts: ArtifactJson[];
+  /** A task that ran: what differs in its cache key from the same task of the latest earlier run that has it. */
+  whyNotCached: {
+    comparedWith: { pathspec: string; runId: string; step: string; taskId: string; state: string };
+    differences: string[];
+    sameKey: boolean;
+  } | null;
 }
 
 export type PreviewKind = 'text' | 'json' | 'table' | 'image' | 'html' | 'binary' | 'dir';
