@@ -175,6 +175,19 @@ test('tagging is the one change: JSON only, from the UI origin only; bad tags ar
   expect((await getJson(api(`/api/runs/demo/${ok}`))).body.run.tags).toEqual(['best']);
 });
 
+test('names that would walk out of their place in the store are refused before reaching it', async () => {
+  const bad = [
+    `/api/runs/demo/..%2F..%2Fx`, `/api/runs/demo/${ok}/steps/..%2F..%2F..%2F..%2Fetc/tasks/0`, `/api/runs/..%2Fdemo/${ok}`, `/api/flows/..%2F..%2Fx/runs`,
+    `/api/logs/raw?flow=demo&run=${ok}&step=prepare&task=..%2F..%2F..`, `/api/artifact?flow=demo&run=..&step=prepare&task=0&path=data.csv`,
+    `/api/live/runs?flow=..`,
+  ];
+  for (const p of bad) {
+    const r = await fetch(api(p));
+    expect([p, r.status]).toEqual([p, 400]);
+    expect(((await r.json()) as { error: string }).error).toMatch(/^Not a (flow name|run id|step name|task id)/);
+  }
+});
+
 test('a loopback server refuses a Host that is not a loopback name (DNS rebinding)', async () => {
   const { request } = await import('node:http');
   const status = await new Promise<number>((resolve, reject) => {

@@ -1,6 +1,6 @@
 /** The JSON API that pages load: config, flows, runs, a run, a task, a comparison, and tagging (the one change the UI makes). */
 import type { Hono } from 'hono';
-import { Flow, producingTask, Run } from '../../client/index.js';
+import { producingTask, Run } from '../../client/index.js';
 import { ExitCode, FlowctlError } from '../../errors.js';
 import { compareRuns } from '../compare.js';
 import { buildReport } from '../report.js';
@@ -9,6 +9,7 @@ import { whyNotCached } from '../why-not-cached.js';
 import { searchToQuery } from '../shared/run-filter.js';
 import type { TaskDetail, UiConfig } from '../shared/types.js';
 import type { WebDeps } from './deps.js';
+import { flowOf, runOf, taskIn } from './task-ref.js';
 
 /** Runs a comparison takes at most. */
 const COMPARE_MAX = 12;
@@ -27,19 +28,20 @@ export function browseRoutes(app: Hono, deps: WebDeps): void {
   });
 
   app.get('/api/flows/:flow/runs', async (c) => {
+    const flow = flowOf(all, c.req.param('flow')).name;
     const query = searchToQuery(new URL(c.req.url).searchParams);
     const limit = Number(c.req.query('limit') ?? '') || undefined;
-    return c.json(await listRuns(all, c.req.param('flow'), query, limit));
+    return c.json(await listRuns(all, flow, query, limit));
   });
 
   app.get('/api/runs/:flow/:runId', async (c) => {
-    const run = await new Flow(c.req.param('flow'), all).run(c.req.param('runId'));
+    const run = await runOf(all, c.req.param('flow'), c.req.param('runId'));
     return c.json(await cache.get(run));
   });
 
   app.get('/api/runs/:flow/:runId/steps/:step/tasks/:taskId', async (c) => {
-    const run = await new Flow(c.req.param('flow'), all).run(c.req.param('runId'));
-    const task = await run.step(c.req.param('step')).task(c.req.param('taskId')).load();
+    const run = await runOf(all, c.req.param('flow'), c.req.param('runId'));
+    const task = await taskIn(run, c.req.param('step'), c.req.param('taskId'));
     const attempts = (await task.attempts()).map((a) => a.toJSON());
     let logsOf: TaskDetail['logsOf'] = null;
     if (attempts.length === 0 && task.cachedFrom) {
@@ -54,7 +56,7 @@ export function browseRoutes(app: Hono, deps: WebDeps): void {
   });
 
   app.get('/api/runs/:flow/:runId/report', async (c) => {
-    const run = await new Flow(c.req.param('flow'), all).run(c.req.param('runId'));
+    const run = await runOf(all, c.req.param('flow'), c.req.param('runId'));
     const html = await buildReport(run, { appDir: deps.appDir, version: deps.version });
     return c.body(html, 200, { 'Content-Type': 'text/html; charset=utf-8', 'Content-Disposition': `attachment; filename="${run.flow}-${run.id}.html"` });
   });
@@ -78,7 +80,7 @@ export function browseRoutes(app: Hono, deps: WebDeps): void {
     if (!body || typeof body !== 'object') throw new FlowctlError('USAGE', 'Send {"add": [tags], "remove": [tags]}', { exitCode: ExitCode.Usage });
     const add = list(body.add, 'add');
     const remove = list(body.remove, 'remove');
-    let run = await new Flow(c.req.param('flow'), all).run(c.req.param('runId'));
+    let run = await runOf(all, c.req.param('flow'), c.req.param('runId'));
     if (add.length) run = await run.addTags(...add);
     if (remove.length) run = await run.removeTags(...remove);
     return c.json(runRow(run));

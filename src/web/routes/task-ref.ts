@@ -1,7 +1,34 @@
-/** The task (or its attempt's log) that a files or logs request names in its query: flow, run, step, task. */
+/**
+ * The runs and tasks that requests name (in the path, or in the query: flow, run, step, task),
+ * checked to be single names before they reach the store: a name never walks out of its place
+ * in the store's layout (`..`, `/`).
+ */
 import type { Context } from 'hono';
-import { Flow, type ClientContext, type LogStream, type Task } from '../../client/index.js';
+import { Flow, type ClientContext, type LogStream, type Run, type Task } from '../../client/index.js';
 import { ExitCode, FlowctlError } from '../../errors.js';
+
+const FLOW = /^[a-z][a-z0-9_-]*$/i;
+const NAME = /^(?!\.{1,2}$)[^/\\\0]+$/;
+
+function checked(what: string, value: string, re: RegExp): string {
+  if (!re.test(value)) throw new FlowctlError('USAGE', `Not a ${what}: ${JSON.stringify(value)}`, { exitCode: ExitCode.Usage });
+  return value;
+}
+
+/** A flow by name (not checked to exist). */
+export function flowOf(all: ClientContext, flow: string): Flow {
+  return new Flow(checked('flow name', flow, FLOW), all);
+}
+
+/** A run by flow and run id (or `latest`), in any namespace. */
+export function runOf(all: ClientContext, flow: string, runId: string): Promise<Run> {
+  return flowOf(all, flow).run(checked('run id', runId, NAME));
+}
+
+/** A task of a run, loaded. */
+export async function taskIn(run: Run, step: string, taskId: string): Promise<Task> {
+  return run.step(checked('step name', step, NAME)).task(checked('task id', taskId, NAME)).load();
+}
 
 export async function taskOf(c: Context, all: ClientContext): Promise<Task> {
   const q = (name: string): string => {
@@ -9,8 +36,7 @@ export async function taskOf(c: Context, all: ClientContext): Promise<Task> {
     if (!v) throw new FlowctlError('USAGE', `Missing query parameter "${name}" (flow, run, step and task name the task)`, { exitCode: ExitCode.Usage });
     return v;
   };
-  const run = await new Flow(q('flow'), all).run(q('run'));
-  return run.step(q('step')).task(q('task')).load();
+  return taskIn(await runOf(all, q('flow'), q('run')), q('step'), q('task'));
 }
 
 export function streamOf(c: Context): LogStream {
