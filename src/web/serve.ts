@@ -29,6 +29,13 @@ export async function serveUi(opts: ServeOptions): Promise<void> {
   if (server.localUrl !== server.url) process.stderr.write(`  on this machine: ${server.localUrl}\n`);
   if (server.token) process.stderr.write('  the token in the URL is required by every request (keep it private)\n');
   if (opts.open) openBrowser(server.localUrl);
+  // Ctrl-C or SIGTERM is how a server ends: close the connections and exit 0, instead of the
+  // entry point's early handler (exit 130, for commands interrupted mid-work).
+  const early = (globalThis as { __flowctlEarlySignalHandler?: () => void }).__flowctlEarlySignalHandler;
+  if (early) {
+    process.off('SIGINT', early);
+    process.off('SIGTERM', early);
+  }
   await new Promise<void>((resolve) => {
     const stop = () => void server.close().then(resolve);
     process.once('SIGINT', stop);

@@ -260,6 +260,26 @@ test('--host beyond loopback requires the printed token: query once (then a cook
   }
 }, 30_000);
 
+test('without --port: 8642, or a free port when it is taken; --open hands the URL to $BROWSER and never fails', async () => {
+  const opener = path.join(cwd, 'open.sh');
+  const opened = path.join(cwd, 'opened.txt');
+  await writeFile(opener, `#!/bin/sh\necho "$1" > ${opened}\n`, { mode: 0o755 });
+  const a = await startUi(cwd, ['--open'], { BROWSER: opener }, { defaultPort: true });
+  const b = await startUi(cwd, ['--open'], { BROWSER: path.join(cwd, 'no-such-browser') }, { defaultPort: true });
+  try {
+    expect(new URL(a.url).port).not.toBe(new URL(b.url).port);
+    for (const u of [a, b]) expect((await fetch(`${u.origin}/api/config`)).status).toBe(200);
+    for (let i = 0; i < 50 && !(await readFile(opened, 'utf8').catch(() => '')); i++) await new Promise((r) => setTimeout(r, 100));
+    expect((await readFile(opened, 'utf8')).trim()).toBe(a.url);
+    for (let i = 0; i < 50 && !b.stderr().includes('Could not open a browser'); i++) await new Promise((r) => setTimeout(r, 100));
+    expect(b.stderr()).toContain(`Could not open a browser (${path.join(cwd, 'no-such-browser')}); open ${b.url} yourself.`);
+  } finally {
+    await a.stop();
+    await b.stop();
+  }
+  expect((await a.proc).exitCode).toBe(0); // SIGTERM (or Ctrl-C) is how a server ends: not an error
+}, 30_000);
+
 test('bad usage: a taken --port exits 2 naming it; a missing store exits 2', async () => {
   const port = new URL(ui.origin).port;
   const r = await flowctl(['ui', '--port', port], { cwd });

@@ -14,9 +14,9 @@ export interface UiProcess {
   stop: () => Promise<void>;
 }
 
-/** Starts `flowctl ui --port 0 …` in cwd and resolves once it printed its URL. */
-export async function startUi(cwd: string, args: string[] = [], env: Record<string, string> = {}): Promise<UiProcess> {
-  const proc = execa('node', [BIN, 'ui', '--port', '0', ...args], { cwd, reject: false, env: { FLOWCTL_USER: 'tester', ...env }, buffer: false });
+/** Starts `flowctl ui --port 0 …` (without `--port 0` when args name a port… or `defaultPort`) in cwd; resolves once it printed its URL. */
+export async function startUi(cwd: string, args: string[] = [], env: Record<string, string> = {}, opts: { defaultPort?: boolean } = {}): Promise<UiProcess> {
+  const proc = execa('node', [BIN, 'ui', ...(opts.defaultPort ? [] : ['--port', '0']), ...args], { cwd, reject: false, env: { FLOWCTL_USER: 'tester', ...env }, buffer: false });
   let out = '';
   let err = '';
   proc.stderr!.on('data', (d: Buffer) => { err += d.toString(); });
