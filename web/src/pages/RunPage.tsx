@@ -59,7 +59,7 @@ export function RunPage({ flow, runId }: { flow: string; runId: string }) {
         <div className="run-title">
           <StateBadge state={r.status} />
           <h1 className="mono">{r.flow}/{r.runId}</h1>
-          {running && <span className={`live-dot ${liveState}`} title={`live updates: ${liveState}`} data-testid="live-indicator">live</span>}
+          {running && !report && <span className={`live-dot ${liveState}`} title={`live updates: ${liveState}`} data-testid="live-indicator">live</span>}
         </div>
         <dl className="facts">
           <div><dt>started</dt><dd>{time(r.startedAt)}</dd></div>
