@@ -55,8 +55,10 @@ function followRun(start: Run, from: number, pollMs: number): Body {
     let run = start;
     let lastCheck = 0;
     let endsAt: number | undefined;
+    let idle = 0;
     while (!signal.aborted) {
       const page = await run.events({ from, logs: false, maxBytes: EVENTS_SLICE });
+      idle = page.next > from ? 0 : idle + 1;
       from = page.next;
       if (page.events.length > 0) await send('events', { events: page.events, offset: from });
       if (page.events.some((e) => e.type === 'run-finished')) return send('end', { reason: 'run-finished' });
@@ -68,7 +70,7 @@ function followRun(start: Run, from: number, pollMs: number): Body {
         if (run.finished) endsAt ??= Date.now() + FINISH_GRACE_MS;
         if (endsAt !== undefined && Date.now() > endsAt) return send('end', { reason: 'run-finished' });
       }
-      await pause(pollMs, signal);
+      await pause(backoff(pollMs, idle), signal);
     }
   };
 }
@@ -78,6 +80,7 @@ function watchRuns(flow: Flow, since: string, pollMs: number): Body {
   return async (send, signal) => {
     const watched = new Map<string, { fp: string; settled: boolean }>();
     const fingerprint = (r: RunRow) => JSON.stringify([r.status, r.tags, r.finishedAt, r.taskCounts]);
+    let idle = 0;
     for (let first = true; !signal.aborted; first = false) {
       const changed: RunRow[] = [];
       for (const id of (await flow.runIds()).slice(0, WATCHED_RUNS)) {
@@ -91,7 +94,8 @@ function watchRuns(flow: Flow, since: string, pollMs: number): Body {
         watched.set(id, { fp, settled: run.finished });
       }
       if (changed.length > 0) await send('runs', changed);
-      await pause(Math.max(pollMs, 500), signal);
+      idle = changed.length > 0 || [...watched.values()].some((w) => !w.settled) ? 0 : idle + 1;
+      await pause(backoff(Math.max(pollMs, 500), idle), signal);
     }
   };
 }
@@ -146,6 +150,11 @@ function sse(c: Context, body: Body): Response {
       ac.abort();
     }
   });
+}
+
+/** The poll interval after `idle` rounds that found nothing new: doubling up to 2 s (a quiet S3 store is not asked 4 times a second). */
+function backoff(base: number, idle: number): number {
+  return Math.min(base * 2 ** Math.min(idle, 8), Math.max(base, 2000));
 }
 
 async function pause(ms: number, signal: AbortSignal): Promise<void> {
