@@ -67,6 +67,20 @@ maybe('web UI in chromium', () => {
     await page.getByRole('link', { name: 'demo', exact: true }).click();
     await expect(page.getByTestId('run-row')).toHaveCount(2);
     await shot(page, 'runs');
+    // Filters: a state, a param, part of a run id.
+    await page.getByTestId('filter-state-failed').click();
+    await expect(page.getByTestId('run-row')).toHaveCount(1);
+    await expect(page.getByTestId('run-row')).toHaveAttribute('data-run', failed);
+    await page.getByTestId('filter-state-failed').click();
+    await page.getByTestId('filter-param').fill('lr=0.1');
+    await expect(page.getByTestId('run-row')).toHaveCount(1);
+    await expect(page.getByTestId('run-row')).toHaveAttribute('data-run', ok);
+    await page.getByTestId('filter-param').fill('');
+    await page.getByTestId('filter-q').fill(failed.slice(-6));
+    await expect(page.getByTestId('run-row')).toHaveAttribute('data-run', failed);
+    await expect(page.getByTestId('run-row')).toHaveCount(1);
+    await page.getByTestId('filter-q').fill('');
+    await expect(page.getByTestId('run-row')).toHaveCount(2);
     await page.getByRole('link', { name: ok }).click();
     await page.getByTestId('dag-node').first().waitFor();
     expect(await page.getByTestId('run-summary').textContent()).toContain(`demo/${ok}`);

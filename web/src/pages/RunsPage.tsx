@@ -60,8 +60,8 @@ export function RunsPage({ flow }: { flow: string }) {
         </select>
         <span className="chips">
           {STATES.map((s) => (
-            <label key={s} className={`chip${query.state?.includes(s) ? ' on' : ''}`}>
-              <input type="checkbox" checked={!!query.state?.includes(s)} onChange={() => toggleState(s)} data-testid={`filter-state-${s}`} />{s}
+            <label key={s} className={`chip${query.state?.includes(s) ? ' on' : ''}`} data-testid={`filter-state-${s}`}>
+              <input type="checkbox" checked={!!query.state?.includes(s)} onChange={() => toggleState(s)} />{s}
             </label>
           ))}
         </span>
