@@ -20,6 +20,7 @@ export interface AppOptions extends WebDeps {
   port: () => number;
 }
 
+/** The app with every route; errors become JSON (`NOT_FOUND` 404, usage 400, bugs 500 with the stack on stderr). */
 export function createApp(opts: AppOptions): Hono {
   const app = new Hono();
   app.use('*', authMiddleware({ token: opts.token, port: opts.port }));

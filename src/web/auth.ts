@@ -22,6 +22,7 @@ export function isLoopback(host: string): boolean {
   return host === 'localhost' || host === '::1' || /^127(\.\d{1,3}){3}$/.test(host);
 }
 
+/** 401/403/415 for requests that may not pass (see the module comment); sets the token cookie. */
 export function authMiddleware(opts: AuthOptions): MiddlewareHandler {
   return async (c, next) => {
     const cookieName = `flowctl-ui-${opts.port()}`;

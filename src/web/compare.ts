@@ -7,6 +7,7 @@ import type { CompareView, RunSnapshot } from './shared/types.js';
 /** Rows per section at most (values, outputs): a comparison of huge fan-outs stays readable. */
 export const COMPARE_LIMIT = 2000;
 
+/** The comparison of `runs` (in that order), from their snapshots and task records. */
 export async function compareRuns(runs: Run[], cache: SnapshotCache): Promise<CompareView> {
   const snaps = await Promise.all(runs.map((r) => cache.get(r)));
   const outputs = await Promise.all(runs.map(outputsOf));

@@ -15,6 +15,7 @@ export interface ReportOptions {
   force: boolean;
 }
 
+/** Writes the report and prints its path. @throws FlowctlError FILE_EXISTS / WRITE_FAILED (exit 2) */
 export async function writeReport(opts: ReportOptions): Promise<void> {
   const run = await Run.get(opts.run, opts.ctx);
   const html = await buildReport(run, { version: packageVersion() });

@@ -6,6 +6,7 @@ import type { FlowRow, RunRow, RunsPage, RunsQuery } from './shared/types.js';
 /** Runs a runs page returns at most by default. */
 export const RUNS_LIMIT = 2000;
 
+/** A run as a runs list shows it. */
 export function runRow(run: Run): RunRow {
   const r = run.record;
   return {

@@ -14,6 +14,7 @@ export interface ServeOptions {
 /** The port `flowctl ui` tries first. */
 export const DEFAULT_PORT = 8642;
 
+/** Serves until SIGINT/SIGTERM. @throws FlowctlError (exit 2) when the store or the address is unusable */
 export async function serveUi(opts: ServeOptions): Promise<void> {
   let server;
   try {

@@ -14,6 +14,7 @@ import { flowOf, runOf, taskIn } from './task-ref.js';
 /** Runs a comparison takes at most. */
 const COMPARE_MAX = 12;
 
+/** GET /api/config, /api/flows, /api/flows/:flow/runs, /api/runs/:flow/:runId[/report|/steps/:step/tasks/:taskId], /api/compare; POST …/tags. */
 export function browseRoutes(app: Hono, deps: WebDeps): void {
   const { all, cache } = deps;
 

@@ -15,6 +15,7 @@ import type { Artifact } from '../../client/index.js';
 
 const SNIFF_BYTES = 8192;
 
+/** GET /api/artifact, /api/artifact/raw, /api/artifact/table, /api/logs/raw (the task in the query). */
 export function fileRoutes(app: Hono, deps: WebDeps): void {
   const { all } = deps;
   const artifactOf = async (c: Context): Promise<Artifact> => {

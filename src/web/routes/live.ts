@@ -27,6 +27,7 @@ const FINISH_GRACE_MS = 3000;
 const WATCHED_RUNS = 50;
 const EVENTS_SLICE = 256 * 1024;
 
+/** GET /api/runs/:flow/:runId/live?from=, /api/live/runs?flow=&since=, /api/live/flows, /api/logs/live (server-sent events). */
 export function liveRoutes(app: Hono, deps: WebDeps): void {
   const { all } = deps;
 

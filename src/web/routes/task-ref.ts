@@ -30,6 +30,7 @@ export async function taskIn(run: Run, step: string, taskId: string): Promise<Ta
   return run.step(checked('step name', step, NAME)).task(checked('task id', taskId, NAME)).load();
 }
 
+/** The task named by the query's flow, run, step and task (400 when one is missing or not a name). */
 export async function taskOf(c: Context, all: ClientContext): Promise<Task> {
   const q = (name: string): string => {
     const v = c.req.query(name);
@@ -39,12 +40,14 @@ export async function taskOf(c: Context, all: ClientContext): Promise<Task> {
   return taskIn(await runOf(all, q('flow'), q('run')), q('step'), q('task'));
 }
 
+/** `stream` of the query: stdout (default) or stderr. */
 export function streamOf(c: Context): LogStream {
   const s = c.req.query('stream') ?? 'stdout';
   if (s !== 'stdout' && s !== 'stderr') throw new FlowctlError('USAGE', `stream must be stdout or stderr, not ${JSON.stringify(s)}`, { exitCode: ExitCode.Usage });
   return s;
 }
 
+/** `attempt` of the query, when given. */
 export function attemptOf(c: Context): number | undefined {
   const a = c.req.query('attempt');
   if (a === undefined || a === '') return undefined;

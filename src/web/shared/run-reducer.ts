@@ -186,6 +186,7 @@ export function stepsFromPlan(plan: readonly PlanStep[]): StepView[] {
   }));
 }
 
+/** A failed task's row as the failures list shows it. */
 export function failureOf(r: TaskRow, lastLines: string[]): FailureView {
   return { step: r.step, taskId: r.taskId, state: r.state, reason: r.reason, caught: r.caught, attempts: r.attempts, lastLines };
 }
