@@ -4,9 +4,10 @@ import { storeFlags } from '../browse/flags.js';
 
 export default class Report extends BaseCommand {
   static override summary = "Write a run's page as one self-contained HTML file.";
-  static override description = `The DAG with states, a timeline of tasks, params, values, failures first and the tails of task logs, in a
-single HTML file with everything inlined: attach it to a CI job or send it to a colleague; it opens offline
-(file://) in any browser. RUN is RUN_ID, FLOW/RUN_ID or FLOW/latest. Prints the file's path.`;
+  static override description = [
+    'The DAG with states, a timeline of tasks, params, values, failures first and the tails of task logs, in one HTML file with everything inlined: attach it to a CI job or send it to a colleague; it opens offline (file://) in any browser.',
+    'RUN is RUN_ID, FLOW/RUN_ID or FLOW/latest. Prints the path of the file.',
+  ].join('\n\n');
 
   static override examples = [
     '<%= config.bin %> report train/latest -o report.html',

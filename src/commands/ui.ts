@@ -4,10 +4,11 @@ import { storeFlags } from '../browse/flags.js';
 
 export default class Ui extends BaseCommand {
   static override summary = 'Browse the store in a web browser: runs, DAGs, live logs, artifacts, comparisons.';
-  static override description = `Serves a local web UI over the store (nothing else to install or deploy) until Ctrl-C.
-Prints the URL on stdout. Binds 127.0.0.1 by default; with --host on any other address every request
-needs the token printed in the URL. The UI reads the store and can tag runs; it changes nothing else.
-Lists start filtered on the current namespace (user:<you>, or --namespace; -A for all).`;
+  static override description = [
+    'Serves a local web UI over the store until Ctrl-C: nothing else to install or deploy. Prints the URL on stdout.',
+    'Binds 127.0.0.1 by default; on any other --host, every request needs the token printed in the URL. The UI reads the store and can tag runs; it changes nothing else.',
+    'Lists start on the current namespace (user:<you>, or --namespace; -A for all).',
+  ].join('\n\n');
 
   static override examples = [
     '<%= config.bin %> ui',
