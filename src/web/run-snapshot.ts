@@ -30,7 +30,8 @@ export async function buildSnapshot(run: Run): Promise<RunSnapshot> {
       from = page.next;
       if (!page.more) break;
     }
-    snap.eventsOffset = from;
+    // A run that stopped heartbeating is not followed: nothing will come (the page says dead?).
+    snap.eventsOffset = run.stale ? null : from;
     snap.run = { ...run.toJSON(), status: run.status };
   }
   const steps = await run.steps();

@@ -31,7 +31,7 @@ export function RunPage({ flow, runId }: { flow: string; runId: string }) {
     // Reconnect only for a new snapshot (its offset), not for every event applied.
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [offset, id, flow]);
-  const running = snap?.run.state === 'running';
+  const running = snap?.run.status === 'running';
   const now = useNow(1000, !!running);
   const [, navigate] = useLocation();
   const [picked, setPicked] = useState<string | null>(null);
