@@ -4,6 +4,7 @@
  */
 import { resolve } from 'node:path';
 import { datastoreSetting, openStore } from '../store/open.js';
+import type { RunRecord } from '../store/records.js';
 import type { Store } from '../store/store.js';
 import { getDatastore, getNamespace } from './config.js';
 
@@ -16,9 +17,17 @@ export interface ClientOptions {
   namespace?: string | null;
   /** An already open store (overrides datastore/cwd). */
   store?: Store;
+  /**
+   * Keep the records of finished runs in memory (they no longer change; tags, kept apart, are
+   * still read each time): for long-lived readers such as `flowctl ui`. Default false.
+   */
+  cacheFinishedRuns?: boolean;
 }
 
 export { STALE_AFTER_MS } from '../store/liveness.js';
+
+/** Finished runs' records a caching context keeps at most (oldest first out). */
+const CACHED_RUNS = 20_000;
 
 const opened = new Map<string, Promise<Store>>();
 
@@ -27,12 +36,26 @@ export class ClientContext {
   private readonly datastore?: string;
   private readonly cwd: string;
   private storePromise?: Promise<Store>;
+  private finishedRuns?: Map<string, RunRecord>;
 
   constructor(opts: ClientOptions = {}) {
     this.namespace = opts.namespace === undefined ? getNamespace() : opts.namespace;
     this.datastore = opts.datastore ?? getDatastore();
     this.cwd = opts.cwd ?? process.cwd();
     if (opts.store) this.storePromise = Promise.resolve(opts.store);
+    if (opts.cacheFinishedRuns) this.finishedRuns = new Map();
+  }
+
+  /** @internal A finished run's record kept by a caching context. */
+  cachedRun(flow: string, runId: string): RunRecord | undefined {
+    return this.finishedRuns?.get(`${flow}/${runId}`);
+  }
+
+  /** @internal Keep a record if this context caches and the run has finished. */
+  rememberRun(rec: RunRecord): void {
+    if (!this.finishedRuns || rec.state === 'running') return;
+    this.finishedRuns.set(`${rec.flow}/${rec.runId}`, rec);
+    if (this.finishedRuns.size > CACHED_RUNS) this.finishedRuns.delete(this.finishedRuns.keys().next().value!);
   }
 
   static from(opts?: ClientOptions | ClientContext): ClientContext {
@@ -64,6 +87,7 @@ export class ClientContext {
   withNamespace(ns: string | null): ClientContext {
     const c = new ClientContext({ namespace: ns, datastore: this.datastore, cwd: this.cwd });
     c.storePromise = this.storePromise;
+    c.finishedRuns = this.finishedRuns;
     return c;
   }
 }

@@ -39,6 +39,11 @@ export class Flow {
     return out;
   }
 
+  /** Ids of every run of the flow (any namespace), most recent first, without reading their records: one listing. */
+  async runIds(): Promise<string[]> {
+    return (await (await this.ctx.store()).listRuns(this.name)).reverse();
+  }
+
   /** Runs one at a time, most recent first, reading no more records than the loop consumes. */
   iterRuns(filter: Omit<RunFilter, 'limit'> = {}): AsyncGenerator<Run> {
     return Run.iterate(this.ctx, this.name, filter);

@@ -18,12 +18,20 @@ export interface FollowOptions {
   /** How often to look for new output (ms, default 150). */
   pollMs?: number;
   signal?: AbortSignal;
+  /**
+   * Start the first attempt followed at most this many bytes before the end of what it has
+   * written so far (at a line start), announcing the part left out with a `skipped` chunk:
+   * a view of a long log begins at its tail.
+   */
+  tailBytes?: number;
 }
 
 export type LogChunk =
   /** Output of `attempt` follows. */
   | { type: 'attempt'; attempt: number }
   | { type: 'data'; attempt: number; data: Buffer }
+  /** `tailBytes` left out the first `bytes` bytes of this attempt's log. */
+  | { type: 'skipped'; attempt: number; bytes: number }
   /** Following ended: the task (or the followed attempt) finished, or the run ended or died without finishing it. */
   | { type: 'end'; reason: 'task-finished' | 'attempt-finished' | 'run-ended' | 'run-dead' | 'aborted'; state?: string };
 
@@ -56,10 +64,11 @@ async function* followFiles(task: Task, store: Store, o: Opts): AsyncGenerator<L
     }
     if (!(await watch.pause())) return yield { type: 'end', reason: 'aborted' };
   }
-  for (;;) {
+  for (let first = true; ; first = false) {
     yield { type: 'attempt', attempt: n };
     const path = store.backend.localPath(attemptKey(task, n, o.stream))!;
-    let offset = 0;
+    let offset = first && o.tailBytes !== undefined ? await tailStart(path, o.tailBytes) : 0;
+    if (offset > 0) yield { type: 'skipped', attempt: n, bytes: offset };
     for (;;) {
       const done = await store.backend.exists(keys.attempt(task.run.flow, task.run.id, task.step.name, task.id, n));
       for await (const data of readFrom(path, offset)) {
@@ -109,9 +118,15 @@ async function* followEvents(task: Task, store: Store, o: Opts): AsyncGenerator<
     const events = await store.readEvents<LogEvent>(task.run.flow, task.run.id);
     // Without --attempt, start at the latest attempt already started (like the file tail does).
     from ??= events.filter((e) => e.type === 'attempt-started' && mine(e)).at(-1)?.attempt;
-    for (const e of events.slice(seen)) {
+    const skip = seen === 0 && o.tailBytes !== undefined ? tailSkip(events, (e) => e.type === 'log' && mine(e) && e.stream === o.stream && e.attempt === (o.attempt ?? from), o.tailBytes) : undefined;
+    for (const [i, e] of events.entries()) {
+      if (i < seen) continue;
       if (e.type === 'log' && mine(e) && e.stream === o.stream && e.attempt !== undefined && e.attempt >= (from ?? 0) && (o.attempt === undefined || e.attempt === o.attempt)) {
         if (e.attempt !== current) yield { type: 'attempt', attempt: (current = e.attempt) };
+        if (skip && e.attempt === skip.attempt && i <= skip.last) {
+          if (i === skip.last) yield { type: 'skipped', attempt: e.attempt, bytes: skip.bytes };
+          continue;
+        }
         yield { type: 'data', attempt: e.attempt, data: Buffer.from(`${e.line ?? ''}\n`) };
       } else if (e.type === 'attempt-finished' && mine(e) && o.attempt !== undefined && e.attempt === o.attempt) {
         return yield { type: 'end', reason: 'attempt-finished', state: e.state };
@@ -127,6 +142,37 @@ async function* followEvents(task: Task, store: Store, o: Opts): AsyncGenerator<
     // give them a moment (the loop returns as soon as it reads task-finished or run-finished).
     if (end && (end.reason !== 'run-ended' || Date.now() > (graceUntil ??= Date.now() + 3000))) return yield end;
     if (!(await watch.pause())) return yield { type: 'end', reason: 'aborted' };
+  }
+}
+
+/** The log events to leave out so that at most `tail` bytes of an attempt's log remain: the index of the last one left out, and their bytes. */
+function tailSkip(events: LogEvent[], isLine: (e: LogEvent) => boolean, tail: number): { attempt: number; last: number; bytes: number } | undefined {
+  const lines = [...events.entries()].filter(([, e]) => isLine(e));
+  let kept = 0;
+  for (let j = lines.length - 1; j >= 0; j--) {
+    kept += Buffer.byteLength(lines[j][1].line ?? '') + 1;
+    if (kept > tail) {
+      const bytes = lines.slice(0, j + 1).reduce((n, [, e]) => n + Buffer.byteLength(e.line ?? '') + 1, 0);
+      return { attempt: lines[j][1].attempt!, last: lines[j][0], bytes };
+    }
+  }
+  return undefined;
+}
+
+/** Where a tail of at most `tail` bytes of a file starts: 0, or just after a newline. */
+async function tailStart(path: string, tail: number): Promise<number> {
+  const fh = await open(path, 'r').catch(() => undefined);
+  if (!fh) return 0;
+  try {
+    const { size } = await fh.stat();
+    if (size <= tail) return 0;
+    const start = size - tail;
+    const buf = Buffer.alloc(Math.min(tail, 64 * 1024));
+    const { bytesRead } = await fh.read(buf, 0, buf.length, start - 1);
+    const nl = buf.subarray(0, bytesRead).indexOf(10);
+    return nl < 0 ? start : start - 1 + nl + 1;
+  } finally {
+    await fh.close();
   }
 }
 

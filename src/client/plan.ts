@@ -7,36 +7,44 @@ import { open } from 'node:fs/promises';
 import { keys } from '../store/records.js';
 import type { Store } from '../store/store.js';
 
-/** A step as the run planned it (`run-started`'s `steps`): qualified name, parent group, fan-out, sibling needs. */
-export interface PlannedStep {
+/** A step as the run planned it (the `run-started` event's `steps`): its group, fan-out and dependencies. */
+export interface PlannedStepJson {
+  /** Qualified name (`per_fold.fit`); a group is listed before its steps. */
   step: string;
-  parent?: string;
+  /** The enclosing group's qualified name; null at the top level. */
+  parent: string | null;
   foreach: boolean;
+  /** Qualified names of the steps (or groups) it needs. */
   needs: string[];
+  /** A group of steps (has no tasks of its own). */
+  group: boolean;
 }
 
 const CHUNK = 64 * 1024;
 
-/** Every planned step, groups before their steps, in flow order; undefined when unknown. */
-export async function plannedGraph(store: Store, flow: string, runId: string): Promise<PlannedStep[] | undefined> {
+/** Leaf step names (groups, which have no tasks, left out) in flow order; undefined when unknown. */
+export async function plannedSteps(store: Store, flow: string, runId: string): Promise<string[] | undefined> {
+  const planned = await plannedGraph(store, flow, runId);
+  return planned && leafSteps(planned);
+}
+
+/** Every planned step and group in flow order (groups before their steps); undefined when the run has no readable plan. */
+export async function plannedGraph(store: Store, flow: string, runId: string): Promise<PlannedStepJson[] | undefined> {
   const line = await firstLine(store, keys.events(flow, runId));
   if (!line) return undefined;
   try {
-    const ev = JSON.parse(line) as { type?: string; steps?: Array<Partial<PlannedStep>> };
+    const ev = JSON.parse(line) as { type?: string; steps?: Array<{ step: string; parent?: string; foreach?: boolean; needs?: string[] }> };
     if (ev.type !== 'run-started' || !Array.isArray(ev.steps)) return undefined;
-    return ev.steps.filter((s) => typeof s.step === 'string').map((s) => ({
-      step: s.step!, ...(s.parent ? { parent: s.parent } : {}), foreach: s.foreach === true,
-      needs: Array.isArray(s.needs) ? s.needs.filter((n): n is string => typeof n === 'string') : [],
-    }));
+    const parents = new Set(ev.steps.map((s) => s.parent).filter((p): p is string => !!p));
+    return ev.steps.map((s) => ({ step: s.step, parent: s.parent ?? null, foreach: !!s.foreach, needs: [...(s.needs ?? [])], group: parents.has(s.step) }));
   } catch {
     return undefined;
   }
 }
 
 /** Leaf step names (groups, which have no tasks, left out) in flow order. */
-export function leafSteps(planned: readonly PlannedStep[]): string[] {
-  const parents = new Set(planned.map((s) => s.parent).filter((p): p is string => !!p));
-  return planned.map((s) => s.step).filter((s) => !parents.has(s));
+export function leafSteps(planned: readonly PlannedStepJson[]): string[] {
+  return planned.filter((s) => !s.group).map((s) => s.step);
 }
 
 async function firstLine(store: Store, key: string): Promise<string | undefined> {

@@ -6,7 +6,8 @@ import { STALE_AFTER_MS } from '../store/liveness.js';
 import { ClientContext, type ClientOptions } from './context.js';
 import { editDistance, nearby, notFound } from './errors.js';
 import { LATEST, parsePathspec, type RunRef } from './pathspec.js';
-import { leafSteps, plannedGraph, type PlannedStep } from './plan.js';
+import { readRunEvents, type EventsPage, type EventsReadOptions } from './events.js';
+import { leafSteps, plannedGraph, type PlannedStepJson } from './plan.js';
 import { Step } from './step.js';
 import { checkTags, editTags, mergeTags, readTagsFile, runsWithTagEdits } from './tags.js';
 import type { RunFilter, RunJson, RunStatus } from './types.js';
@@ -19,7 +20,7 @@ export class Run {
   /** Effective tags: run.json's merged with tags added or removed later. */
   readonly tags: readonly string[];
   private stepNamesCache?: Promise<string[]>;
-  private planCache?: Promise<PlannedStep[] | undefined>;
+  private planCache?: Promise<PlannedStepJson[] | undefined>;
 
   /** Use `Run.get()`, `flow.runs()` or `flow.latestRun()`. */
   constructor(readonly ctx: ClientContext, record: RunRecord, tags: readonly string[], private readonly loadedAt = Date.now()) {
@@ -66,7 +67,9 @@ export class Run {
 
   /** @internal Load run.json and its tags file; undefined when the run has no record (yet). `tagged: false` skips the tags read. */
   static async load(ctx: ClientContext, store: Store, flow: string, runId: string, tagged = true): Promise<Run | undefined> {
-    const [record, tagsFile] = await Promise.all([store.readRun(flow, runId), tagged ? readTagsFile(store, flow, runId) : undefined]);
+    const cached = ctx.cachedRun(flow, runId);
+    const [record, tagsFile] = await Promise.all([cached ?? store.readRun(flow, runId), tagged ? readTagsFile(store, flow, runId) : undefined]);
+    if (record && !cached) ctx.rememberRun(record);
     return record ? new Run(ctx, record, mergeTags(record.tags ?? [], tagsFile)) : undefined;
   }
 
@@ -132,7 +135,7 @@ export class Run {
   }
 
   /** @internal The DAG the run planned (from its `run-started` event), groups included; undefined when not recorded. */
-  plan(): Promise<PlannedStep[] | undefined> {
+  plan(): Promise<PlannedStepJson[] | undefined> {
     this.planCache ??= this.ctx.store().then((store) => plannedGraph(store, this.flow, this.id));
     return this.planCache;
   }
@@ -144,6 +147,24 @@ export class Run {
     const inGroup = names.filter((n) => n.startsWith(`${name}.`));
     if (inGroup.length) throw notFound(`Run ${this.pathspec} has no step '${name}': it is a group of steps ${inGroup.join(', ')}`, `Give one of them, e.g. ${this.pathspec}/${inGroup[0]}.`);
     throw notFound(`Run ${this.pathspec} has no step '${name}'${nearby('steps', names, name)}`);
+  }
+
+  /**
+   * The planned steps and groups with their `needs`, in flow order (from the run's first event);
+   * empty when the run recorded no plan.
+   * @example for (const s of await run.graph()) console.log(s.step, '<-', s.needs.join(', '));
+   */
+  async graph(): Promise<PlannedStepJson[]> {
+    return (await this.plan()) ?? [];
+  }
+
+  /**
+   * The run's events (README: "NDJSON event schema") from a byte offset, a bounded slice at a
+   * time; pass `next` back as `from` to read only what was appended since.
+   * @example let from = 0; for (;;) { const p = await run.events({ from, logs: false }); from = p.next; … }
+   */
+  async events(opts: EventsReadOptions = {}): Promise<EventsPage> {
+    return readRunEvents(await this.ctx.store(), this.flow, this.id, opts);
   }
 
   /** The run this one resumed, if any (in any namespace). */

@@ -49,7 +49,7 @@ export function dagOfSpec(spec: Pick<FlowSpec, 'name' | 'steps'>): Dag {
 /** A step as a run's `run-started` event lists it (qualified names, groups before their steps). */
 export interface PlannedStep {
   step: string;
-  parent?: string;
+  parent?: string | null;
   foreach: boolean;
   /** Qualified names of the siblings it needs. */
   needs: string[];
