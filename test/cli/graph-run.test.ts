@@ -40,10 +40,10 @@ let failed: string;
 
 beforeAll(async () => {
   dir = await makeProject({ 'gr.yaml': FLOW });
-  const a = await flowctl(['run', 'gr.yaml', '-o', 'plain'], { cwd: dir });
+  const a = await flowctl(['run', 'gr.yaml', '--output', 'plain'], { cwd: dir });
   expect(a.exitCode).toBe(0);
   ok = runIdFrom(a);
-  const b = await flowctl(['run', 'gr.yaml', '-o', 'plain', '-p', 'fail=true', '-j', '1', '--no-cache'], { cwd: dir });
+  const b = await flowctl(['run', 'gr.yaml', '--output', 'plain', '-p', 'fail=true', '-j', '1', '--no-cache'], { cwd: dir });
   expect(b.exitCode).toBe(1);
   failed = runIdFrom(b);
 }, 120000);
