@@ -101,7 +101,7 @@ describe('flowctl graph --run', () => {
   });
 
   test('dot: labels with the state, filled by state colour', async () => {
-    const r = await flowctl(['graph', '--run', failed, '-f', 'dot'], { cwd: dir });
+    const r = await flowctl(['graph', '--run', failed, '--format', 'dot'], { cwd: dir });
     expect(r.exitCode).toBe(0);
     expect(r.stdout).toMatch(/^ {2}"prep" \[label="prep\\n✔ succeeded · 1 task · [\d.]+m?s", style="rounded,filled", fillcolor="#dcfce7", color="#16a34a"\];$/m);
     expect(r.stdout).toMatch(/^ {4}"per\.test" \[label="test\\n✖ failed · 2 tasks \(1 succeeded, 1 failed\) · [\d.]+m?s", style="rounded,filled", fillcolor="#fee2e2"/m);
