@@ -4,6 +4,7 @@
  * every log line and can be large.
  */
 import { open } from 'node:fs/promises';
+import { isKeySegment } from '../store/record-check.js';
 import { keys } from '../store/records.js';
 import type { Store } from '../store/store.js';
 
@@ -19,8 +20,10 @@ export async function plannedSteps(store: Store, flow: string, runId: string): P
   const line = await firstLine(store, keys.events(flow, runId));
   if (!line) return undefined;
   try {
-    const ev = JSON.parse(line) as { type?: string; steps?: PlannedStep[] };
-    if (ev.type !== 'run-started' || !Array.isArray(ev.steps)) return undefined;
+    const ev = JSON.parse(line) as { type?: string; steps?: PlannedStep[] } | null;
+    if (ev?.type !== 'run-started' || !Array.isArray(ev.steps)) return undefined;
+    // A damaged line is no plan: the steps found in the store are listed instead.
+    if (!ev.steps.every((s) => isKeySegment(s?.step) && (s.parent === undefined || typeof s.parent === 'string'))) return undefined;
     const parents = new Set(ev.steps.map((s) => s.parent).filter((p): p is string => !!p));
     return ev.steps.map((s) => s.step).filter((s) => !parents.has(s));
   } catch {

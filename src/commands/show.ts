@@ -32,7 +32,7 @@ Binary content is not printed to a terminal unless --force. --json prints a stab
     output: Flags.string({ char: 'o', description: 'save the artifact (file or directory) to this path' }),
     force: Flags.boolean({ char: 'f', description: 'print binary content to a terminal; overwrite an existing -o path' }),
     ...jsonFlag,
-    status: Flags.string({ description: 'only runs in this state (repeatable)', options: ['succeeded', 'failed', 'running', 'interrupted', 'dead'], multiple: true }),
+    status: Flags.string({ description: 'only runs in this state (repeatable)', options: ['succeeded', 'failed', 'running', 'interrupted', 'dead', 'damaged'], multiple: true }),
     tag: Flags.string({ description: 'only runs with this tag (repeatable: all must match)', multiple: true }),
     limit: Flags.integer({ description: 'at most N runs (0: all)', min: 0 }),
     ...storeFlags,

@@ -10,6 +10,7 @@ import type { CodeManifest, DirManifestEntry } from './manifest.js';
 import { parseDirManifest } from './manifest.js';
 import { putOutput, stageOutput } from './outputs.js';
 import type { StoreBackend } from './port.js';
+import { attemptShape, isDamagedRecord, isKeySegment, parseRecord, runShape, taskShape, type Shape } from './record-check.js';
 import { keys, type AttemptRecord, type OutputEntry, type RunRecord, type TaskRecord } from './records.js';
 import { nextRunId } from './run-id.js';
 
@@ -106,24 +107,30 @@ export class Store {
     if ((await this.backend.getText(keys.runIndex(rec.runId))) !== rec.flow) await this.backend.putText(keys.runIndex(rec.runId), rec.flow);
   }
 
+  /**
+   * run.json; undefined when the run has none (yet).
+   * @throws DamagedRecordError (STORE_CORRUPT, with `key` and `reason`) when it cannot be read.
+   */
   readRun(flow: string, runId: string): Promise<RunRecord | undefined> {
-    return this.getJson<RunRecord>(keys.run(flow, runId));
+    return this.getJson<RunRecord>(keys.run(flow, runId), runShape(flow, runId));
   }
 
   writeTask(flow: string, rec: TaskRecord): Promise<void> {
     return this.putJson(keys.task(flow, rec.runId, rec.step, rec.taskId), rec);
   }
 
+  /** task.json; undefined while the task has none. @throws DamagedRecordError when it cannot be read. */
   readTask(flow: string, runId: string, step: string, taskId: string): Promise<TaskRecord | undefined> {
-    return this.getJson<TaskRecord>(keys.task(flow, runId, step, taskId));
+    return this.getJson<TaskRecord>(keys.task(flow, runId, step, taskId), taskShape(runId, step, taskId));
   }
 
   writeAttempt(flow: string, runId: string, step: string, taskId: string, rec: AttemptRecord): Promise<void> {
     return this.putJson(keys.attempt(flow, runId, step, taskId, rec.attempt), rec);
   }
 
+  /** attempt.json; undefined while the attempt runs. @throws DamagedRecordError when it cannot be read. */
   readAttempt(flow: string, runId: string, step: string, taskId: string, attempt: number): Promise<AttemptRecord | undefined> {
-    return this.getJson<AttemptRecord>(keys.attempt(flow, runId, step, taskId, attempt));
+    return this.getJson<AttemptRecord>(keys.attempt(flow, runId, step, taskId, attempt), attemptShape);
   }
 
   /** Run ids of a flow, oldest first (ids sort chronologically). */
@@ -149,16 +156,31 @@ export class Store {
     return names.filter((n) => /^\d+$/.test(n)).map(Number).sort((a, b) => a - b);
   }
 
-  /** Find a run by id alone, through the `runs/<id>` index. */
+  /**
+   * Find a run by id alone, through the `runs/<id>` index; an index entry that is empty (a
+   * claimed id), damaged or wrong is passed over for a scan of every flow.
+   * @throws DamagedRecordError when the run is found but its run.json cannot be read.
+   */
   async findRun(runId: string): Promise<{ flow: string; run: RunRecord } | undefined> {
-    const flow = await this.backend.getText(keys.runIndex(runId));
-    if (flow === undefined) return undefined;
-    // An empty claim means the run's record was never written (or not yet): scan.
-    const flows = flow ? [flow] : await this.listFlows();
-    for (const f of flows) {
-      const run = await this.readRun(f, runId);
-      if (run) return { flow: f, run };
+    const indexed = (await this.backend.getText(keys.runIndex(runId)))?.trim();
+    if (indexed === undefined) return undefined;
+    const named = isKeySegment(indexed) && !/[\s\p{C}]/u.test(indexed) ? indexed : undefined;
+    if (named) {
+      const run = await this.readRun(named, runId);
+      if (run) return { flow: named, run };
     }
+    let damaged: unknown;
+    for (const f of await this.listFlows()) {
+      if (f === named) continue;
+      try {
+        const run = await this.readRun(f, runId);
+        if (run) return { flow: f, run };
+      } catch (e) {
+        if (!isDamagedRecord(e)) throw e;
+        damaged ??= e;
+      }
+    }
+    if (damaged) throw damaged;
     return undefined;
   }
 
@@ -172,16 +194,20 @@ export class Store {
     return this.backend.appendText(keys.events(flow, runId), ndjson);
   }
 
-  /** The run's events in order. A torn last line (a writer mid-append) is left out. */
+  /**
+   * The run's events in order. Lines that are not a JSON object are left out: a torn last line
+   * (a writer mid-append; readers following the file retry later) or a damaged one.
+   */
   async readEvents<E = Record<string, unknown>>(flow: string, runId: string): Promise<E[]> {
     const text = (await this.backend.getText(keys.events(flow, runId))) ?? '';
     const out: E[] = [];
     for (const line of text.split('\n')) {
       if (!line) continue;
       try {
-        out.push(JSON.parse(line) as E);
+        const e: unknown = JSON.parse(line);
+        if (typeof e === 'object' && e !== null && !Array.isArray(e) && typeof (e as { type?: unknown }).type === 'string') out.push(e as E);
       } catch {
-        // Only the last line can be incomplete; readers following the file retry later.
+        // torn or damaged: see above
       }
     }
     return out;
@@ -191,14 +217,9 @@ export class Store {
     return this.backend.putText(key, `${JSON.stringify(value, null, 2)}\n`);
   }
 
-  private async getJson<T>(key: string): Promise<T | undefined> {
+  private async getJson<T>(key: string, shape: Shape): Promise<T | undefined> {
     const text = await this.backend.getText(key);
-    if (text === undefined) return undefined;
-    try {
-      return JSON.parse(text) as T;
-    } catch (e) {
-      throw new FlowctlError('STORE_CORRUPT', `Record ${key} is not valid JSON`, { cause: e, hint: `Inspect or delete ${key} in ${this.location}.` });
-    }
+    return text === undefined ? undefined : parseRecord<T>(key, text, shape, this.location);
   }
 }
 

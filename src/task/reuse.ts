@@ -1,8 +1,10 @@
 /**
  * Finding earlier work to reuse instead of running a task: a cache-key hit anywhere in the
  * store, or (for `resume`) the same task of the origin run. Either is only trusted when its
- * record says it succeeded and every output object is still in the store.
+ * record says it succeeded and every output object is still in the store. A damaged cache
+ * entry or task record is a miss: the task runs again, the run never fails for it.
  */
+import { cacheEntryShape, isDamagedRecord, parseRecord } from '../store/record-check.js';
 import { keys, type TaskRecord } from '../store/records.js';
 import type { Store } from '../store/store.js';
 
@@ -21,9 +23,10 @@ export class TaskReuse {
     if (text === undefined) return undefined;
     let entry: CacheEntry;
     try {
-      entry = JSON.parse(text) as CacheEntry;
-    } catch {
-      return undefined; // a damaged index entry is a miss, never an error
+      entry = parseRecord<CacheEntry>(keys.cacheEntry(key), text, cacheEntryShape, this.store.location);
+    } catch (e) {
+      if (isDamagedRecord(e)) return undefined;
+      throw e;
     }
     const rec = await this.readTask(entry.flow, entry.runId, entry.step, entry.taskId);
     return rec && rec.cacheKey === key ? rec : undefined;
@@ -45,14 +48,14 @@ export class TaskReuse {
   }
 
   private async readTask(flow: string, runId: string, step: string, taskId: string): Promise<TaskRecord | undefined> {
-    const text = await this.store.backend.getText(keys.task(flow, runId, step, taskId));
-    if (text === undefined) return undefined;
-    let rec: TaskRecord;
+    let rec: TaskRecord | undefined;
     try {
-      rec = JSON.parse(text) as TaskRecord;
-    } catch {
-      return undefined;
+      rec = await this.store.readTask(flow, runId, step, taskId);
+    } catch (e) {
+      if (isDamagedRecord(e)) return undefined;
+      throw e;
     }
+    if (!rec) return undefined;
     if (rec.state !== 'succeeded' && rec.state !== 'cached') return undefined;
     const present = await Promise.all(rec.outputs.map((o) => this.store.backend.hasObject(o.hash)));
     return present.every(Boolean) ? rec : undefined;

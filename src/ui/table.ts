@@ -34,7 +34,7 @@ export function shouldColor(stream: { isTTY?: boolean } = process.stdout, env: N
 /** The colour of a run, step, task or attempt state. */
 export function stateColor(state: string): (s: string) => string {
   if (/^(succeeded|cached)/.test(state)) return paint.green;
-  if (/^(failed|dead|timeout)/.test(state)) return paint.red;
+  if (/^(failed|dead|timeout|damaged)/.test(state)) return paint.red;
   if (/^(running|pending)/.test(state)) return paint.yellow;
   if (/^(interrupted|caught|skipped|not run)/.test(state)) return paint.dim;
   return (s) => s;
