@@ -205,7 +205,7 @@ export class Store {
       if (!line) continue;
       try {
         const e: unknown = JSON.parse(line);
-        if (typeof e === 'object' && e !== null && !Array.isArray(e) && typeof (e as { type?: unknown }).type === 'string') out.push(e as E);
+        if (typeof e === 'object' && e !== null && !Array.isArray(e)) out.push(e as E);
       } catch {
         // torn or damaged: see above
       }
