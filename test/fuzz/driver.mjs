@@ -1,7 +1,8 @@
 /**
  * Runs fuzz inputs through a worker thread (worker.mjs) one at a time, each under a time
- * budget: an input that takes longer is a hang, the worker is terminated and a fresh one
- * carries on. Returns every failure with what reproduces it (seed, case number, the input).
+ * budget: an input that takes longer is retried in a fresh worker with five times the
+ * budget (a busy machine can stall any input for a while), and one that takes longer again
+ * is a hang. Returns every failure with what reproduces it (seed, case number, the input).
  */
 import { Worker } from 'node:worker_threads';
 import { fileURLToPath } from 'node:url';
@@ -45,8 +46,13 @@ class Runner {
     });
   }
 
-  /** The worker's answer, or `{ hang: ms }` after terminating a worker that took longer than budgetMs. */
+  /** The worker's answer; `{ hang: ms }` when it took longer than budgetMs, and then again longer than 5 × budgetMs. */
   async ask(msg, budgetMs) {
+    const first = await this.askOnce(msg, budgetMs);
+    return first.hang ? this.askOnce(msg, 5 * budgetMs) : first;
+  }
+
+  async askOnce(msg, budgetMs) {
     const id = ++this.next;
     const started = performance.now();
     const answer = await new Promise((resolve) => {
@@ -94,7 +100,7 @@ export async function runFuzz({ dist, corpus, seed, flows = 0, exprs = 0, budget
       stats.flows++;
       if (a.spec) stats.valid++;
       if (a.ms > stats.slowest.ms) stats.slowest = { ms: a.ms, n };
-      const why = a.hang ? `hang: no answer within ${budgetMs} ms` : flowVerdict(a, a.file);
+      const why = a.hang ? `hang: no answer within ${budgetMs} ms, nor within ${a.hang} ms on a retry` : flowVerdict(a, a.file);
       if (why) failures.push({ kind: 'flow', seed, n, ops: `${c.base}: ${c.ops.join(', ')}`, why, input: c.bytes });
       onProgress?.(stats);
     }
@@ -102,7 +108,7 @@ export async function runFuzz({ dist, corpus, seed, flows = 0, exprs = 0, budget
       const c = exprCase(seed, n);
       const a = await runner.ask({ kind: 'expr', src: c.src, template: c.template }, budgetMs);
       stats.exprs++;
-      const why = a.hang ? `hang: no answer within ${budgetMs} ms` : a.error ? `threw: ${a.error}` : a.warnings ? `printed a warning: ${a.warnings.join('; ')}` : undefined;
+      const why = a.hang ? `hang: no answer within ${budgetMs} ms, nor within ${a.hang} ms on a retry` : a.error ? `threw: ${a.error}` : a.warnings ? `printed a warning: ${a.warnings.join('; ')}` : undefined;
       if (why) failures.push({ kind: 'expr', seed, n, ops: 'expression', why, input: Buffer.from(`${c.src}\n---template---\n${c.template}`) });
     }
   } finally {
