@@ -115,4 +115,22 @@ describe.each(S3_SERVERS)('%s', (_, server) => {
     expect(cred.stderr).toMatch(/refused the credentials[\s\S]*hint: Set AWS_ACCESS_KEY_ID/);
     expect(cred.stderr).not.toMatch(/\n\s+at /);
   }, 60_000);
+
+  test('a damaged run.json in the bucket spoils only that run: show FLOW lists it damaged, show RUN exits 1 naming it', async () => {
+    const store = await freshStore(URL, s3.endpoint, dir);
+    const bad = '20991231T235959.999Z-zzzzzz';
+    await store.backend.putText(`runs/${bad}`, 'train');
+    await store.backend.putText(`flows/train/runs/${bad}/run.json`, '{"formatVersion": 1, "flow": "tr');
+    const other = { FLOWCTL_CACHE_DIR: path.join(dir, 'cache-damaged'), FLOWCTL_DATASTORE: URL };
+    const list = await cli(['show', 'train', '--json'], other);
+    expect(list.exitCode).toBe(0);
+    const runs = JSON.parse(list.stdout).runs as Array<{ runId: string; state: string; error: string | null }>;
+    expect(runs[0]).toMatchObject({ runId: bad, state: 'damaged', error: expect.stringContaining(`flows/train/runs/${bad}/run.json is damaged: not valid JSON`) });
+    expect(runs.filter((r) => r.state === 'succeeded').map((r) => r.runId)).toContain(first);
+    const shown = await cli(['show', bad], other);
+    expect(shown.exitCode).toBe(1);
+    expect(shown.stderr).toContain(`error: flows/train/runs/${bad}/run.json is damaged`);
+    expect(shown.stderr).not.toMatch(/\n\s+at /);
+    expect((await cli(['show', `train/${first}`], other)).exitCode).toBe(0);
+  }, 60_000);
 });
