@@ -4,6 +4,9 @@
  * budget (a busy machine can stall any input for a while), and one that takes longer again
  * is a hang. Returns every failure with what reproduces it (seed, case number, the input).
  */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { fileURLToPath } from 'node:url';
 import { exprCase, fuzzCase } from './mutate.mjs';
@@ -35,10 +38,12 @@ class Runner {
   constructor(dist) {
     this.dist = dist;
     this.next = 0;
+    this.dir = mkdtempSync(join(tmpdir(), 'flowctl-fuzz-'));
   }
 
   async start() {
-    this.worker = new Worker(WORKER, { workerData: { dist: this.dist }, resourceLimits: { maxOldGenerationSizeMb: 512, stackSizeMb: 4 } });
+    // A 1 MB stack, about the main thread's (the CLI's): a stack overflow there must show here too.
+    this.worker = new Worker(WORKER, { workerData: { dist: this.dist, dir: this.dir }, resourceLimits: { maxOldGenerationSizeMb: 512, stackSizeMb: 1 } });
     this.worker.unref();
     await new Promise((resolve, reject) => {
       this.worker.once('message', resolve);
@@ -78,8 +83,9 @@ class Runner {
     return { ...answer, ms: performance.now() - started };
   }
 
-  stop() {
-    return this.worker?.terminate();
+  async stop() {
+    await this.worker?.terminate();
+    rmSync(this.dir, { recursive: true, force: true });
   }
 }
 

@@ -3,17 +3,15 @@
  * loader (dist/), so the driver can time every input and terminate a worker that hangs.
  * A flow input goes through the real entry point, validateFlowFile on a file on disk.
  */
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parentPort, workerData } from 'node:worker_threads';
 
 const { validateFlowFile } = await import(join(workerData.dist, 'spec/load.js'));
 const expr = await import(join(workerData.dist, 'spec/expr/index.js'));
 
-const dir = mkdtempSync(join(tmpdir(), 'flowctl-fuzz-'));
-const file = join(dir, 'fuzz.yaml');
-process.on('exit', () => rmSync(dir, { recursive: true, force: true }));
+// The driver owns the directory (a terminated worker runs no cleanup).
+const file = join(workerData.dir, 'fuzz.yaml');
 
 const CTX = {
   params: { a: 1, n: 3, s: 'x', l: [1, 2], o: { k: 'v' } },
