@@ -157,13 +157,13 @@ export class Store {
   }
 
   /**
-   * Find a run by id alone, through the `runs/<id>` index; an index entry that is empty (a
-   * claimed id), damaged or wrong is passed over for a scan of every flow.
+   * Find a run by id alone, through the `runs/<id>` index; an index entry that is missing,
+   * empty (a claimed id), damaged or wrong is passed over for a scan of every flow.
    * @throws DamagedRecordError when the run is found but its run.json cannot be read.
    */
   async findRun(runId: string): Promise<{ flow: string; run: RunRecord } | undefined> {
-    const indexed = (await this.backend.getText(keys.runIndex(runId)))?.trim();
-    if (indexed === undefined) return undefined;
+    if (!isKeySegment(runId)) return undefined;
+    const indexed = (await this.backend.getText(keys.runIndex(runId)))?.trim() ?? '';
     const named = isKeySegment(indexed) && !/[\s\p{C}]/u.test(indexed) ? indexed : undefined;
     if (named) {
       const run = await this.readRun(named, runId);

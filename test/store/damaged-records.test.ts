@@ -98,6 +98,13 @@ test('a damaged runs/<id> index entry does not hide the run; a damaged run.json 
     await t.backend.putText(keys.runIndex(id), index);
     expect(await t.store.findRun(id)).toMatchObject({ flow: 'f', run: { runId: id } });
   }
+  await t.cleanup();
+  t = await tempStore();
+  await t.backend.putText(keys.run('f', id), JSON.stringify(run('f', id))); // no index entry at all
+  expect(await t.backend.getText(keys.runIndex(id))).toBeUndefined();
+  expect(await t.store.findRun(id)).toMatchObject({ flow: 'f', run: { runId: id } });
+  expect(await t.store.findRun('20000101T000000.000Z-000000')).toBeUndefined();
+  await t.backend.putText(keys.runIndex(id), 'f');
   await t.backend.putText(keys.run('f', id), '{"flow": "f", "ru');
   await expect(t.store.findRun(id)).rejects.toMatchObject({ code: 'STORE_CORRUPT', key: keys.run('f', id) });
   await t.backend.putText(keys.runIndex(id), 'f');
