@@ -66,7 +66,10 @@ class Scanner {
       this.scalarParent = undefined;
     }
     if (blank) return undefined;
-    if (this.flow === 0 && !this.quote) {
+    // Inside a flow collection a line starting with `- ` is no YAML, but the parser recovers
+    // from it by nesting block sequences: count those too.
+    const blockIndicator = (t[i] === '-' || t[i] === '?') && (t[i + 1] === ' ' || i + 1 >= end);
+    if ((this.flow === 0 || blockIndicator) && !this.quote) {
       while (this.block.length && this.block.at(-1)! >= indent) this.block.pop();
       this.block.push(indent);
       // Compact nested nodes on one line: `- - - x`, `? - x`.

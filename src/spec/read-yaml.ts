@@ -86,7 +86,9 @@ export function parseText(file: string, absPath: string, text: string, specHash:
   const lines = new LineCounter();
   // uniqueKeys is checked below in one pass (yaml's own check is quadratic in a mapping's size).
   // merge: YAML 1.1 `<<: *base` merge keys, as in docker-compose files.
-  const doc = parseDocument(text, { lineCounter: lines, uniqueKeys: false, prettyErrors: false, merge: true });
+  const doc = parseOrOverflow(text, lines);
+  // The nesting check above is an approximation; a stack overflow it let through is still a problem, not a crash.
+  if (!doc) return fail(file, 'the YAML is nested too deeply to read', 'flatten the structure (lists and mappings inside each other)');
   const at = (offset: number) => locOfOffset({ file, lines }, offset);
   const syntax = doc.errors[0];
   if (syntax) {
@@ -109,6 +111,16 @@ export function parseText(file: string, absPath: string, text: string, specHash:
     return fail(file, `cannot read the YAML document: ${(e as Error).message}`);
   }
   return { source: { file, absPath, text, specHash, doc, lines, data }, problems: [] };
+}
+
+/** The parsed document, or undefined when the parser ran out of stack. */
+function parseOrOverflow(text: string, lineCounter: LineCounter) {
+  try {
+    return parseDocument(text, { lineCounter, uniqueKeys: false, prettyErrors: false, merge: true });
+  } catch (e) {
+    if ((e as Error)?.name === 'RangeError') return undefined;
+    throw e;
+  }
 }
 
 function yamlMessage(e: YAMLError): string {

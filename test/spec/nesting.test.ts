@@ -47,6 +47,13 @@ test('a quote the scan misreads cannot hide a mile of brackets', () => {
   expect(tooDeepAt(flow(`x: { a: b's, c: ${'['.repeat(100_000)}\n`))).toBeDefined();
 });
 
+test('`- ` lines inside a flow collection count (the parser nests them as block sequences; found by the fuzzer)', () => {
+  const text = `{\n "version": 1,\n "x": [\n  [\n    outputs: - \n${Array.from({ length: 3000 }, (_, i) => `${' '.repeat(i + 5)}- `).join('\n')}1\n`;
+  expect(tooDeepAt(text)).toBeDefined();
+  const read = parseText('f.yaml', '/f.yaml', text, 'h');
+  expect(read.problems).toEqual([expect.objectContaining({ message: expect.stringContaining('nested more than 100 levels') })]);
+});
+
 test('\\r and \\r\\n line breaks are line breaks', () => {
   for (const nl of ['\r', '\r\n', '\n\r']) {
     expect(tooDeepAt(`version: 1${nl}x:${nl}  ${'- '.repeat(150)}1${nl}`)).toBeDefined();
