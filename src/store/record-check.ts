@@ -6,7 +6,6 @@
  * or crashing later on a missing field. Only what readers use is checked, not every field.
  */
 import { ExitCode, FlowctlError } from '../errors.js';
-import type { AttemptRecord, RunRecord, TaskRecord } from './records.js';
 
 /** A record that cannot be read. `code` is STORE_CORRUPT, like other damage to a store. */
 export class DamagedRecordError extends FlowctlError {
@@ -132,6 +131,7 @@ export function taskShape(runId: string, step: string, taskId: string): Shape {
   ]);
 }
 
+/** attempt.json. */
 export const attemptShape: Shape = (a) => check(a, [
   ['attempt', num, 'a number'],
   ['state', (v) => ATTEMPT_STATES.has(v as string), 'an attempt state'],
@@ -142,5 +142,3 @@ export const attemptShape: Shape = (a) => check(a, [
 /** A cache index entry: the task that produced a key's outputs. */
 export const cacheEntryShape: Shape = (c) =>
   isKeySegment(c.flow) && isKeySegment(c.runId) && isKeySegment(c.step) && isKeySegment(c.taskId) ? undefined : 'not a task reference (flow, runId, step, taskId)';
-
-export type { AttemptRecord, RunRecord, TaskRecord };
