@@ -4,6 +4,7 @@
  * every log line and can be large.
  */
 import { open } from 'node:fs/promises';
+import { isKeySegment } from '../store/record-check.js';
 import { keys } from '../store/records.js';
 import type { Store } from '../store/store.js';
 
@@ -33,8 +34,10 @@ export async function plannedGraph(store: Store, flow: string, runId: string): P
   const line = await firstLine(store, keys.events(flow, runId));
   if (!line) return undefined;
   try {
-    const ev = JSON.parse(line) as { type?: string; steps?: Array<{ step: string; parent?: string; foreach?: boolean; needs?: string[] }> };
-    if (ev.type !== 'run-started' || !Array.isArray(ev.steps)) return undefined;
+    const ev = JSON.parse(line) as { type?: string; steps?: Array<{ step: string; parent?: string; foreach?: boolean; needs?: string[] }> } | null;
+    if (ev?.type !== 'run-started' || !Array.isArray(ev.steps)) return undefined;
+    // A damaged line is no plan: the steps found in the store are listed instead.
+    if (!ev.steps.every((s) => isKeySegment(s?.step) && (s.parent === undefined || typeof s.parent === 'string'))) return undefined;
     const parents = new Set(ev.steps.map((s) => s.parent).filter((p): p is string => !!p));
     return ev.steps.map((s) => ({ step: s.step, parent: s.parent ?? null, foreach: !!s.foreach, needs: [...(s.needs ?? [])], group: parents.has(s.step) }));
   } catch {

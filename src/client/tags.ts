@@ -15,6 +15,7 @@
  * is lost, never half-written). Run records are never touched.
  */
 import { ExitCode, FlowctlError } from '../errors.js';
+import { parseRecord, type Shape } from '../store/record-check.js';
 import { keys, type RunRecord } from '../store/records.js';
 import type { Store } from '../store/store.js';
 
@@ -40,15 +41,21 @@ export async function runsWithTagEdits(store: Store, flow: string): Promise<Set<
   return new Set((await store.backend.list(tagsDir(flow))).filter((n) => n.endsWith('.json')).map((n) => n.slice(0, -'.json'.length)));
 }
 
+/** Tags edits are lists of strings: anything else is a damaged file. */
+const tagsShape: Shape = (t) => {
+  for (const k of ['added', 'removed']) {
+    const v = t[k];
+    if (v !== undefined && !(Array.isArray(v) && v.every((x) => typeof x === 'string'))) return `${k} is not a list of tags`;
+  }
+  return undefined;
+};
+
+/** The run's tags edits; undefined when there are none. @throws DamagedRecordError (STORE_CORRUPT) when the file cannot be read. */
 export async function readTagsFile(store: Store, flow: string, runId: string): Promise<TagsFile | undefined> {
   const text = await store.backend.getText(tagsKey(flow, runId));
   if (text === undefined) return undefined;
-  try {
-    const t = JSON.parse(text) as Partial<TagsFile>;
-    return { formatVersion: 1, added: arr(t.added), removed: arr(t.removed), updatedAt: String(t.updatedAt ?? '') };
-  } catch (e) {
-    throw new FlowctlError('STORE_CORRUPT', `${tagsKey(flow, runId)} is not valid JSON`, { cause: e, hint: `Fix or delete it in ${store.location}.` });
-  }
+  const t = parseRecord<Partial<TagsFile>>(tagsKey(flow, runId), text, tagsShape, store.location);
+  return { formatVersion: 1, added: arr(t.added), removed: arr(t.removed), updatedAt: String(t.updatedAt ?? '') };
 }
 
 export function mergeTags(runTags: readonly string[], file: TagsFile | undefined): string[] {

@@ -12,6 +12,7 @@ import type { CodeManifest, DirManifestEntry } from './manifest.js';
 import { parseDirManifest } from './manifest.js';
 import { putOutput, stageOutput, type LinkedObject } from './outputs.js';
 import type { StoreBackend } from './port.js';
+import { attemptShape, attemptSpecShape, cacheEntryShape, isDamagedRecord, isKeySegment, parseRecord, runShape, taskShape, type Shape } from './record-check.js';
 import { keys, type AttemptRecord, type AttemptSpec, type CacheEntry, type OutputEntry, type RunRecord, type TaskRecord } from './records.js';
 import { nextRunId } from './run-id.js';
 
@@ -137,24 +138,30 @@ export class Store {
     return this.putJson(keys.run(rec.flow, rec.runId), rec);
   }
 
+  /**
+   * run.json; undefined when the run has none (yet).
+   * @throws DamagedRecordError (STORE_CORRUPT, with `key` and `reason`) when it cannot be read.
+   */
   readRun(flow: string, runId: string): Promise<RunRecord | undefined> {
-    return this.getJson<RunRecord>(keys.run(flow, runId));
+    return this.getJson<RunRecord>(keys.run(flow, runId), runShape(flow, runId));
   }
 
   writeTask(flow: string, rec: TaskRecord): Promise<void> {
     return this.putJson(keys.task(flow, rec.runId, rec.step, rec.taskId), rec);
   }
 
+  /** task.json; undefined while the task has none. @throws DamagedRecordError when it cannot be read. */
   readTask(flow: string, runId: string, step: string, taskId: string): Promise<TaskRecord | undefined> {
-    return this.getJson<TaskRecord>(keys.task(flow, runId, step, taskId));
+    return this.getJson<TaskRecord>(keys.task(flow, runId, step, taskId), taskShape(runId, step, taskId));
   }
 
   writeAttempt(flow: string, runId: string, step: string, taskId: string, rec: AttemptRecord): Promise<void> {
     return this.putJson(keys.attempt(flow, runId, step, taskId, rec.attempt), rec);
   }
 
+  /** attempt.json; undefined while the attempt runs. @throws DamagedRecordError when it cannot be read. */
   readAttempt(flow: string, runId: string, step: string, taskId: string, attempt: number): Promise<AttemptRecord | undefined> {
-    return this.getJson<AttemptRecord>(keys.attempt(flow, runId, step, taskId, attempt));
+    return this.getJson<AttemptRecord>(keys.attempt(flow, runId, step, taskId, attempt), attemptShape);
   }
 
   /** An attempt to run out of process (`flowctl task`); holds no secret value. */
@@ -163,7 +170,7 @@ export class Store {
   }
 
   readAttemptSpec(flow: string, runId: string, step: string, taskId: string, attempt: number): Promise<AttemptSpec | undefined> {
-    return this.getJson<AttemptSpec>(keys.attemptSpec(flow, runId, step, taskId, attempt));
+    return this.getJson<AttemptSpec>(keys.attemptSpec(flow, runId, step, taskId, attempt), attemptSpecShape);
   }
 
   /**
@@ -219,13 +226,11 @@ export class Store {
 
   /** The task that produced a cache key's outputs, or undefined (a missing or damaged entry is a miss). */
   async readCacheEntry(key: string): Promise<CacheEntry | undefined> {
-    const text = await this.backend.getText(keys.cacheEntry(key));
-    if (text === undefined) return undefined;
     try {
-      const e = JSON.parse(text) as CacheEntry;
-      return typeof e?.runId === 'string' && typeof e.step === 'string' && typeof e.taskId === 'string' && typeof e.flow === 'string' ? e : undefined;
-    } catch {
-      return undefined;
+      return await this.getJson<CacheEntry>(keys.cacheEntry(key), cacheEntryShape);
+    } catch (e) {
+      if (isDamagedRecord(e)) return undefined;
+      throw e;
     }
   }
 
@@ -256,16 +261,31 @@ export class Store {
     return names.filter((n) => /^\d+$/.test(n)).map(Number).sort((a, b) => a - b);
   }
 
-  /** Find a run by id alone, through the `runs/<id>` index. */
+  /**
+   * Find a run by id alone, through the `runs/<id>` index; an index entry that is missing,
+   * empty (a claimed id), damaged or wrong is passed over for a scan of every flow.
+   * @throws DamagedRecordError when the run is found but its run.json cannot be read.
+   */
   async findRun(runId: string): Promise<{ flow: string; run: RunRecord } | undefined> {
-    const flow = await this.backend.getText(keys.runIndex(runId));
-    if (flow === undefined) return undefined;
-    // An empty claim means the run's record was never written (or not yet): scan.
-    const flows = flow ? [flow] : await this.listFlows();
-    for (const f of flows) {
-      const run = await this.readRun(f, runId);
-      if (run) return { flow: f, run };
+    if (!isKeySegment(runId)) return undefined;
+    const indexed = (await this.backend.getText(keys.runIndex(runId)))?.trim() ?? '';
+    const named = isKeySegment(indexed) && !/[\s\p{C}]/u.test(indexed) ? indexed : undefined;
+    if (named) {
+      const run = await this.readRun(named, runId);
+      if (run) return { flow: named, run };
     }
+    let damaged: unknown;
+    for (const f of await this.listFlows()) {
+      if (f === named) continue;
+      try {
+        const run = await this.readRun(f, runId);
+        if (run) return { flow: f, run };
+      } catch (e) {
+        if (!isDamagedRecord(e)) throw e;
+        damaged ??= e;
+      }
+    }
+    if (damaged) throw damaged;
     return undefined;
   }
 
@@ -279,16 +299,20 @@ export class Store {
     return this.backend.appendText(keys.events(flow, runId), ndjson);
   }
 
-  /** The run's events in order. A torn last line (a writer mid-append) is left out. */
+  /**
+   * The run's events in order. Lines that are not a JSON object are left out: a torn last line
+   * (a writer mid-append; readers following the file retry later) or a damaged one.
+   */
   async readEvents<E = Record<string, unknown>>(flow: string, runId: string): Promise<E[]> {
     const text = (await this.backend.getText(keys.events(flow, runId))) ?? '';
     const out: E[] = [];
     for (const line of text.split('\n')) {
       if (!line) continue;
       try {
-        out.push(JSON.parse(line) as E);
+        const e: unknown = JSON.parse(line);
+        if (typeof e === 'object' && e !== null && !Array.isArray(e)) out.push(e as E);
       } catch {
-        // Only the last line can be incomplete; readers following the file retry later.
+        // torn or damaged: see above
       }
     }
     return out;
@@ -298,14 +322,9 @@ export class Store {
     return this.backend.putText(key, `${JSON.stringify(value, null, 2)}\n`);
   }
 
-  private async getJson<T>(key: string): Promise<T | undefined> {
+  private async getJson<T>(key: string, shape: Shape): Promise<T | undefined> {
     const text = await this.backend.getText(key);
-    if (text === undefined) return undefined;
-    try {
-      return JSON.parse(text) as T;
-    } catch (e) {
-      throw new FlowctlError('STORE_CORRUPT', `Record ${key} is not valid JSON`, { cause: e, hint: `Inspect or delete ${key} in ${this.location}.` });
-    }
+    return text === undefined ? undefined : parseRecord<T>(key, text, shape, this.location);
   }
 }
 
