@@ -1,0 +1,60 @@
+/**
+ * Short runtime CLI calls (probe, image inspect/pull, stop, rm, ps) and the words of their
+ * failures. The long-running `run` goes through the spawner instead (container-runner.ts).
+ */
+import { execa } from 'execa';
+
+export interface CommandResult {
+  exitCode: number | undefined;
+  signal: string | undefined;
+  stdout: string;
+  stderr: string;
+  timedOut: boolean;
+  /** The runtime's own error message (`Error: …` of podman, `Error response from daemon: …` of docker), else its last stderr line. */
+  errorLine: string;
+}
+
+/** Runs `bin args…` without a shell; never throws for a failing command (ENOENT is exit code undefined with a message). */
+export async function runtimeCommand(bin: string, args: string[], o: { timeoutMs: number; env?: NodeJS.ProcessEnv }): Promise<CommandResult> {
+  const r = await execa(bin, args, {
+    reject: false, stdin: 'ignore', timeout: o.timeoutMs, env: o.env, extendEnv: o.env === undefined, encoding: 'utf8', maxBuffer: 16 * 2 ** 20,
+  });
+  const stderr = String(r.stderr ?? '');
+  const spawnFailure = r.exitCode === undefined && !r.timedOut && !r.signal ? (r as { shortMessage?: string }).shortMessage ?? '' : '';
+  return {
+    exitCode: r.exitCode, signal: r.signal, stdout: String(r.stdout ?? ''), stderr, timedOut: r.timedOut,
+    errorLine: runtimeErrorLine(stderr) ?? lastLine(stderr) ?? firstLine(spawnFailure),
+  };
+}
+
+const ERROR_LINE = /^(?:Error: |Error response from daemon: |docker: )/;
+
+/** The runtime's own error line in some stderr text (the last one), without level/time noise. */
+export function runtimeErrorLine(text: string): string | undefined {
+  const lines = text.split('\n').map((l) => l.trim()).filter((l) => l !== '');
+  for (let i = lines.length - 1; i >= 0; i--) {
+    const l = lines[i]!;
+    if (ERROR_LINE.test(l)) return clip(l);
+    const m = /level=(?:error|fatal) msg="(.*)"$/.exec(l);
+    if (m) return clip(`Error: ${m[1]!.replace(/\\"/g, '"')}`);
+  }
+  return undefined;
+}
+
+/** Does this stderr line come from the runtime itself (rather than from the command in the container)? */
+export function isRuntimeErrorLine(line: string): boolean {
+  return ERROR_LINE.test(line.trim());
+}
+
+function lastLine(text: string): string | undefined {
+  const lines = text.split('\n').map((l) => l.trim()).filter((l) => l !== '');
+  return lines.length ? clip(lines[lines.length - 1]!) : undefined;
+}
+
+function firstLine(text: string): string {
+  return clip(text.split('\n')[0]!.trim());
+}
+
+function clip(s: string): string {
+  return s.length > 500 ? `${s.slice(0, 497)}...` : s;
+}
