@@ -41,9 +41,14 @@ export function runtimeErrorLine(text: string): string | undefined {
   return undefined;
 }
 
-/** Does this stderr line come from the runtime itself (rather than from the command in the container)? */
-export function isRuntimeErrorLine(line: string): boolean {
-  return ERROR_LINE.test(line.trim());
+/** The container's init (catatonit for podman, tini for docker) could not exec the shell: the image has none of that name. */
+const INIT_EXEC_FAILED = /^(?:ERROR \(catatonit:\d+\): failed to exec pid1|\[FATAL tini \(\d+\)\] exec .* failed)/;
+
+/** What a stderr line of the runtime's CLI is, when it is not the command's own: the runtime's error, or the init's failure to start the shell. */
+export function runtimeLineKind(line: string): 'runtime' | 'no-shell' | undefined {
+  const l = line.trim();
+  if (INIT_EXEC_FAILED.test(l)) return 'no-shell';
+  return ERROR_LINE.test(l) ? 'runtime' : undefined;
 }
 
 function lastLine(text: string): string | undefined {

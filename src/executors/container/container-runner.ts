@@ -12,7 +12,7 @@ import type { ProcessRequest, ProcessResult, ProcessRunner } from '../../task/pr
 import { formatDuration, notStarted, runWithLogs, type Outcome } from '../attempt-logs.js';
 import type { LogFile } from '../log-file.js';
 import { Spawner } from '../spawner/client.js';
-import { isRuntimeErrorLine, runtimeCommand } from './cli.js';
+import { runtimeCommand, runtimeLineKind } from './cli.js';
 import { LABEL, ownerLabels, removeArgs, removeContainers } from './leftovers.js';
 import { containerName, runArgs } from './run-args.js';
 import type { ContainerRuntime, Detection } from './runtime.js';
@@ -20,6 +20,12 @@ import type { ContainerRuntime, Detection } from './runtime.js';
 export interface ContainerRunnerOptions {
   /** Time between the stop signal and SIGKILL when a container is stopped (default 5000 ms). */
   graceMs?: number;
+}
+
+/** The last line the runtime (`error`) or the container's init (`noShell`) wrote about its own failure. */
+interface RuntimeLines {
+  error?: string;
+  noShell?: string;
 }
 
 /** Exit codes with which podman and docker report their own failure to create or start the container. */
@@ -41,15 +47,17 @@ export class ContainerProcessRunner implements ProcessRunner {
 
   run(req: ProcessRequest): Promise<ProcessResult> {
     // Lines from the runtime itself (`Error: …`) are kept apart to explain a container that never started.
-    const runtimeLines: string[] = [];
+    const runtimeLines: RuntimeLines = {};
     const onLog = (stream: 'stdout' | 'stderr', line: string) => {
-      if (stream === 'stderr' && isRuntimeErrorLine(line)) runtimeLines.push(line);
+      const kind = stream === 'stderr' ? runtimeLineKind(line) : undefined;
+      if (kind === 'runtime') runtimeLines.error = line;
+      else if (kind === 'no-shell') runtimeLines.noShell = line;
       req.onLog?.(stream, line);
     };
     return runWithLogs({ ...req, onLog }, (stdout, stderr, onCallbackError) => this.execute(req, stdout, stderr, onCallbackError, runtimeLines));
   }
 
-  private async execute(req: ProcessRequest, stdout: LogFile, stderr: LogFile, onCallbackError: (e: unknown) => void, runtimeLines: string[]): Promise<Outcome> {
+  private async execute(req: ProcessRequest, stdout: LogFile, stderr: LogFile, onCallbackError: (e: unknown) => void, runtimeLines: RuntimeLines): Promise<Outcome> {
     if (req.signal?.aborted || req.killSignal?.aborted) {
       return { state: 'interrupted', exitCode: null, signal: null, reason: 'interrupted before start' };
     }
@@ -149,9 +157,11 @@ export class ContainerProcessRunner implements ProcessRunner {
       if (ending === 'interrupted') return out({ state: 'interrupted', ...base, reason: 'interrupted' });
       if (r.lost) return out({ state: 'failed', ...base, reason: r.lost });
       if (exitCode === 0) return { state: 'succeeded', ...base };
-      const runtimeError = runtimeLines.at(-1);
-      if (exitCode !== null && RUNTIME_EXIT.has(exitCode) && runtimeError) {
-        return out({ ...notStarted(`${rt.kind} could not run the container (image ${req.image}): ${runtimeError}`), exitCode });
+      if (runtimeLines.noShell) {
+        return out({ ...notStarted(`image ${req.image} has no ${req.shell} (the shell of run:): ${runtimeLines.noShell}; use an image with ${req.shell}${req.shell === 'sh' ? '' : ', or shell: sh'}`), exitCode });
+      }
+      if (exitCode !== null && RUNTIME_EXIT.has(exitCode) && runtimeLines.error) {
+        return out({ ...notStarted(`${rt.kind} could not run the container (image ${req.image}): ${runtimeLines.error}`), exitCode });
       }
       if (r.signal) return out({ state: 'failed', ...base, reason: `the ${rt.kind} process was killed by ${r.signal}` });
       if (exitCode === 137) return out({ state: 'failed', ...base, reason: `exit code 137 (killed by SIGKILL${req.resources.memory > 0 ? `; out of memory? resources.memory is ${req.resources.memory} MiB` : ''})` });
