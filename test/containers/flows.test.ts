@@ -25,6 +25,7 @@ maybe(`container steps (${support.runtime?.kind ?? 'no runtime'})`, () => {
     await writeFile(path.join(outside, 'host-only.txt'), 'host secret file\n');
     const secret = `tok-${Date.now()}-xyzzy`;
     const dir = await makeProject({
+      'scripts/say.sh': 'echo "project code runs in the container"\n',
       'flow.yaml': `
 version: 1
 name: boxes
@@ -44,6 +45,7 @@ steps:
       echo count is \${{ steps.prep.values.count }} >> seen.txt
       echo "$GREETING from $(id -u):$(id -g) in $PWD" >> seen.txt
       echo "task dir $FLOW_TASK_DIR, values $FLOW_VALUES" >> seen.txt
+      sh scripts/say.sh >> seen.txt
       printf %s "$FLOW_PARAM_TOKEN" | wc -c > token-length.txt
       echo "token=$FLOW_PARAM_TOKEN"
       (cat /sys/fs/cgroup/memory.max 2>/dev/null || cat /sys/fs/cgroup/memory/memory.limit_in_bytes) > limits.txt
@@ -74,7 +76,7 @@ steps:
     const uid = process.getuid!();
     const gid = process.getgid!();
     expect(await s.output('boxes', id, 'boxed', '0', 'seen.txt')).toBe(
-      `from the host\ncount is 3\nhello from ${uid}:${gid} in /flowctl/work\ntask dir /flowctl/work, values /flowctl/values\n`);
+      `from the host\ncount is 3\nhello from ${uid}:${gid} in /flowctl/work\ntask dir /flowctl/work, values /flowctl/values\nproject code runs in the container\n`);
     expect((await s.output('boxes', id, 'boxed', '0', 'token-length.txt')).trim()).toBe(String(secret.length));
     expect((await s.output('boxes', id, 'boxed', '0', 'mounted.txt')).split('\n').filter(Boolean)).toEqual(['values', 'work']);
     const limits = (await s.output('boxes', id, 'boxed', '0', 'limits.txt')).split('\n');
