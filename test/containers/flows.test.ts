@@ -128,6 +128,10 @@ steps:
   badname:
     image: "Not A Valid Name"
     run: echo never
+  badpullname:
+    image: Upper/Case:1
+    pull: always
+    run: echo never
   noshell:
     image: ${image}
     shell: bash
@@ -162,6 +166,7 @@ steps:
       reason: `image localhost/flowctl-test-absent:nope is not present locally, and pull: never forbids pulling it; load, build or pull it first (${runtime.kind} pull localhost/flowctl-test-absent:nope)`,
     });
     expect((await s.task('troubles', id, 'badname')).reason).toMatch(/^'Not A Valid Name' is not a valid image name \(/);
+    expect(await s.task('troubles', id, 'badpullname')).toMatchObject({ state: 'failed', attempts: 0, reason: expect.stringMatching(/^'Upper\/Case:1' is not a valid image name \(.*lowercase/) });
     const noshell = await s.task('troubles', id, 'noshell');
     expect(noshell.reason).toMatch(new RegExp(`^could not start: image ${image.replace(/[.:/]/g, '\\$&')} has no bash \\(the shell of run:\\): .*; use an image with bash, or shell: sh$`));
     expect((await s.task('troubles', id, 'pullfail')).reason).toMatch(new RegExp(`^could not pull image ${image.replace(/[.:/]/g, '\\$&')} \\(pull: always\\): .+`));

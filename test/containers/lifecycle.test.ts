@@ -42,6 +42,27 @@ maybe(`container lifecycle (${support.runtime?.kind ?? 'no runtime'})`, () => {
     expect(await containersLabelled(runtime, 'flowctl.run', resumed)).toEqual([]);
   }, 240_000);
 
+  test('Ctrl-C stops and removes the running container; the run is interrupted (exit 130)', async () => {
+    const dir = await makeProject({
+      'flow.yaml': `version: 1\nname: stopped\nsteps:\n  nap:\n    image: ${image}\n    run: echo napping; sleep 120\n`,
+    });
+    const sub = execa('node', [BIN, 'run', 'flow.yaml', '--output', 'plain'], { cwd: dir, reject: false, env: { FLOWCTL_USER: 'tester' } });
+    let err = '';
+    sub.stderr!.on('data', (d: Buffer) => (err += d.toString()));
+    await waitFor('the container to run', () => err.includes('nap/0 | napping'), 90_000);
+    const id = /run (\S+) of flow stopped/.exec(err)![1]!;
+    expect(await containersLabelled(runtime, 'flowctl.run', id)).toHaveLength(1);
+    const t0 = Date.now();
+    sub.kill('SIGINT');
+    const r = await sub;
+    expect(r.exitCode).toBe(130);
+    // Well before the command's own end: the container was stopped, not waited for.
+    expect(Date.now() - t0).toBeLessThan(60_000);
+    expect(await containersLabelled(runtime, 'flowctl.run', id)).toEqual([]);
+    const a = await StoreReader.of(dir).json(`flows/stopped/runs/${id}/steps/nap/tasks/0/attempts/1/attempt.json`);
+    expect(a).toMatchObject({ state: 'interrupted', executor: runtime.kind, image });
+  }, 180_000);
+
   test('the next run removes containers whose flowctl is gone, and only those', async () => {
     const tag = randomBytes(4).toString('hex');
     const dead = Number((await execa('sh', ['-c', 'echo $$'])).stdout);

@@ -9,6 +9,8 @@ import { runtimeCommand } from './cli.js';
 import type { ContainerRuntime } from './runtime.js';
 
 const INSPECT_TIMEOUT_MS = 60_000;
+/** How podman and docker say that a name is not an image reference at all (whatever the pull policy). */
+const INVALID_NAME = /invalid reference format|repository name must be lowercase/;
 const PULL_TIMEOUT_MS = 30 * 60_000;
 
 /** An image that cannot be had; the message names it and says what to do. */
@@ -46,7 +48,7 @@ export class ImageResolver {
     const pulled = await runtimeCommand(rt.bin, [...quiet(rt), 'pull', image], { timeoutMs: PULL_TIMEOUT_MS });
     if (pulled.exitCode !== 0) {
       const why = pulled.timedOut ? `no answer within ${PULL_TIMEOUT_MS / 60_000} minutes` : pulled.errorLine || `exit code ${pulled.exitCode}`;
-      if (/invalid reference format/.test(why)) throw new ImageError(`'${image}' is not a valid image name (${rt.kind}: ${why})`);
+      if (INVALID_NAME.test(why)) throw new ImageError(`'${image}' is not a valid image name (${rt.kind}: ${why})`);
       throw new ImageError(`could not pull image ${image} (pull: ${pull}): ${why}`);
     }
     const after = await inspect(rt, image);
@@ -60,7 +62,7 @@ async function inspect(rt: ContainerRuntime, image: string): Promise<{ id: strin
   const id = r.stdout.trim().split('\n')[0]?.trim() ?? '';
   if (r.exitCode === 0 && /^(sha256:)?[0-9a-f]{64}$/.test(id)) return { id: id.startsWith('sha256:') ? id : `sha256:${id}` };
   const error = r.timedOut ? `no answer within ${INSPECT_TIMEOUT_MS / 1000}s` : r.errorLine || `exit code ${r.exitCode}`;
-  return { error, invalid: /invalid reference format|repository name must be lowercase/.test(error) };
+  return { error, invalid: INVALID_NAME.test(error) };
 }
 
 function quiet(rt: ContainerRuntime): string[] {
