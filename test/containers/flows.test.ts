@@ -39,6 +39,7 @@ steps:
     needs: [prep]
     image: ${image}
     resources: { cpu: 0.5, memory: 64 }
+    network: none
     env: { GREETING: hello }
     run: |
       cat data.txt > seen.txt
@@ -54,8 +55,9 @@ steps:
       mkdir -p out && echo nested > out/inner.txt
       echo made=boxed >> "$FLOW_VALUES"
       ls /flowctl > mounted.txt
+      tail -n +3 /proc/net/dev | cut -d: -f1 | tr -d ' ' > networks.txt
       sleep 2
-    outputs: [seen.txt, token-length.txt, limits.txt, mounted.txt, out]
+    outputs: [seen.txt, token-length.txt, limits.txt, mounted.txt, networks.txt, out]
   after:
     needs: [boxed]
     run: cat seen.txt out/inner.txt > final.txt && echo made=\${{ steps.boxed.values.made }} >> final.txt
@@ -79,6 +81,8 @@ steps:
       `from the host\ncount is 3\nhello from ${uid}:${gid} in /flowctl/work\ntask dir /flowctl/work, values /flowctl/values\nproject code runs in the container\n`);
     expect((await s.output('boxes', id, 'boxed', '0', 'token-length.txt')).trim()).toBe(String(secret.length));
     expect((await s.output('boxes', id, 'boxed', '0', 'mounted.txt')).split('\n').filter(Boolean)).toEqual(['values', 'work']);
+    // network: none leaves the container only its loopback interface.
+    expect(await s.output('boxes', id, 'boxed', '0', 'networks.txt')).toBe('lo\n');
     const limits = (await s.output('boxes', id, 'boxed', '0', 'limits.txt')).split('\n');
     expect(limits[0]).toBe(String(64 * 2 ** 20));
     expect(limits[1]).toMatch(/^50000( 100000)?$/);
