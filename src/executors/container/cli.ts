@@ -51,6 +51,16 @@ export function runtimeLineKind(line: string): 'runtime' | 'no-shell' | undefine
   return ERROR_LINE.test(l) ? 'runtime' : undefined;
 }
 
+/**
+ * What to do about a runtime failure that says its OCI runtime may not set the container's
+ * limits (crun on a VM without the privilege): the fix is the podman drop-in of the README.
+ */
+export function runtimeFixHint(kind: string, errorLine: string): string {
+  return kind === 'podman' && /setrlimit|RLIMIT_|cgroup.*(?:permission denied|operation not permitted)/i.test(errorLine)
+    ? '; podman needs configuring on this machine (runc, cgroupfs, default_ulimits): see the README section "Setting up podman on a fresh Debian machine"'
+    : '';
+}
+
 function lastLine(text: string): string | undefined {
   const lines = text.split('\n').map((l) => l.trim()).filter((l) => l !== '');
   return lines.length ? clip(lines[lines.length - 1]!) : undefined;

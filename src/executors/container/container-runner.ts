@@ -12,7 +12,7 @@ import type { ProcessRequest, ProcessResult, ProcessRunner } from '../../task/pr
 import { formatDuration, notStarted, runWithLogs, type Outcome } from '../attempt-logs.js';
 import type { LogFile } from '../log-file.js';
 import { Spawner } from '../spawner/client.js';
-import { runtimeCommand, runtimeLineKind } from './cli.js';
+import { runtimeCommand, runtimeFixHint, runtimeLineKind } from './cli.js';
 import { LABEL, ownerLabels, removeArgs, removeContainers } from './leftovers.js';
 import { containerName, runArgs } from './run-args.js';
 import type { ContainerRuntime, Detection } from './runtime.js';
@@ -161,7 +161,7 @@ export class ContainerProcessRunner implements ProcessRunner {
         return out({ ...notStarted(`image ${req.image} has no ${req.shell} (the shell of run:): ${runtimeLines.noShell}; use an image with ${req.shell}${req.shell === 'sh' ? '' : ', or shell: sh'}`), exitCode });
       }
       if (exitCode !== null && RUNTIME_EXIT.has(exitCode) && runtimeLines.error) {
-        return out({ ...notStarted(`${rt.kind} could not run the container (image ${req.image}): ${runtimeLines.error}`), exitCode });
+        return out({ ...notStarted(`${rt.kind} could not run the container (image ${req.image}): ${runtimeLines.error}${runtimeFixHint(rt.kind, runtimeLines.error)}`), exitCode });
       }
       if (r.signal) return out({ state: 'failed', ...base, reason: `the ${rt.kind} process was killed by ${r.signal}` });
       if (exitCode === 137) return out({ state: 'failed', ...base, reason: `exit code 137 (killed by SIGKILL${req.resources.memory > 0 ? `; out of memory? resources.memory is ${req.resources.memory} MiB` : ''})` });
