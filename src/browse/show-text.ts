@@ -40,6 +40,8 @@ export function renderView(view: ShowView, o: TextOptions): string {
         ['attempts', String(t.attempts)], ['started', localTime(t.startedAt)], ['finished', localTime(t.finishedAt)], ['duration', duration(t.durationMs)],
         ['command', cell(t.command)],
       ];
+      const ran = view.attempts.findLast((a) => a.image !== null);
+      if (ran?.image) fields.push(['image', ran.imageDigest ? `${ran.image} (${ran.imageDigest})` : ran.image]);
       if (t.cachedFrom) fields.push([t.reuse === 'resume' ? 'cloned from' : 'cached from', `${t.flow}/${t.cachedFrom.runId}/${t.cachedFrom.step}/${t.cachedFrom.taskId}`]);
       if (t.reason) fields.push(['reason', cell(t.reason)]);
       const parts = [renderFields(fields, { color: o.color })];

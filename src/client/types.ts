@@ -122,6 +122,11 @@ export interface AttemptJson {
   reason: string | null;
   /** State `damaged`: which record cannot be read and why; null otherwise. */
   error: string | null;
+  /** Where it ran: `local`, `podman`, `docker`, `batch`; null in records older than the field. */
+  executor: string | null;
+  /** A container step's image as written, and the id (`sha256:…`) it ran; null otherwise. */
+  image: string | null;
+  imageDigest: string | null;
 }
 
 export interface FileJson {

@@ -3,7 +3,8 @@
  * and the one place that says which kinds this flowctl can run. A step that needs an executor
  * that is not available is an error at validation (exit 2), never silently run elsewhere.
  */
-import { unavailableReason } from './availability.js';
+import { staticReason } from './availability.js';
+import { ContainerExecutor } from './container/executor.js';
 import { localExecutor, type InProcessOptions } from './local.js';
 import type { Executor, ExecutorKind } from './port.js';
 
@@ -11,6 +12,7 @@ export { unavailableReason } from './availability.js';
 export { executorKindOf, runsOnThisMachine, type Executor, type ExecutorContext, type ExecutorKind } from './port.js';
 export { LocalProcessRunner, type LocalProcessOptions } from './local-process.js';
 export { InProcessExecutor, localExecutor, type InProcessOptions } from './local.js';
+export { ContainerExecutor } from './container/executor.js';
 
 /**
  * The executors of one run, made on first use.
@@ -24,9 +26,10 @@ export class ExecutorSet {
   get(kind: ExecutorKind): Executor {
     let e = this.made.get(kind);
     if (!e) {
-      const why = unavailableReason(kind);
+      const why = staticReason(kind);
       if (why) throw new Error(why.message);
-      e = localExecutor(this.o);
+      // A container runtime that stopped working since validation fails each attempt with its reason.
+      e = kind === 'container' ? new ContainerExecutor(this.o) : localExecutor(this.o);
       this.made.set(kind, e);
     }
     return e;

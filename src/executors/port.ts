@@ -3,7 +3,7 @@
  * as plain JSON. Chosen per step: `local` (a child process here), `container` (a step with
  * `image:`), `batch` (AWS Batch). Every executor ends in the same runAttempt (src/task).
  */
-import type { AttemptRecord, AttemptSpec } from '../store/records.js';
+import type { AttemptRecord, AttemptSpec, PullPolicy } from '../store/records.js';
 
 export type ExecutorKind = 'local' | 'container' | 'batch';
 
@@ -24,6 +24,12 @@ export interface Executor {
   run(spec: AttemptSpec, ctx: ExecutorContext): Promise<AttemptRecord>;
   /** Resolves once the executor's background work (cleaning task directories) is done. */
   settle?(): Promise<void>;
+  /**
+   * Executors that run images here: the id (`sha256:…`) of `image`, pulled first as `pull` says,
+   * resolved once per run. The cache key covers it instead of the tag.
+   * @throws Error (code IMAGE_UNAVAILABLE) whose message names the image, when it cannot be had.
+   */
+  resolveImage?(image: string, pull: PullPolicy): Promise<string>;
 }
 
 /** Which executor a step uses: `executor: batch` wins, else `image:` means a container, else local. */

@@ -16,7 +16,8 @@ export type RunEvent =
   /** Emitted when the number of tasks of a step becomes known (after a foreach expands). */
   | (Base & { type: 'step-planned'; step: string; tasks: number })
   | (Base & { type: 'step-finished'; step: string; state: TaskState | 'caught'; counts: Partial<Record<TaskState, number>>; durationMs: number })
-  | (Base & { type: 'task-started'; step: string; taskId: string; item?: unknown })
+  /** `image`: a container step's image as written; `imageDigest`: the id it resolved to (what runs). */
+  | (Base & { type: 'task-started'; step: string; taskId: string; item?: unknown; image?: string; imageDigest?: string })
   | (Base & { type: 'attempt-started'; step: string; taskId: string; attempt: number; maxAttempts: number; lastFailure?: string })
   | (Base & { type: 'log'; step: string; taskId: string; attempt: number; stream: 'stdout' | 'stderr'; line: string })
   | (Base & { type: 'attempt-finished'; step: string; taskId: string; attempt: number; state: string; exitCode: number | null; durationMs: number; reason?: string; willRetryInMs?: number })

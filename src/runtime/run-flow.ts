@@ -72,7 +72,7 @@ export async function resumeFlow(o: ResumeOptions): Promise<RunFlowResult> {
 /** A valid flow whose every step has an executor available here (else FlowInvalidError, exit 2). */
 export async function loadRunnableFlow(file: string): Promise<FlowSpec> {
   const spec = await loadFlow(file);
-  const problems = executorProblems(spec);
+  const problems = await executorProblems(spec);
   if (problems.length > 0) throw new FlowInvalidError(problems);
   return spec;
 }

@@ -6,6 +6,7 @@
  * part of the run.
  */
 import type { ExecutorKind, Executor } from '../executors/port.js';
+import type { TaskStepSpec } from '../spec/types.js';
 import { executorKindOf } from '../executors/port.js';
 import { codeKey, taskIdentity, type KeyHasher, type TaskIdentity } from '../graph/cache-key.js';
 import type { TaskNode } from '../graph/graph-state.js';
@@ -63,18 +64,23 @@ export class StoreTaskRunner implements TaskRunner {
     const started = Date.now();
     const startedAt = new Date(started).toISOString();
     const command = this.o.masker.text(prepared.command);
-    const identity = this.identityOf(task, prepared);
+    const executor = this.o.executors.get(executorKindOf(spec));
+    const image = await this.imageOf(spec, executor);
+    if ('problem' in image) return this.failBeforeStart(task, image.problem, command, started);
+    const identity = this.identityOf(task, prepared, image.digest);
     const reused = await this.tryReuse(task, identity, command, started);
     if (reused) return reused;
-    this.o.emit({ type: 'task-started', step, taskId: task.taskId, item: task.hasItem ? task.item : undefined });
+    this.o.emit({
+      type: 'task-started', step, taskId: task.taskId, item: task.hasItem ? task.item : undefined,
+      ...(spec.image !== undefined ? { image: spec.image } : {}), ...(image.digest !== undefined ? { imageDigest: image.digest } : {}),
+    });
     // Where logs reach the store only when an attempt ends, nothing else of a running task
     // exists until then, so `show` and `logs --follow` need this record; a local store has the
     // live log files and events.ndjson, and the per-task hot path skips the extra write.
     if (!this.o.store.logsAreLive) {
       await this.writeTask(task, { state: 'running', values: {}, outputs: [] }, { startedAt, attempts: 0, command, ...keyFields(identity) });
     }
-    const { attemptSpec, secrets } = this.attemptSpecOf(task, prepared);
-    const executor = this.o.executors.get(executorKindOf(spec));
+    const { attemptSpec, secrets } = this.attemptSpecOf(task, prepared, image.digest);
     const max = spec.retry.maxAttempts;
     let last: AttemptRecord | undefined;
     let lastFailure: string | undefined;
@@ -131,7 +137,7 @@ export class StoreTaskRunner implements TaskRunner {
    * FLOW_PARAM_*, FLOW_SECRET_<n>, an env: value or an item that carries one) moves out of the
    * spec into `secrets`, so the spec can be stored and sent anywhere.
    */
-  private attemptSpecOf(task: Readonly<TaskNode>, prepared: PreparedTask): { attemptSpec: AttemptSpec; secrets: Record<string, string> } {
+  private attemptSpecOf(task: Readonly<TaskNode>, prepared: PreparedTask, imageDigest?: string): { attemptSpec: AttemptSpec; secrets: Record<string, string> } {
     const spec = task.node.spec;
     const all = buildTaskEnv({
       runId: this.o.runId, flow: this.o.flow, step: task.node.path, taskId: task.taskId, attempt: 1, hasItem: task.hasItem,
@@ -150,11 +156,40 @@ export class StoreTaskRunner implements TaskRunner {
         command: prepared.command, shell: spec.shell, env, secretEnv: Object.keys(secrets), timeoutMs: spec.timeoutMs,
         outputs: spec.outputs, codeHash: this.o.code.hash, inputs: prepared.staging.map((s) => ({ path: s.rel, entry: s.entry })),
         image: spec.image, resources: spec.resources,
+        ...(spec.image !== undefined ? { pull: spec.pull } : {}),
+        ...(imageDigest !== undefined ? { imageDigest } : {}),
+        ...(spec.network !== undefined ? { network: spec.network } : {}),
       },
     };
   }
 
-  private identityOf(task: Readonly<TaskNode>, prepared: PreparedTask): TaskIdentity {
+  /**
+   * The image's id when the step's executor resolves images here (once per run per image):
+   * the cache key covers what runs, not a tag that may move. An image that cannot be had
+   * (absent with pull: never, a failed pull, a bad name) fails the task before any attempt.
+   */
+  private async imageOf(spec: TaskStepSpec, executor: Executor): Promise<{ digest?: string } | { problem: string }> {
+    if (spec.image === undefined || !executor.resolveImage) return {};
+    try {
+      return { digest: await executor.resolveImage(spec.image, spec.pull) };
+    } catch (e) {
+      return { problem: (e as Error).message };
+    }
+  }
+
+  /** A task that could not start at all (no attempt): recorded and announced as failed. */
+  private async failBeforeStart(task: Readonly<TaskNode>, reason: string, command: string, started: number): Promise<TaskOutcome> {
+    const spec = task.node.spec;
+    const outcome: TaskOutcome = { state: 'failed', values: {}, outputs: [], reason, caught: spec.catch };
+    const finished = Date.now();
+    await this.writeTask(task, outcome, {
+      startedAt: new Date(started).toISOString(), finishedAt: new Date(finished).toISOString(), durationMs: finished - started, attempts: 0, command,
+    });
+    this.o.emit({ type: 'task-finished', step: task.node.path, taskId: task.taskId, state: 'failed', durationMs: finished - started, reason, caught: spec.catch });
+    return outcome;
+  }
+
+  private identityOf(task: Readonly<TaskNode>, prepared: PreparedTask, imageDigest?: string): TaskIdentity {
     const spec = task.node.spec;
     const memo = spec.deps ? task.node.path : '';
     let code = this.codeKeys.get(memo);
@@ -164,7 +199,7 @@ export class StoreTaskRunner implements TaskRunner {
     }
     return taskIdentity({
       flow: this.o.flow, step: task.node.path, taskId: task.taskId, hasItem: task.hasItem, item: task.item, itemIndex: task.index,
-      items: task.items, command: prepared.command, shell: spec.shell, image: spec.image, env: prepared.env,
+      items: task.items, command: prepared.command, shell: spec.shell, image: imageDigest ?? spec.image, env: prepared.env,
       params: visibleParams(this.o.params, spec.params), codeKey: code, staging: prepared.staging, outputs: spec.outputs,
     }, this.o.hasher);
   }

@@ -74,9 +74,13 @@ export interface TaskStepSpec extends StepCommon {
   outputs: string[];
   env: Record<string, TemplateSpec>;
   image?: string;
+  /** When the image is pulled: once per run (`always`), only when absent (`missing`, the default), or `never`. */
+  pull: 'always' | 'missing' | 'never';
+  /** Container network (`--network`); undefined: the runtime's default. */
+  network?: string;
   executor: 'local' | 'batch';
-  /** Where `image:` and `executor:` were set (the step itself or defaults:), for messages about them. */
-  settingLocs?: { image?: SourceLoc; executor?: SourceLoc };
+  /** Where these settings were written (the step itself or defaults:), for messages about them. */
+  settingLocs?: { image?: SourceLoc; executor?: SourceLoc; pull?: SourceLoc; network?: SourceLoc };
   resources: ResourcesSpec;
   retry: RetrySpec;
   /** undefined = no timeout */

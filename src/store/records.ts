@@ -104,7 +104,7 @@ export interface TaskKeyParts {
   items: string;
   command: string;
   shell: string;
-  /** Image reference as written (a digest once container steps resolve one); null on the host. */
+  /** The image's id (`sha256:…`) for a container step (its reference as written where none was resolved); null on the host. */
   image: string | null;
   /** The step's env: name → digest of the value. */
   env: Record<string, string>;
@@ -138,6 +138,10 @@ export interface AttemptRecord {
   reason?: string;
   /** Where it ran: `local`, a container runtime, `batch` (absent in records written before this field). */
   executor?: string;
+  /** The container image of a container step, as the step names it. */
+  image?: string;
+  /** The id (`sha256:…`) of the image that ran; the task's cache key covers it. */
+  imageDigest?: string;
   /** Outputs collected from a succeeded attempt. */
   outputs?: OutputEntry[];
   /** FLOW_VALUES of a succeeded attempt (secrets masked). */
@@ -192,8 +196,20 @@ export interface AttemptSpec {
   /** Upstream outputs staged into the task directory at `path`. */
   inputs: Array<{ path: string; entry: OutputEntry }>;
   image?: string;
+  /**
+   * The image's id (`sha256:…`), resolved once per run (pulling per `pull`): what a container
+   * runs, so a tag moved during the run cannot change what the cache key says.
+   */
+  imageDigest?: string;
+  /** When to pull `image`: `always` (once per run), `missing` (default), `never`. */
+  pull?: PullPolicy;
+  /** The container network (`--network`); absent: the runtime's default. */
+  network?: string;
   resources: { cpu: number; memory: number; gpu: number };
 }
+
+/** When a container image is pulled: once per run (`always`), only when absent (`missing`), or never. */
+export type PullPolicy = 'always' | 'missing' | 'never';
 
 export const keys = {
   object: (hash: string) => `objects/sha256/${hash.slice(0, 2)}/${hash}`,

@@ -73,7 +73,8 @@ export async function runAttempt(spec: AttemptSpec, ctx: AttemptContext): Promis
     result = await ctx.runner.run({
       runId: spec.runId, step: spec.step, taskId: spec.taskId, attempt: spec.attempt, command: spec.command, shell: spec.shell,
       root: slot.dir, cwd: slot.work, env: { ...spec.env, ...secrets, FLOW_VALUES: valuesFile, FLOW_TASK_DIR: slot.work },
-      timeoutMs: spec.timeoutMs, image: spec.image, resources: spec.resources, stdoutPath: logs.stdoutPath, stderrPath: logs.stderrPath,
+      secretEnv: spec.secretEnv, timeoutMs: spec.timeoutMs, image: spec.image, imageDigest: spec.imageDigest, network: spec.network,
+      resources: spec.resources, stdoutPath: logs.stdoutPath, stderrPath: logs.stderrPath,
       mask: masker.active ? (s) => masker.text(s) : undefined,
       maskCut: masker.active ? (b, at) => masker.safeCut(b, at) : undefined,
       onLog: (stream, line) => {
@@ -92,6 +93,8 @@ export async function runAttempt(spec: AttemptSpec, ctx: AttemptContext): Promis
     }
     : { formatVersion: 1, attempt: spec.attempt, state: 'failed', exitCode: null, signal: null, startedAt, finishedAt: new Date().toISOString(), durationMs: 0, reason: problem };
   record.executor = ctx.runner.name;
+  if (spec.image !== undefined) record.image = spec.image;
+  if (spec.imageDigest !== undefined) record.imageDigest = spec.imageDigest;
   // Before anything is read back: the task dir must still be ours, and its staged inputs intact.
   const after = result ? await inspectAttempt(store, ctx.scratch, slot, inputs, record) : undefined;
   if (after?.final) record.final = true;

@@ -179,7 +179,7 @@ function singleDetail(status: StepStatus, look: (typeof LOOK)[StepStatus], t: Ta
   if (t && t.attempt > 1) return [{ text: `attempt ${t.attempt}/${t.maxAttempts}`, color: 'yellow' }, ...attemptNote(t, false)];
   // Started but no task running yet: it waits for a free worker.
   if (status === 'running' && !t) return [{ text: 'queued', color: 'gray' }];
-  return [{ text: look.word, color: look.color }];
+  return [{ text: look.word, color: look.color }, ...(t?.image ? [{ text: ` · ${t.image}`, color: 'gray' as const }] : [])];
 }
 
 function attemptNote(t: TaskView, waiting: boolean): Segment[] {
@@ -197,6 +197,7 @@ function taskLine(t: TaskView, ctx: Ctx, indent: string): Line {
   const item = t.item === undefined ? undefined : shortValue(t.item, 24);
   if (item !== undefined && item !== t.taskId.split('.').pop()) line.push({ text: ` ${item}`, color: 'gray' });
   line.push({ text: `  ${clock(ctx.o.now - t.startedAt)}`, color: 'gray' });
+  if (t.image) line.push({ text: ` · ${t.image}`, color: 'gray' });
   if (waiting) line.push({ text: ` · retry in ${clock(Math.max(0, t.retryAt! - ctx.o.now))}`, color: 'yellow' }, ...attemptNote(t, true));
   else if (t.attempt > 1) line.push({ text: ` · attempt ${t.attempt}/${t.maxAttempts}`, color: 'yellow' });
   return line;

@@ -6,6 +6,7 @@
  */
 import type { RunEvent } from '../../runtime/events.js';
 import type { RunState, TaskState } from '../../store/records.js';
+import { imageLabel } from '../../term/format.js';
 import { sanitizeLine } from '../../term/sanitize.js';
 
 /** Log lines kept per running task (the view shows at most this many). */
@@ -41,6 +42,8 @@ export interface TaskView {
   readonly step: string;
   readonly taskId: string;
   readonly item?: unknown;
+  /** A container task's image, with its short id: `python:3.12 (sha256:0a1b2c3d4e5f)`. */
+  readonly image?: string;
   readonly startedAt: number;
   readonly attempt: number;
   readonly maxAttempts: number;
@@ -121,7 +124,8 @@ export function reduce(s: ViewState, e: RunEvent): ViewState {
       return updateStep(s, e.step, (x) => ({ ...x, outcome: e.state, durationMs: e.durationMs }));
     case 'task-started': {
       const running = new Map(s.running);
-      running.set(key(e.step, e.taskId), { step: e.step, taskId: e.taskId, item: e.item, startedAt: t, attempt: 0, maxAttempts: 1, lines: [] });
+      const image = e.image === undefined ? undefined : sanitizeLine(imageLabel(e.image, e.imageDigest));
+      running.set(key(e.step, e.taskId), { step: e.step, taskId: e.taskId, item: e.item, image, startedAt: t, attempt: 0, maxAttempts: 1, lines: [] });
       return { ...s, running };
     }
     case 'attempt-started':
