@@ -58,6 +58,7 @@ export class Attempt {
     return {
       attempt: this.number, state: this.state, exitCode: r?.exitCode ?? null, signal: r?.signal ?? null, startedAt: r?.startedAt ?? null,
       finishedAt: r?.finishedAt ?? null, durationMs: r?.durationMs ?? null, reason: r?.reason ?? null,
+      ...(r?.job ? { job: r.job } : {}),
     };
   }
 

@@ -2,7 +2,7 @@
  * The JSON shapes of the client objects (`toJSON()`), which are also what `flowctl show
  * --json` prints. Stable: fields are added, never renamed or removed; absent values are null.
  */
-import type { AttemptRecord, RunState, TaskState } from '../store/records.js';
+import type { AttemptRecord, JobInfo, RunState, TaskState } from '../store/records.js';
 
 export type LogStream = 'stdout' | 'stderr';
 
@@ -95,6 +95,8 @@ export interface TaskJson {
   cacheKey: string | null;
   values: Record<string, unknown>;
   outputs: OutputJson[];
+  /** The AWS Batch job of the task's last attempt (absent for tasks run on the orchestrating machine). */
+  jobId?: string;
 }
 
 export interface AttemptJson {
@@ -107,6 +109,8 @@ export interface AttemptJson {
   finishedAt: string | null;
   durationMs: number | null;
   reason: string | null;
+  /** The AWS Batch job the attempt ran in (absent for attempts run on the orchestrating machine). */
+  job?: JobInfo;
 }
 
 export interface FileJson {
