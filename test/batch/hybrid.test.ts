@@ -113,3 +113,34 @@ test('a hybrid flow runs: one array job for the fan-out, artifacts both ways thr
   expect(task.stdout).toMatch(/batch job\s+\S+/);
   expect(task.stdout).toContain(a1!.job!.id);
 }, 180_000);
+
+test('resume of a hybrid run re-submits only the batch task that failed', async () => {
+  // Item 3 fails while scripts/fail-3 exists (code edits do not stop resume from cloning).
+  const failing = HYBRID_SCRIPTS['scripts/fit.mjs'].replace("const data =", "if (item === 3 && (await import('node:fs')).existsSync('scripts/fail-3')) { console.error('bad item'); process.exit(4); }\nconst data =");
+  const flow = HYBRID_FLOW.replace('    retry: 1\n', '');
+  const { writeFile, rm } = await import('node:fs/promises');
+  await writeFile(path.join(dir, 'resume.yaml'), flow.replace('name: hybrid', 'name: hybrid_resume'));
+  await writeFile(path.join(dir, 'scripts/fit.mjs'), failing);
+  await writeFile(path.join(dir, 'scripts/fail-3'), '');
+  try {
+    const first = await cli(['run', 'resume.yaml', '--datastore', URL, '--batch-queue', 'fake-queue']);
+    expect(first.exitCode).toBe(1);
+    const id = runIdFrom(first);
+    await rm(path.join(dir, 'scripts/fail-3'));
+    await batch.resetCalls();
+
+    const again = await cli(['resume', id, '--datastore', URL, '--batch-queue', 'fake-queue', '--output', 'plain']);
+    expect(again.stderr).toMatch(/run \S+: succeeded/);
+    expect(again.exitCode).toBe(0);
+    const next = runIdFrom(again);
+    const submits = await batch.calls('SubmitJob');
+    expect(submits.map((c) => c.body.containerOverrides.command.at(-1))).toEqual([`hybrid_resume/${next}/fit/2/1`]);
+    expect(await batch.calls('RegisterJobDefinition')).toHaveLength(0); // the definition is reused
+    const store = await freshStore(URL, s3.endpoint, dir);
+    for (const t of ['0', '1', '3']) expect(await store.readTask('hybrid_resume', next, 'fit', t)).toMatchObject({ state: 'cached', reuse: 'resume' });
+    expect(await store.readTask('hybrid_resume', next, 'fit', '2')).toMatchObject({ state: 'succeeded', jobId: expect.any(String) });
+    expect(await store.readTask('hybrid_resume', next, 'evaluate', '0')).toMatchObject({ state: 'succeeded' });
+  } finally {
+    await writeFile(path.join(dir, 'scripts/fit.mjs'), HYBRID_SCRIPTS['scripts/fit.mjs']);
+  }
+}, 180_000);
