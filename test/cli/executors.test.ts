@@ -36,7 +36,7 @@ test('validate and run exit 2 naming each step, its setting and where it was set
   const v = await flowctl(['validate', 'flow.yaml'], { cwd: dir });
   expect(v.exitCode).toBe(2);
   expect(v.stderr).toContain("flow.yaml:11:12: step 'fit' asks for image: python:3.12, but container steps (image:) are not supported by this version of flowctl\n  hint: remove image:");
-  expect(v.stderr).toContain("flow.yaml:4:13: step 'remote' asks for executor: batch, but the AWS Batch executor (executor: batch) is not available");
+  expect(v.stderr).toContain("flow.yaml:4:13: step 'remote' asks for executor: batch, but AWS Batch jobs need an S3 datastore (they read their inputs and write their outputs there), and this run's store is a local .flowctl/ directory");
   expect(v.stderr).not.toContain("step 'prep'");
 
   const r = await flowctl(['run', 'flow.yaml'], { cwd: dir });
