@@ -120,6 +120,25 @@ test('a fan-out of 250 is one array job; each round describes its children 100 i
   await e.settle();
 });
 
+test('child i of the array job runs item i, whatever order the tasks arrived in', async () => {
+  const e = f.executor();
+  const all = specs(12);
+  // The runtime starts a fan-out's tasks after their own cache lookups: they arrive shuffled.
+  const order = [7, 2, 11, 0, 5, 9, 1, 10, 3, 8, 6, 4];
+  const jobOf: Record<string, string> = {};
+  const runs = order.map((i) => e.run(all[i]!, ctxOf(12, { onStatus: (st) => (jobOf[all[i]!.taskId] = st.jobId) })));
+  const [job] = await f.submitted();
+  const command = f.batch.commandCalls(SubmitJobCommand)[0]!.args[0].input.containerOverrides!.command!;
+  const list = await f.store.readJobArray('train', all[0]!.runId, command.at(-1)!.split('/')[2]!);
+  expect(list!.attempts.map((a) => a.taskId)).toEqual(all.map((s) => s.taskId));
+  f.set(ids(job!, 12), 'RUNNING', { startedAt: Date.now() });
+  for (const s of all) await f.recordRemote(s);
+  f.set(ids(job!, 12), 'SUCCEEDED');
+  expect((await Promise.all(runs)).every((r) => r.state === 'succeeded')).toBe(true);
+  expect(all.map((s) => jobOf[s.taskId])).toEqual(ids(job!, 12));
+  await e.settle();
+});
+
 test('throttled DescribeJobs calls are retried with backoff, and the jobs still end', async () => {
   const e = f.executor();
   const all = specs(3);

@@ -148,7 +148,8 @@ export class BatchExecutor implements Executor {
       for (const i of live()) this.fail(i, `could not register the AWS Batch job definition: ${describeError(e)}`);
       return;
     }
-    const all = live();
+    // Child i runs item i whatever order the tasks arrived in (each after its own cache lookup).
+    const all = live().sort((a, b) => byTask.compare(a.spec.taskId, b.spec.taskId) || a.spec.attempt - b.spec.attempt);
     for (let at = 0; at < all.length; at += MAX_ARRAY_SIZE) await this.submitChunk(all.slice(at, at + MAX_ARRAY_SIZE), definition);
   }
 
@@ -412,6 +413,8 @@ export function jobSecrets(spec: AttemptSpec, ctx: Pick<ExecutorContext, 'secret
   }
   return out;
 }
+
+const byTask = new Intl.Collator('en', { numeric: true });
 
 function cancelMessage(why: Cancel, submitted = true): string {
   const job = submitted ? ' (AWS Batch job terminated)' : ' before it was submitted to AWS Batch';
