@@ -3,6 +3,7 @@
  * wrote to the store, on this machine, and write its results back — the same runAttempt as an
  * in-process attempt, so a container or AWS Batch job behaves like a local task.
  */
+import { randomUUID } from 'node:crypto';
 import { FlowctlError } from '../errors.js';
 import type { AttemptRecord, JobInfo } from '../store/records.js';
 import type { Store } from '../store/store.js';
@@ -87,7 +88,9 @@ export async function runStoredAttempt(store: Store, ref: AttemptRef, opts: { en
   for (const name of spec.secretEnv) if (env[name] !== undefined) secrets[name] = env[name]!;
   const maskExtra = Object.entries(env).filter(([k]) => k.startsWith('FLOWCTL_MASK_')).map(([, v]) => v);
   const masker = makeMasker([...Object.values(secrets), ...maskExtra]);
-  const scratch = new ScratchPool(store.scratchPath('tasks', `${ref.runId}-remote-${process.pid}`));
+  // Its own directory per attempt: containers sharing a cache directory may all have the same pid.
+  const scratchName = `${ref.runId}-remote-${randomUUID().slice(0, 8)}`;
+  const scratch = new ScratchPool(store.scratchPath('tasks', scratchName));
   const ship = Number(env.FLOWCTL_LOG_SHIP_MS);
   try {
     return await runAttempt(spec, {
@@ -96,7 +99,7 @@ export async function runStoredAttempt(store: Store, ref: AttemptRef, opts: { en
     });
   } finally {
     await scratch.settle();
-    await store.removeScratch('tasks', `${ref.runId}-remote-${process.pid}`);
+    await store.removeScratch('tasks', scratchName);
   }
 }
 
