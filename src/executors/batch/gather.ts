@@ -5,12 +5,16 @@
  * on once every task of the fan-outs it has heard of has arrived (the first attempt of a
  * fanned-out task says how many siblings it has), or when nothing new came for `idleMs`
  * (some were reused from the cache, or these are retries), and at the latest `maxWaitMs`
- * after its first arrival.
+ * after its first arrival — or `fanoutWaitMs` while every attempt in it belongs to a fan-out
+ * whose size is known (a thousand cache lookups against S3 take longer than a few seconds,
+ * and cutting there would make two array jobs of one fan-out).
  */
 
 export interface GatherOptions {
   idleMs: number;
   maxWaitMs: number;
+  /** The latest hand-on of a group of first attempts of known fan-outs (default maxWaitMs). */
+  fanoutWaitMs?: number;
 }
 
 interface Group<T> {
@@ -40,7 +44,8 @@ export class Gatherer<T> {
     const expected = [...g.fanouts.values()].reduce((a, b) => a + b, 0);
     if (g.allHinted && g.items.length >= expected) return this.take(key);
     clearTimeout(g.timer);
-    const wait = Math.max(0, Math.min(this.o.idleMs, g.firstAt + this.o.maxWaitMs - Date.now()));
+    const cap = g.allHinted ? Math.max(this.o.maxWaitMs, this.o.fanoutWaitMs ?? 0) : this.o.maxWaitMs;
+    const wait = Math.max(0, Math.min(this.o.idleMs, g.firstAt + cap - Date.now()));
     g.timer = setTimeout(() => this.take(key), wait);
   }
 

@@ -31,7 +31,7 @@ export function batchSettings(env: NodeJS.ProcessEnv): BatchSettings {
   return {
     pollMs,
     missingMs: Math.max(5 * 60_000, 10 * pollMs),
-    gather: { idleMs, maxWaitMs: Math.max(5000, 10 * idleMs) },
+    gather: { idleMs, maxWaitMs: Math.max(5000, 10 * idleMs), fanoutWaitMs: Math.max(60_000, 10 * idleMs) },
     runnableWarnMs: ms(env, 'FLOWCTL_BATCH_RUNNABLE_WARN_MS', 5 * 60_000),
     terminateWaitMs: ms(env, 'FLOWCTL_BATCH_TERMINATE_WAIT_MS', 60_000),
     timeoutGraceMs: ms(env, 'FLOWCTL_BATCH_TIMEOUT_GRACE_MS', 60_000),
