@@ -152,6 +152,7 @@ export class Task {
       finishedAt: r?.finishedAt ?? null, durationMs: r?.durationMs ?? null, cachedFrom: r?.cachedFrom ?? null, reuse: r?.reuse ?? null, reason: r?.reason ?? null,
       caught: this.caught, command: r?.command ?? null, cacheKey: r?.cacheKey ?? null, values: this.values,
       outputs: this.outputs.map((o) => ({ path: o.path, type: o.type, size: o.size, sha256: o.hash })), error: this.damaged?.message ?? null,
+      ...(r?.jobId ? { jobId: r.jobId } : {}),
     };
   }
 

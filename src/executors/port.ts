@@ -16,6 +16,29 @@ export interface ExecutorContext {
   signal?: AbortSignal;
   /** Ends it at once (a second Ctrl-C). */
   killSignal?: AbortSignal;
+  /**
+   * Aborted when the run has failed (another task failed uncaught): a remote executor ends
+   * what has not started yet, as the local scheduler starts nothing more; running attempts finish.
+   */
+  runFailed?: AbortSignal;
+  /** Where a remote attempt is before it ends (queued, starting, running), with its job id. */
+  onStatus?: (s: AttemptStatus) => void;
+  /**
+   * The attempt is the first of a task of a fan-out of `size` tasks (`key` names the fan-out
+   * instance): a remote executor may wait for its siblings to submit them together.
+   */
+  fanout?: { key: string; size: number };
+  /** Secret variable (of `spec.secretEnv`) → the secret param whose whole value it carries, where one does. */
+  secretSources?: Record<string, string>;
+}
+
+/** A remote attempt's place: Batch's states before it ends (SUBMITTED … RUNNING), lower-cased. */
+export interface AttemptStatus {
+  status: 'submitted' | 'pending' | 'runnable' | 'starting' | 'running';
+  /** The remote job (an AWS Batch job id, `<array id>:<index>` for an array child). */
+  jobId: string;
+  /** Why it is where it is, when the service says (a RUNNABLE job's statusReason). */
+  reason?: string;
 }
 
 export interface Executor {

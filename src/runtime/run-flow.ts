@@ -11,7 +11,8 @@ import { loadFlow } from '../spec/load.js';
 import type { FlowSpec } from '../spec/types.js';
 import { openStore } from '../store/open.js';
 import type { RunRecord } from '../store/records.js';
-import { executorProblems } from './executor-check.js';
+import { executorKindOf } from '../executors/port.js';
+import { executorProblems, runSetup, withExecutor, type RunSetup } from './executor-check.js';
 import { refuseIfAlive } from './live-run-guard.js';
 import { resolveParams } from './params.js';
 import { runSession, type RunFlowResult, type SessionOptions } from './run-session.js';
@@ -39,7 +40,7 @@ export async function runFlow(o: RunFlowOptions): Promise<RunFlowResult> {
   if (o.handleSignals) signals.install();
   const cwd = o.cwd ?? process.cwd();
   // As the user typed it, so problems read `flows/train.yaml:3:5`, not an absolute path.
-  const spec = await loadRunnableFlow(o.cwd && !path.isAbsolute(o.file) ? path.join(o.cwd, o.file) : o.file);
+  const spec = await loadRunnableFlow(o.cwd && !path.isAbsolute(o.file) ? path.join(o.cwd, o.file) : o.file, runSetup(o), o.executor);
   const resolved = resolveParams(spec, o.params ?? [], {}, process.env);
   const store = await openStore({ datastore: o.datastore, cwd, projectRoot: spec.root, create: true });
   return runSession(o, spec, store, resolved);
@@ -59,7 +60,7 @@ export async function resumeFlow(o: ResumeOptions): Promise<RunFlowResult> {
   const origin = found.run;
   if (!o.force) refuseIfAlive(origin);
   const file = o.file ? path.resolve(cwd, o.file) : locateFlowFile(origin, cwd);
-  const spec = await loadRunnableFlow(file);
+  const spec = await loadRunnableFlow(file, runSetup(o), o.executor);
   if (spec.name !== origin.flow) {
     throw new FlowctlError('FLOW_MISMATCH', `${o.file ?? file} is flow '${spec.name}', but run ${o.runId} is of flow '${origin.flow}'`);
   }
@@ -69,12 +70,22 @@ export async function resumeFlow(o: ResumeOptions): Promise<RunFlowResult> {
   return runSession({ ...o }, spec, store, resolved, { runId: origin.runId, rerun, from: o.from });
 }
 
-/** A valid flow whose every step has an executor available here (else FlowInvalidError, exit 2). */
-export async function loadRunnableFlow(file: string): Promise<FlowSpec> {
-  const spec = await loadFlow(file);
-  const problems = await executorProblems(spec);
+/**
+ * A valid flow whose every step has an executor available here (else FlowInvalidError, exit 2),
+ * with `--executor` applied.
+ */
+export async function loadRunnableFlow(file: string, setup: RunSetup = {}, executor?: 'batch' | 'local'): Promise<FlowSpec> {
+  const spec = withExecutor(await loadFlow(file), executor);
+  const problems = await executorProblems(spec, setup);
   if (problems.length > 0) throw new FlowInvalidError(problems);
+  // Bad timing variables are a usage error now, not a failed task later.
+  if (hasBatchSteps(spec.steps)) (await import('../executors/batch/settings.js')).batchSettings(process.env);
   return spec;
+}
+
+
+function hasBatchSteps(steps: FlowSpec['steps']): boolean {
+  return steps.some((s) => (s.kind === 'group' ? hasBatchSteps(s.steps) : executorKindOf(s) === 'batch'));
 }
 
 function locateFlowFile(origin: RunRecord, cwd: string): string {

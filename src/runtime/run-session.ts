@@ -35,6 +35,10 @@ export interface SessionOptions {
   handleSignals?: boolean;
   keepFailedDirs?: boolean;
   noCache?: boolean;
+  /** `--executor`: send every step with an image to AWS Batch, or run every step here. */
+  executor?: 'batch' | 'local';
+  /** `--batch-queue`: the job queue of batch steps that name none (else FLOWCTL_BATCH_QUEUE). */
+  batchQueue?: string;
 }
 
 export interface RunFlowResult {
@@ -92,10 +96,12 @@ export async function runSession(
 
   const cpus = os.availableParallelism();
   const maxWorkers = o.maxWorkers ?? cpus;
-  const executors = new ExecutorSet({ store, masker, scratchName: runId, code, keepFailedDirs: o.keepFailedDirs });
+  const executors = new ExecutorSet({ store, masker, scratchName: runId, code, keepFailedDirs: o.keepFailedDirs }, {
+    batch: { env: process.env, warn: (message) => bus.emit({ type: 'warning', message }) },
+  });
   const runner = new StoreTaskRunner({
     store, executors, flow: spec.name, runId, code, params, masker, emit: (e) => bus.emit(e), flowFile: recorder.record.flowFile,
-    cache: !o.noCache, origin: origin && { runId: origin.runId, rerun: origin.rerun }, hasher,
+    cache: !o.noCache, origin: origin && { runId: origin.runId, rerun: origin.rerun }, hasher, batchQueue: o.batchQueue || process.env.FLOWCTL_BATCH_QUEUE || undefined,
   });
   const engine = new RunEngine({
     spec, runId, params, maxWorkers, cpuBudget: Math.max(cpus, maxWorkers), memoryBudgetMb: Math.floor(os.totalmem() / 2 ** 20),

@@ -6,12 +6,12 @@
  * part of the run.
  */
 import type { ExecutorKind, Executor } from '../executors/port.js';
-import type { TaskStepSpec } from '../spec/types.js';
-import { executorKindOf } from '../executors/port.js';
+import { executorKindOf, runsOnThisMachine } from '../executors/port.js';
 import { codeKey, taskIdentity, type KeyHasher, type TaskIdentity } from '../graph/cache-key.js';
 import type { TaskNode } from '../graph/graph-state.js';
 import type { PreparedTask } from '../graph/plan-tasks.js';
-import type { AttemptRecord, AttemptSpec, TaskRecord } from '../store/records.js';
+import type { TaskStepSpec } from '../spec/types.js';
+import type { AttemptRecord, AttemptSpec, BatchPlacement, TaskRecord } from '../store/records.js';
 import type { CodeSnapshot, Store } from '../store/store.js';
 import type { Masker } from '../task/mask.js';
 import { buildTaskEnv } from '../task/task-env.js';
@@ -39,6 +39,8 @@ export interface StoreTaskRunnerOptions {
   origin?: { runId: string; rerun: Set<string> };
   /** Digests cache-key parts (a keyed hash for values holding a secret). */
   hasher: KeyHasher;
+  /** The job queue of batch steps that name none (`--batch-queue`, FLOWCTL_BATCH_QUEUE). */
+  batchQueue?: string;
 }
 
 /** The TaskRunner of real runs: records in the store, attempts through executors. */
@@ -58,7 +60,7 @@ export class StoreTaskRunner implements TaskRunner {
     this.o.emit({ type: 'task-finished', step: task.node.path, taskId: task.taskId, state: task.state, durationMs: 0, reason: task.reason, caught: task.caught });
   }
 
-  async run(task: Readonly<TaskNode>, prepared: PreparedTask, signal: AbortSignal, killSignal: AbortSignal): Promise<TaskOutcome> {
+  async run(task: Readonly<TaskNode>, prepared: PreparedTask, signal: AbortSignal, killSignal: AbortSignal, runFailed?: AbortSignal): Promise<TaskOutcome> {
     const spec = task.node.spec;
     const step = task.node.path;
     const started = Date.now();
@@ -74,13 +76,17 @@ export class StoreTaskRunner implements TaskRunner {
       type: 'task-started', step, taskId: task.taskId, item: task.hasItem ? task.item : undefined,
       ...(spec.image !== undefined ? { image: spec.image } : {}), ...(image.digest !== undefined ? { imageDigest: image.digest } : {}),
     });
+    const kind = executorKindOf(spec);
     // Where logs reach the store only when an attempt ends, nothing else of a running task
     // exists until then, so `show` and `logs --follow` need this record; a local store has the
-    // live log files and events.ndjson, and the per-task hot path skips the extra write.
-    if (!this.o.store.logsAreLive) {
-      await this.writeTask(task, { state: 'running', values: {}, outputs: [] }, { startedAt, attempts: 0, command, ...keyFields(identity) });
-    }
-    const { attemptSpec, secrets } = this.attemptSpecOf(task, prepared, image.digest);
+    // live log files and events.ndjson, and the per-task hot path skips the extra write. A
+    // remote task's record waits for its job id (the same one write).
+    const running = (attempts: number, jobId?: string) =>
+      this.writeTask(task, { state: 'running', values: {}, outputs: [] }, { startedAt, attempts, command, ...keyFields(identity), ...(jobId ? { jobId } : {}) });
+    if (!this.o.store.logsAreLive && runsOnThisMachine(kind)) await running(0);
+    const { attemptSpec, secrets, secretSources } = this.attemptSpecOf(task, prepared, kind, image.digest);
+    /** The running record written at a submission: awaited before the final record, which must land last. */
+    let runningWrite: Promise<void> = Promise.resolve();
     const max = spec.retry.maxAttempts;
     let last: AttemptRecord | undefined;
     let lastFailure: string | undefined;
@@ -88,9 +94,19 @@ export class StoreTaskRunner implements TaskRunner {
     while (attempt < max && !signal.aborted) {
       attempt++;
       this.o.emit({ type: 'attempt-started', step, taskId: task.taskId, attempt, maxAttempts: max, lastFailure });
+      const n = attempt;
       last = await executor.run({ ...attemptSpec, attempt, env: { ...attemptSpec.env, FLOW_ATTEMPT: String(attempt) } }, {
-        secrets, signal, killSignal,
-        onLog: (stream, line) => this.o.emit({ type: 'log', step, taskId: task.taskId, attempt, stream, line }),
+        secrets, signal, killSignal, runFailed, secretSources,
+        onLog: (stream, line) => this.o.emit({ type: 'log', step, taskId: task.taskId, attempt: n, stream, line }),
+        onStatus: (st) => {
+          this.o.emit({ type: 'attempt-status', step, taskId: task.taskId, attempt: n, status: st.status, jobId: st.jobId, reason: st.reason });
+          // Best effort: the record of a running task is for views; the task's outcome does not depend on it.
+          if (st.status === 'submitted' && !this.o.store.logsAreLive) {
+            const prev = runningWrite;
+            runningWrite = prev.then(() => running(n - 1, st.jobId)).catch(() => {});
+          }
+        },
+        fanout: attempt === 1 && task.index !== undefined ? { key: fanoutKey(task), size: task.node.tasks.length } : undefined,
       });
       const retrying = last.state !== 'succeeded' && !last.final && attempt < max && !signal.aborted && last.state !== 'interrupted';
       const delay = retrying ? retryDelayMs(spec.retry, attempt + 1) : undefined;
@@ -106,16 +122,19 @@ export class StoreTaskRunner implements TaskRunner {
     let outcome: TaskOutcome = last?.state === 'succeeded'
       ? { state: 'succeeded', values: last.values ?? {}, outputs: last.outputs ?? [] }
       : {
-        state: signal.aborted ? 'interrupted' : 'failed', values: {}, outputs: [],
+        // A remote attempt the failing run ended before it started is not a failure of its own.
+        state: signal.aborted || (last?.state === 'interrupted' && runFailed?.aborted) ? 'interrupted' : 'failed', values: {}, outputs: [],
         reason: signal.aborted ? 'interrupted' : last?.reason ?? 'not started',
         caught: spec.catch && !signal.aborted,
       };
+    await runningWrite;
     // The cache entry may land before task.json: a lookup trusts an entry only once the task
     // record it names says succeeded, so writing both at once is safe.
     try {
       await Promise.all([
         this.writeTask(task, outcome, {
           startedAt, finishedAt: new Date(finished).toISOString(), durationMs: finished - started, attempts: attempt, command, ...keyFields(identity),
+          ...(last?.job ? { jobId: last.job.id } : {}),
         }),
         outcome.state === 'succeeded' && spec.cache ? this.reuse.remember(identity.cacheKey, this.o.runId, step, task.taskId) : undefined,
       ]);
@@ -137,7 +156,9 @@ export class StoreTaskRunner implements TaskRunner {
    * FLOW_PARAM_*, FLOW_SECRET_<n>, an env: value or an item that carries one) moves out of the
    * spec into `secrets`, so the spec can be stored and sent anywhere.
    */
-  private attemptSpecOf(task: Readonly<TaskNode>, prepared: PreparedTask, imageDigest?: string): { attemptSpec: AttemptSpec; secrets: Record<string, string> } {
+  private attemptSpecOf(task: Readonly<TaskNode>, prepared: PreparedTask, kind: ExecutorKind, imageDigest?: string): {
+    attemptSpec: AttemptSpec; secrets: Record<string, string>; secretSources?: Record<string, string>;
+  } {
     const spec = task.node.spec;
     const all = buildTaskEnv({
       runId: this.o.runId, flow: this.o.flow, step: task.node.path, taskId: task.taskId, attempt: 1, hasItem: task.hasItem,
@@ -149,8 +170,10 @@ export class StoreTaskRunner implements TaskRunner {
       if (this.o.masker.active && this.o.masker.contains(v)) secrets[k] = v;
       else env[k] = v;
     }
+    const remote = kind === 'batch';
     return {
       secrets,
+      secretSources: remote ? this.secretSources(secrets) : undefined,
       attemptSpec: {
         formatVersion: 1, flow: this.o.flow, runId: this.o.runId, step: task.node.path, taskId: task.taskId, attempt: 1,
         command: prepared.command, shell: spec.shell, env, secretEnv: Object.keys(secrets), timeoutMs: spec.timeoutMs,
@@ -159,6 +182,7 @@ export class StoreTaskRunner implements TaskRunner {
         ...(spec.image !== undefined ? { pull: spec.pull } : {}),
         ...(imageDigest !== undefined ? { imageDigest } : {}),
         ...(spec.network !== undefined ? { network: spec.network } : {}),
+        ...(remote ? { batch: batchPlacement(spec, this.o.batchQueue) } : {}),
       },
     };
   }
@@ -187,6 +211,16 @@ export class StoreTaskRunner implements TaskRunner {
     });
     this.o.emit({ type: 'task-finished', step: task.node.path, taskId: task.taskId, state: 'failed', durationMs: finished - started, reason, caught: spec.catch });
     return outcome;
+  }
+
+  /** Which secret variables carry a secret param's whole value (a remote job gets those from its secret store). */
+  private secretSources(secrets: Record<string, string>): Record<string, string> {
+    const out: Record<string, string> = {};
+    for (const [name, value] of Object.entries(secrets)) {
+      const param = Object.entries(this.o.params).find(([, v]) => (typeof v === 'string' ? v : JSON.stringify(v)) === value)?.[0];
+      if (param !== undefined) out[name] = param;
+    }
+    return out;
   }
 
   private identityOf(task: Readonly<TaskNode>, prepared: PreparedTask, imageDigest?: string): TaskIdentity {
@@ -236,7 +270,7 @@ export class StoreTaskRunner implements TaskRunner {
   private async writeTask(
     task: Readonly<TaskNode>,
     result: Pick<TaskRecord, 'state' | 'values' | 'outputs'> & Partial<Pick<TaskRecord, 'reason' | 'caught'>>,
-    extra: Pick<TaskRecord, 'startedAt' | 'attempts'> & Partial<Pick<TaskRecord, 'finishedAt' | 'durationMs' | 'command' | 'cacheKey' | 'cloneKey' | 'keyParts' | 'cachedFrom' | 'reuse'>>,
+    extra: Pick<TaskRecord, 'startedAt' | 'attempts'> & Partial<Pick<TaskRecord, 'finishedAt' | 'durationMs' | 'command' | 'cacheKey' | 'cloneKey' | 'keyParts' | 'cachedFrom' | 'reuse' | 'jobId'>>,
   ): Promise<void> {
     const { masker } = this.o;
     await this.o.store.writeTask(this.o.flow, {
@@ -252,6 +286,24 @@ export class StoreTaskRunner implements TaskRunner {
 export function visibleParams(params: Record<string, unknown>, only: string[] | undefined): Record<string, unknown> {
   if (!only) return params;
   return Object.fromEntries(only.filter((n) => n in params).map((n) => [n, params[n]]));
+}
+
+/** The fan-out a task belongs to: its step's node (the step within one instance of its enclosing groups). */
+function fanoutKey(task: Readonly<TaskNode>): string {
+  return `${task.node.path}@${task.node.scope.indices.join('.')}`;
+}
+
+function batchPlacement(spec: TaskStepSpec, defaultQueue: string | undefined): BatchPlacement {
+  const b = spec.batch;
+  return {
+    // Validation made sure there is one.
+    queue: b?.queue ?? defaultQueue ?? '',
+    ...(b?.jobRole ? { jobRole: b.jobRole } : {}),
+    ...(b?.executionRole ? { executionRole: b.executionRole } : {}),
+    platform: b?.platform ?? 'EC2',
+    ...(b?.assignPublicIp ? { assignPublicIp: true } : {}),
+    secrets: b?.secrets ?? {},
+  };
 }
 
 function keyFields(id: TaskIdentity): Pick<TaskRecord, 'cacheKey' | 'cloneKey' | 'keyParts'> {

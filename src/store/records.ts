@@ -87,6 +87,8 @@ export interface TaskRecord {
   reason?: string;
   /** A failure that `catch: true` let through. */
   caught?: boolean;
+  /** The remote job of the last attempt (an AWS Batch job id, `<array job id>:<index>` for a child of an array job). */
+  jobId?: string;
 }
 
 /** The parts of a task's cache key, as stored in task.json (`keyParts`). Every string is a digest unless said otherwise. */
@@ -152,6 +154,42 @@ export interface AttemptRecord {
   inputProblems?: InputProblem[];
   /** Another attempt would not help (the task damaged its staged inputs: they are gone from the store). */
   final?: boolean;
+  /** The remote job the attempt ran in (AWS Batch), absent for attempts run on the orchestrating machine. */
+  job?: JobInfo;
+}
+
+/** An AWS Batch job as an attempt record keeps it. */
+export interface JobInfo {
+  /** The job id (`<array job id>:<index>` for a child of an array job). */
+  id: string;
+  queue?: string;
+  /** The child's index in its array job. */
+  arrayIndex?: number;
+  /** Batch's last status (SUCCEEDED, FAILED, …) as the orchestrator saw it. */
+  status?: string;
+  /** Batch's statusReason (`Host EC2 (instance i-…) terminated.`, `Job attempt duration exceeded timeout`). */
+  statusReason?: string;
+  /** The container's reason (`OutOfMemoryError: Container killed due to memory usage`, `CannotPullContainerError: …`). */
+  containerReason?: string;
+  /** CloudWatch Logs stream of the container, when Batch reported one. */
+  logStream?: string;
+}
+
+/** Where an attempt runs on AWS Batch: the step's `batch:` settings with the queue resolved. */
+export interface BatchPlacement {
+  queue: string;
+  jobRole?: string;
+  executionRole?: string;
+  platform: 'EC2' | 'FARGATE';
+  assignPublicIp?: boolean;
+  /** Secret param name → Secrets Manager / SSM ARN (names and ARNs only, never values). */
+  secrets: Record<string, string>;
+}
+
+/** `arrays/<id>.json`: which attempt each child of an AWS Batch array job runs (child index → entry). */
+export interface JobArrayRecord {
+  formatVersion: 1;
+  attempts: Array<{ step: string; taskId: string; attempt: number }>;
 }
 
 /** A staged file (a hard link to a store object) that a task changed in place. */
@@ -206,6 +244,8 @@ export interface AttemptSpec {
   /** The container network (`--network`); absent: the runtime's default. */
   network?: string;
   resources: { cpu: number; memory: number; gpu: number };
+  /** Set when the attempt runs on AWS Batch. */
+  batch?: BatchPlacement;
 }
 
 /** When a container image is pulled: once per run (`always`), only when absent (`missing`), or never. */
@@ -241,6 +281,8 @@ export const keys = {
   cacheEntry: (key: string) => `cache/tasks/${key.slice(0, 2)}/${key}.json`,
   /** The store's random key for keyed hashes of secret values in cache keys (hex). */
   cacheSecret: () => 'config/cache-secret',
+  /** Which attempt each child of an AWS Batch array job runs (JobArrayRecord). */
+  jobArray: (flow: string, runId: string, arrayId: string) => `flows/${flow}/runs/${runId}/arrays/${arrayId}.json`,
   /** Index of run ids by id, so `show RUN_ID` finds the flow without scanning every flow. */
   runIndex: (runId: string) => `runs/${runId}`,
 } as const;

@@ -12,8 +12,10 @@ import type { CodeManifest, DirManifestEntry } from './manifest.js';
 import { parseDirManifest } from './manifest.js';
 import { putOutput, stageOutput, type LinkedObject } from './outputs.js';
 import type { StoreBackend } from './port.js';
-import { attemptShape, attemptSpecShape, cacheEntryShape, isDamagedRecord, isKeySegment, parseRecord, runShape, taskShape, type Shape } from './record-check.js';
-import { keys, type AttemptRecord, type AttemptSpec, type CacheEntry, type OutputEntry, type RunRecord, type TaskRecord } from './records.js';
+import { attemptShape, attemptSpecShape, cacheEntryShape, isDamagedRecord, jobArrayShape, isKeySegment, parseRecord, runShape, taskShape, type Shape } from './record-check.js';
+import {
+  keys, type AttemptRecord, type AttemptSpec, type CacheEntry, type JobArrayRecord, type OutputEntry, type RunRecord, type TaskRecord,
+} from './records.js';
 import { nextRunId } from './run-id.js';
 
 export type { CodeSnapshot, SnapshotOptions } from './code-snapshot.js';
@@ -171,6 +173,30 @@ export class Store {
 
   readAttemptSpec(flow: string, runId: string, step: string, taskId: string, attempt: number): Promise<AttemptSpec | undefined> {
     return this.getJson<AttemptSpec>(keys.attemptSpec(flow, runId, step, taskId, attempt), attemptSpecShape);
+  }
+
+  /** Which attempt each child of an AWS Batch array job runs (`flowctl task --array` reads it). */
+  writeJobArray(flow: string, runId: string, arrayId: string, rec: JobArrayRecord): Promise<void> {
+    return this.putJson(keys.jobArray(flow, runId, arrayId), rec);
+  }
+
+  readJobArray(flow: string, runId: string, arrayId: string): Promise<JobArrayRecord | undefined> {
+    return this.getJson<JobArrayRecord>(keys.jobArray(flow, runId, arrayId), jobArrayShape);
+  }
+
+  /** Append to an attempt's stored log while it runs (a remote attempt ships its output in chunks; one writer per log). */
+  appendAttemptLog(flow: string, runId: string, step: string, taskId: string, attempt: number, stream: 'stdout' | 'stderr', text: string): Promise<void> {
+    return this.backend.appendText(keys.attemptLog(flow, runId, step, taskId, attempt, stream), text);
+  }
+
+  /** Store a finished attempt's log file whole (moved: the caller must not use it afterwards), replacing what was appended. */
+  putAttemptLog(flow: string, runId: string, step: string, taskId: string, attempt: number, stream: 'stdout' | 'stderr', file: string): Promise<void> {
+    return this.backend.putFile(keys.attemptLog(flow, runId, step, taskId, attempt, stream), file, { move: true });
+  }
+
+  /** An attempt's stored log as text so far (undefined before anything was stored). */
+  readAttemptLog(flow: string, runId: string, step: string, taskId: string, attempt: number, stream: 'stdout' | 'stderr'): Promise<string | undefined> {
+    return this.backend.getText(keys.attemptLog(flow, runId, step, taskId, attempt, stream));
   }
 
   /**

@@ -102,6 +102,11 @@ export class PlainReporter implements Reporter {
       }
       case 'run-finished':
         return this.runFinished(e);
+      case 'warning':
+        return `warning: ${clean(e.message)}`;
+      case 'attempt-status':
+        // One line per remote attempt (its job id), not per move through Batch's queue.
+        return e.status === 'submitted' ? `task ${taskName(e.step, e.taskId)}: submitted to AWS Batch (job ${clean(e.jobId)})` : undefined;
     }
   }
 

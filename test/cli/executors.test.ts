@@ -44,7 +44,7 @@ test('validate and run exit 2 naming each step, its setting, both runtimes and h
   expect(v.stderr).toContain("flow.yaml:11:12: step 'fit' asks for image: python:3.12, but container steps (image:) need podman or docker, and neither works here: " +
     'podman is not found on PATH; docker does not work: Cannot connect to the Docker daemon at unix:///var/run/docker.sock. Is the docker daemon running?\n' +
     '  hint: install podman (Debian/Ubuntu: apt-get install podman runc');
-  expect(v.stderr).toContain("flow.yaml:4:13: step 'remote' asks for executor: batch, but the AWS Batch executor (executor: batch) is not available");
+  expect(v.stderr).toContain("flow.yaml:4:13: step 'remote' asks for executor: batch, but AWS Batch jobs need an S3 datastore (they read their inputs and write their outputs there), and this run's store is a local .flowctl/ directory");
   expect(v.stderr).not.toContain("step 'prep'");
 
   const r = await flowctl(['run', 'flow.yaml'], { cwd: dir, env });

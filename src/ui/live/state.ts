@@ -52,7 +52,12 @@ export interface TaskView {
   readonly lastFailure?: string;
   /** The last LOG_LINES_KEPT lines of the current attempt, sanitized. */
   readonly lines: readonly string[];
+  /** Where a remote attempt is (AWS Batch): its job and Batch's state, until it ends. */
+  readonly remote?: { readonly status: string; readonly jobId: string };
 }
+
+/** Warnings kept for the view (the latest). */
+export const WARNINGS_KEPT = 3;
 
 export interface FailureView {
   readonly step: string;
@@ -89,10 +94,12 @@ export interface ViewState {
   /** Finished tasks of the run by state. */
   readonly counts: Counts;
   readonly finished?: RunSummary;
+  /** The latest warnings (sanitized), oldest first. */
+  readonly warnings: readonly string[];
 }
 
 export function initialState(): ViewState {
-  return { steps: [], stepIndex: new Map(), running: new Map(), failures: [], failureCount: 0, interrupted: [], interruptedCount: 0, counts: {} };
+  return { steps: [], stepIndex: new Map(), running: new Map(), failures: [], failureCount: 0, interrupted: [], interruptedCount: 0, counts: {}, warnings: [] };
 }
 
 export function reduce(s: ViewState, e: RunEvent): ViewState {
@@ -130,13 +137,17 @@ export function reduce(s: ViewState, e: RunEvent): ViewState {
     }
     case 'attempt-started':
       return updateTask(s, e.step, e.taskId, (x) => ({
-        ...x, attempt: e.attempt, maxAttempts: e.maxAttempts, retryAt: undefined, lastFailure: e.lastFailure ?? x.lastFailure, lines: [],
+        ...x, attempt: e.attempt, maxAttempts: e.maxAttempts, retryAt: undefined, lastFailure: e.lastFailure ?? x.lastFailure, lines: [], remote: undefined,
       }));
+    case 'attempt-status':
+      return updateTask(s, e.step, e.taskId, (x) => (x.attempt !== e.attempt ? x : { ...x, remote: { status: e.status, jobId: sanitizeLine(e.jobId) } }));
+    case 'warning':
+      return { ...s, warnings: [...s.warnings.slice(-(WARNINGS_KEPT - 1)), sanitizeLine(e.message)] };
     case 'log':
       return updateTask(s, e.step, e.taskId, (x) => ({ ...x, lines: [...x.lines.slice(Math.max(0, x.lines.length - LOG_LINES_KEPT + 1)), sanitizeLine(e.line)] }));
     case 'attempt-finished':
       return e.willRetryInMs === undefined ? s
-        : updateTask(s, e.step, e.taskId, (x) => ({ ...x, retryAt: t + e.willRetryInMs!, lastFailure: e.reason ?? x.lastFailure }));
+        : updateTask(s, e.step, e.taskId, (x) => ({ ...x, retryAt: t + e.willRetryInMs!, lastFailure: e.reason ?? x.lastFailure, remote: undefined }));
     case 'task-finished': {
       const k = key(e.step, e.taskId);
       let running = s.running;
