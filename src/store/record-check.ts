@@ -56,7 +56,7 @@ export function parseRecord<T>(key: string, text: string, shape: Shape, where: s
 }
 
 const RUN_STATES = new Set(['running', 'succeeded', 'failed', 'interrupted']);
-const TASK_STATES = new Set(['pending', 'running', 'succeeded', 'failed', 'skipped', 'cached']);
+const TASK_STATES = new Set(['pending', 'running', 'succeeded', 'failed', 'interrupted', 'skipped', 'cached']);
 const ATTEMPT_STATES = new Set(['running', 'succeeded', 'failed', 'timeout', 'interrupted']);
 const HASH = /^[0-9a-f]{64}$/;
 
