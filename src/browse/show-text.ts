@@ -40,7 +40,7 @@ export function renderView(view: ShowView, o: TextOptions): string {
         ['attempts', String(t.attempts)], ['started', localTime(t.startedAt)], ['finished', localTime(t.finishedAt)], ['duration', duration(t.durationMs)],
         ['command', cell(t.command)],
       ];
-      if (t.cachedFrom) fields.push([t.reuse === 'resume' ? 'cloned from' : 'cached from', `${t.flow}/${t.cachedFrom.runId}/${t.cachedFrom.step}/${t.cachedFrom.taskId}`]);
+      fields.push(['cache', cell(view.cache.summary)]);
       if (t.reason) fields.push(['reason', cell(t.reason)]);
       const parts = [renderFields(fields, { color: o.color })];
       if (view.attempts.length) {
