@@ -220,6 +220,50 @@ test('no store yet: nothing is created; resume --dry-run says what it would clon
   expect(await storeState(path.join(cwd, '.flowctl'))).toEqual(before);
 });
 
+test('groups: a fan-out over values of a step that would run is planned at run time; a skipped group skips its steps', async () => {
+  const cwd = await makeProject({
+    'flow.yaml': `version: 1
+name: groups
+params:
+  go: { type: boolean, default: false }
+defaults:
+  params: []
+steps:
+  split:
+    run: echo 'folds=[0,1]' >> "$FLOW_VALUES"
+  per_fold:
+    needs: [split]
+    foreach: \${{ steps.split.values.folds }}
+    steps:
+      fit:
+        run: echo \${{ item }} > m.txt
+        outputs: [m.txt]
+  gated:
+    needs: [split]
+    if: \${{ params.go }}
+    steps:
+      a: { run: "true" }
+  report:
+    needs: [per_fold]
+    run: cat per_fold/*/m.txt
+`,
+  });
+  const p = await plan(cwd, {});
+  expect(p.steps.map((s: any) => [s.step, s.state, s.reason])).toEqual([
+    ['split', 'would-run', null],
+    ['per_fold.fit', 'at-run-time', 'group per_fold fans out at run time: it reads values of split, which runs first'],
+    ['gated.a', 'skipped', 'group gated is skipped: if: params.go was false'],
+    ['report', 'would-run', null],
+  ]);
+  expect(task(p, 'report').cache).toMatchObject({ reason: 'upstream', upstream: ['per_fold'] });
+  expect(runIdFrom(await flowctl(['run', 'flow.yaml'], { cwd }))).toBeTruthy();
+  const again = await plan(cwd, {});
+  expect(again.tasks.map((t: any) => [t.step, t.taskId, t.state])).toEqual([
+    ['split', '0', 'cached'], ['per_fold.fit', '0', 'cached'], ['per_fold.fit', '1', 'cached'], ['report', '0', 'cached']]);
+  const text = (await flowctl(['run', 'flow.yaml', '--dry-run'], { cwd })).stdout;
+  expect(text).toMatch(/^per_fold\.fit\s+0-1 \(2\)\s+cached\s+reused from groups\/\S+$/m);
+});
+
 test('usage: --json needs --dry-run; --dry-run records nothing, so no --run-id-file or --junit', async () => {
   const cwd = await makeProject({ 'flow.yaml': 'version: 1\nname: u\nsteps:\n  a:\n    run: "true"\n' });
   for (const args of [['--json'], ['--dry-run', '--run-id-file', 'id.txt'], ['--dry-run', '--junit', 'r.xml']]) {
