@@ -63,7 +63,7 @@ export async function prepareRun(o: RunFlowOptions, { readOnly }: { readOnly: bo
   // As the user typed it, so problems read `flows/train.yaml:3:5`, not an absolute path.
   const spec = await loadRunnableFlow(o.cwd && !path.isAbsolute(o.file) ? path.join(o.cwd, o.file) : o.file);
   const resolved = resolveParams(spec, o.params ?? [], {}, process.env);
-  const store = await openStore({ datastore: o.datastore, cwd, projectRoot: spec.root, create: !readOnly, readOnly });
+  const store = await openStore({ datastore: o.datastore, cwd, projectRoot: spec.root, create: true, readOnly });
   return { spec, store, resolved };
 }
 

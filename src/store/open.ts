@@ -23,8 +23,8 @@ export interface OpenStoreOptions {
   /** Create a store when none is found (`run`): the named path, or `.flowctl/` in cwd. Otherwise a missing store is STORE_NOT_FOUND. */
   create?: boolean;
   /**
-   * Open without creating or writing anything (a dry run): a store that does not exist yet is
-   * the one `run` would create, and reads as empty.
+   * Open without creating or writing anything (a dry run): with `create`, a store that does not
+   * exist yet is the one `run` would create, and reads as empty; object checks repair nothing.
    */
   readOnly?: boolean;
   /** Defaults to process.env; read for FLOWCTL_DATASTORE and, for S3, the endpoint, credentials and cache settings. */
@@ -45,9 +45,9 @@ export async function openStore(opts: OpenStoreOptions): Promise<Store> {
   const location = datastoreSetting(opts.datastore, env);
   if (location) return openLocation(location, opts.cwd, env, opts.create ?? false, opts.readOnly ?? false);
   const found = (await findStoreDir(opts.cwd)) ?? (opts.projectRoot ? await findStoreDir(opts.projectRoot) : undefined);
-  const open = (dir: string) => (opts.readOnly ? new Store(new FsBackend(dir)) : new FsBackend(dir).init().then((b) => new Store(b)));
+  const open = (dir: string) => (opts.readOnly ? new Store(new FsBackend(dir, { readOnly: true })) : new FsBackend(dir).init().then((b) => new Store(b)));
   if (found) return open(found);
-  if (opts.create || opts.readOnly) return open(join(resolve(opts.cwd), STORE_DIR));
+  if (opts.create) return open(join(resolve(opts.cwd), STORE_DIR));
   throw new FlowctlError('STORE_NOT_FOUND', `No ${STORE_DIR}/ directory in ${opts.cwd} or any parent directory`, {
     hint: 'Run this inside a flowctl project, or pass --datastore PATH (or set FLOWCTL_DATASTORE).',
   });
@@ -59,12 +59,12 @@ async function openLocation(location: string, cwd: string, env: NodeJS.ProcessEn
     case undefined:
     case 'file': {
       const dir = scheme ? resolve(cwd, decodeURIComponent(new URL(location).pathname)) : resolve(cwd, location);
-      if (readOnly) return new Store(new FsBackend(dir));
       if (!create && !(await stat(dir).catch(() => undefined))?.isDirectory()) {
         throw new FlowctlError('STORE_NOT_FOUND', `No store at ${dir}`, {
           hint: 'Check --datastore / FLOWCTL_DATASTORE; a store is created by the first `flowctl run`.',
         });
       }
+      if (readOnly) return new Store(new FsBackend(dir, { readOnly: true }));
       return new Store(await new FsBackend(dir).init());
     }
     case 's3': {

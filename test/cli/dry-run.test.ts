@@ -3,11 +3,11 @@
  * skipped, at run time) with why each task would run, and nothing run or recorded; and the
  * `cache` line of `show RUN/STEP/TASK`.
  */
-import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { readFile, readdir, stat, writeFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { flowctl, makeProject, runIdFrom } from '../helpers/cli.js';
+import { esc, plan, storeState, task } from './dry-run-helpers.js';
 
 const FLOW = `version: 1
 name: demo
@@ -46,33 +46,6 @@ async function project(): Promise<{ cwd: string; env: Record<string, string>; ra
   await writeFile(path.join(cwd, '.flowctlignore'), 'ran.log\n');
   return { cwd, env: { RAN_LOG: log }, ran: async () => (await readFile(log, 'utf8')).split('\n').filter(Boolean) };
 }
-
-/** Every file of the store with its size, mtime and content hash: a dry run must leave it as it was. */
-async function storeState(dir: string): Promise<Record<string, string>> {
-  const out: Record<string, string> = {};
-  const walk = async (d: string): Promise<void> => {
-    for (const e of await readdir(d, { withFileTypes: true })) {
-      const p = path.join(d, e.name);
-      if (e.isDirectory()) {
-        out[`${path.relative(dir, p)}/`] = 'dir';
-        await walk(p);
-      } else {
-        const st = await stat(p);
-        out[path.relative(dir, p)] = `${st.size} ${st.mtimeMs} ${createHash('sha256').update(await readFile(p)).digest('hex')}`;
-      }
-    }
-  };
-  await walk(dir);
-  return out;
-}
-
-async function plan(cwd: string, env: Record<string, string>, args: string[] = [], cmd = 'run', target = 'flow.yaml') {
-  const r = await flowctl([cmd, target, '--dry-run', '--json', ...args], { cwd, env });
-  expect({ code: r.exitCode, stderr: r.stderr }).toEqual({ code: 0, stderr: '' });
-  return JSON.parse(r.stdout);
-}
-
-const task = (p: any, step: string, id = '0') => p.tasks.find((t: any) => t.step === step && t.taskId === id);
 
 test('a new file: every step that sees it would run, naming the file; deps: steps stay cached; nothing runs or is recorded', async () => {
   const { cwd, env, ran } = await project();
@@ -276,7 +249,3 @@ test('usage: --json needs --dry-run; --dry-run records nothing, so no --run-id-f
   const r = await flowctl(['run', 'flow.yaml', '--dry-run', '--output', 'json'], { cwd });
   expect(JSON.parse(r.stdout)).toMatchObject({ kind: 'plan', tasks: [{ step: 'a', state: 'would-run' }] });
 });
-
-function esc(s: string): string {
-  return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-}
