@@ -53,7 +53,11 @@ export function diffKeys(earlier: KeySide, current: KeySide, inputSources: Recor
       known ? `item: ${show(earlier.item)} → ${show(current.item)}` : 'item changed'));
   }
   if (a.itemIndex !== b.itemIndex) out.push(change('item-index', null, 'changed', a.itemIndex, b.itemIndex, `item index: ${a.itemIndex ?? 'none'} → ${b.itemIndex ?? 'none'}`));
-  if (a.items !== b.items) out.push(change('items', null, 'changed', null, null, 'the foreach items changed (the step\'s list or an enclosing group\'s)'));
+  // `items` holds every fan-out level's item; with one level (`3`, not `2.1`) it is the item itself, said above.
+  const oneLevel = !b.taskId.includes('.') && !a.taskId.includes('.');
+  if (a.items !== b.items && !(oneLevel && a.item !== b.item)) {
+    out.push(change('items', null, 'changed', null, null, 'the foreach items changed (the step\'s list or an enclosing group\'s)'));
+  }
   if (JSON.stringify(a.outputs) !== JSON.stringify(b.outputs)) {
     out.push(change('outputs', null, 'changed', a.outputs, b.outputs, `outputs: [${a.outputs.join(', ')}] → [${b.outputs.join(', ')}]`));
   }

@@ -76,8 +76,12 @@ test('secrets: equal masked values say what changed without showing it', () => {
 test('items, position and format', () => {
   const a: KeySide = { parts: parts({ taskId: '2', item: 'i1', itemIndex: 2, items: 'L1' }), item: 'b' };
   const b: KeySide = { parts: parts({ taskId: '0', item: 'i2', itemIndex: 0, items: 'L2' }), item: 'c' };
-  expect(diffKeys(a, b).map((c) => c.text)).toEqual([
-    'task id 2 → 0', 'item: "b" → "c"', 'item index: 2 → 0', "the foreach items changed (the step's list or an enclosing group's)",
+  // One fan-out level: the items are the item itself, said once.
+  expect(diffKeys(a, b).map((c) => c.text)).toEqual(['task id 2 → 0', 'item: "b" → "c"', 'item index: 2 → 0']);
+  // Nested (`1.2`): an enclosing group's item may have changed too.
+  const nested = (side: KeySide): KeySide => ({ ...side, parts: { ...side.parts, taskId: `1.${side.parts.taskId}` } });
+  expect(diffKeys(nested(a), nested(b)).map((c) => c.text)).toEqual([
+    'task id 1.2 → 1.0', 'item: "b" → "c"', 'item index: 2 → 0', "the foreach items changed (the step's list or an enclosing group's)",
   ]);
   expect(diffKeys({ parts: { ...parts(), v: 1 as 2 } }, { parts: parts() }).map((c) => c.part)).toEqual(['format']);
 });
