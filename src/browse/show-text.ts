@@ -46,7 +46,7 @@ export function renderView(view: ShowView, o: TextOptions): string {
       ];
       const ran = view.attempts.findLast((a) => a.image !== null);
       if (ran?.image) fields.push(['image', ran.imageDigest ? `${ran.image} (${ran.imageDigest})` : ran.image]);
-      if (t.cachedFrom) fields.push([t.reuse === 'resume' ? 'cloned from' : 'cached from', `${t.flow}/${t.cachedFrom.runId}/${t.cachedFrom.step}/${t.cachedFrom.taskId}`]);
+      fields.push(['cache', cell(view.cache.summary)]);
       if (t.reason) fields.push(['reason', cell(t.reason)]);
       if (t.jobId) fields.push(['batch job', t.jobId]);
       const parts = [renderFields(fields, { color: o.color })];

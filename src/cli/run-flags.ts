@@ -29,6 +29,11 @@ export const runFlags = {
   'run-id-file': Flags.string({ description: 'write the run id to this file as soon as the run is recorded' }),
   cache: Flags.boolean({ description: 'reuse results of earlier identical tasks (--no-cache: run every task)', default: true, allowNo: true }),
   ...executorFlags,
+  'dry-run': Flags.boolean({
+    description: 'print the plan without running or recording anything: which tasks would run, which come from the cache, which are skipped, and why',
+    exclusive: ['run-id-file', 'junit'],
+  }),
+  json: Flags.boolean({ description: 'with --dry-run: print the plan as JSON on stdout', dependsOn: ['dry-run'] }),
 };
 
 export interface RunFlagValues {
@@ -42,6 +47,8 @@ export interface RunFlagValues {
   cache: boolean;
   executor?: string;
   'batch-queue'?: string;
+  'dry-run': boolean;
+  json: boolean;
 }
 
 /** The run service's options from the shared flags. */

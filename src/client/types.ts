@@ -150,3 +150,5 @@ export interface ArtifactJson {
   /** A directory's files (recursively); null for a file. */
   files: FileJson[] | null;
 }
+
+export type { CacheStatus, CodeFileChange, ComparedTask, KeyChange, KeyPart, NotReusedReason } from '../graph/cache-status.js';

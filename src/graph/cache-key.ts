@@ -108,12 +108,20 @@ export function keyHasher(opts: { containsSecret?: (text: string) => boolean; hm
  * matching the step's `deps:` globs (gitignore syntax: `scripts/fit.mjs`, `lib/**`, `*.py`).
  */
 export function codeKey(files: CodeFile[], opts: { flowFile: string; deps?: string[] }): string {
-  let selected = files.filter((f) => f.path !== opts.flowFile);
-  if (opts.deps) {
-    const m = new IgnoreMatcher().add(opts.deps.join('\n'));
-    selected = selected.filter((f) => m.ignores(f.path));
-  }
-  return sha256(selected.map((f) => `${f.path}\0${f.mode.toString(8)}\0${f.hash}\n`).join(''));
+  return codeDigest(codeFilesSeen(files, opts));
+}
+
+/** The files of a snapshot a step's code key covers (see codeKey), in snapshot order. */
+export function codeFilesSeen(files: CodeFile[], opts: { flowFile: string; deps?: string[] }): CodeFile[] {
+  const selected = files.filter((f) => f.path !== opts.flowFile);
+  if (!opts.deps) return selected;
+  const m = new IgnoreMatcher().add(opts.deps.join('\n'));
+  return selected.filter((f) => m.ignores(f.path));
+}
+
+/** The digest of a selection of code files: what keyParts.code holds. */
+export function codeDigest(files: CodeFile[]): string {
+  return sha256(files.map((f) => `${f.path}\0${f.mode.toString(8)}\0${f.hash}\n`).join(''));
 }
 
 /** JSON with sorted object keys, so `{a,b}` and `{b,a}` items share a key. */

@@ -41,6 +41,12 @@ export interface TaskRunner {
   run(task: Readonly<TaskNode>, prepared: PreparedTask, signal: AbortSignal, killSignal: AbortSignal, runFailed?: AbortSignal): Promise<TaskOutcome>;
   /** Records a task the engine decided without running (skipped, or failed before start). */
   record(task: Readonly<TaskNode>): Promise<void>;
+  /**
+   * Only for runners that do not run tasks (the dry run): a reason when a ready step's `if:`,
+   * `foreach:` or command reads values that no task has really produced. The engine then
+   * completes the step without tasks, as succeeded, so the walk goes on downstream.
+   */
+  unresolved?(node: Readonly<StepNode>): string | undefined;
 }
 
 export interface EngineOptions {
@@ -136,6 +142,8 @@ export class RunEngine {
     const needs = node.spec.needs.map((n) => node.scope.nodes.get(n)!);
     const skippedNeed = needs.find((n) => n.outcome === 'skipped');
     if (skippedNeed && !node.spec.if) return this.skipNode(node, `upstream step '${skippedNeed.path}' was skipped`);
+    const unresolved = this.o.runner.unresolved?.(node);
+    if (unresolved) return this.deferNode(node, unresolved);
 
     const ctx = expressionContext(node, this.o.params, { id: this.o.runId, flow: this.o.spec.name });
     let items: unknown[] | undefined;
@@ -185,6 +193,12 @@ export class RunEngine {
       node.outcome = 'skipped';
       this.completeNode(node, 'skipped');
     }
+    this.afterStructureChange(node);
+  }
+
+  private deferNode(node: StepNode, reason: string): void {
+    node.reason = reason;
+    this.completeNode(node, 'succeeded');
     this.afterStructureChange(node);
   }
 

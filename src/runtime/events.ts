@@ -11,7 +11,7 @@ interface Base {
 }
 
 export type RunEvent =
-  | (Base & { type: 'run-started'; flow: string; params: Record<string, unknown>; datastore: string; originRunId?: string; steps: Array<{ step: string; parent?: string; foreach: boolean; needs: string[] }> })
+  | (Base & { type: 'run-started'; flow: string; params: Record<string, unknown>; datastore: string; originRunId?: string; steps: Array<{ step: string; parent?: string; foreach: boolean; needs: string[]; deps?: string[] }> })
   | (Base & { type: 'step-started'; step: string })
   /** Emitted when the number of tasks of a step becomes known (after a foreach expands). */
   | (Base & { type: 'step-planned'; step: string; tasks: number })

@@ -12,10 +12,11 @@ import type { FlowSpec } from '../spec/types.js';
 import { openStore } from '../store/open.js';
 import type { RunRecord } from '../store/records.js';
 import { executorKindOf } from '../executors/port.js';
+import type { Store } from '../store/store.js';
 import { executorProblems, runSetup, withExecutor, type RunSetup } from './executor-check.js';
 import { refuseIfAlive } from './live-run-guard.js';
-import { resolveParams } from './params.js';
-import { runSession, type RunFlowResult, type SessionOptions } from './run-session.js';
+import { resolveParams, type ResolvedParams } from './params.js';
+import { runSession, type Origin, type RunFlowResult, type SessionOptions } from './run-session.js';
 import { signals } from './signals.js';
 
 export type { RunFlowResult } from './run-session.js';
@@ -38,19 +39,39 @@ export interface ResumeOptions extends Omit<RunFlowOptions, 'file'> {
 
 export async function runFlow(o: RunFlowOptions): Promise<RunFlowResult> {
   if (o.handleSignals) signals.install();
-  const cwd = o.cwd ?? process.cwd();
-  // As the user typed it, so problems read `flows/train.yaml:3:5`, not an absolute path.
-  const spec = await loadRunnableFlow(o.cwd && !path.isAbsolute(o.file) ? path.join(o.cwd, o.file) : o.file, runSetup(o), o.executor);
-  const resolved = resolveParams(spec, o.params ?? [], {}, process.env);
-  const store = await openStore({ datastore: o.datastore, cwd, projectRoot: spec.root, create: true });
+  const { spec, store, resolved } = await prepareRun(o, { readOnly: false });
   return runSession(o, spec, store, resolved);
 }
 
 /** `flowctl resume`: a new run linked to the origin; the same tasks that succeeded there are cloned, the rest run. */
 export async function resumeFlow(o: ResumeOptions): Promise<RunFlowResult> {
   if (o.handleSignals) signals.install();
+  const { spec, store, resolved, origin } = await prepareResume(o, { readOnly: false });
+  return runSession({ ...o }, spec, store, resolved, origin);
+}
+
+/** What a run starts from: the checked flow, its params and the store (read-only for a dry run: nothing is created). */
+export interface PreparedRun {
+  spec: FlowSpec;
+  store: Store;
+  resolved: ResolvedParams;
+  origin?: Origin;
+}
+
+/** @internal The flow, params and store of `run` (also its dry run). */
+export async function prepareRun(o: RunFlowOptions, { readOnly }: { readOnly: boolean }): Promise<PreparedRun> {
   const cwd = o.cwd ?? process.cwd();
-  const store = await openStore({ datastore: o.datastore, cwd });
+  // As the user typed it, so problems read `flows/train.yaml:3:5`, not an absolute path.
+  const spec = await loadRunnableFlow(o.cwd && !path.isAbsolute(o.file) ? path.join(o.cwd, o.file) : o.file, runSetup(o), o.executor);
+  const resolved = resolveParams(spec, o.params ?? [], {}, process.env);
+  const store = await openStore({ datastore: o.datastore, cwd, projectRoot: spec.root, create: true, readOnly });
+  return { spec, store, resolved };
+}
+
+/** @internal The origin, flow, params and store of `resume` (also its dry run). */
+export async function prepareResume(o: ResumeOptions, { readOnly }: { readOnly: boolean }): Promise<PreparedRun & { origin: Origin }> {
+  const cwd = o.cwd ?? process.cwd();
+  const store = await openStore({ datastore: o.datastore, cwd, readOnly });
   const found = await store.findRun(o.runId);
   if (!found) {
     throw new FlowctlError('NOT_FOUND', `no run '${o.runId}' in the store at ${store.location}`, {
@@ -67,7 +88,7 @@ export async function resumeFlow(o: ResumeOptions): Promise<RunFlowResult> {
   const inherited = Object.fromEntries(Object.entries(origin.params).filter(([k]) => !(origin.secretParams ?? []).includes(k)));
   const resolved = resolveParams(spec, o.params ?? [], inherited, process.env);
   const rerun = o.from ? stepsToRerun(spec, o.from) : new Set<string>();
-  return runSession({ ...o }, spec, store, resolved, { runId: origin.runId, rerun, from: o.from });
+  return { spec, store, resolved, origin: { runId: origin.runId, rerun, from: o.from } };
 }
 
 /**

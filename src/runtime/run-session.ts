@@ -148,10 +148,14 @@ function maskSecrets(params: Record<string, unknown>, secrets: string[]): Record
   return out;
 }
 
-function flattenSteps(steps: StepSpec[], parent?: string): Array<{ step: string; parent?: string; foreach: boolean; needs: string[] }> {
+/** The run-started event's steps; `deps` (a step's code globs) lets `show` name the code files a step's key covers. */
+function flattenSteps(steps: StepSpec[], parent?: string): Array<{ step: string; parent?: string; foreach: boolean; needs: string[]; deps?: string[] }> {
   return steps.flatMap((s) => {
     const p = parent ? `${parent}.${s.name}` : s.name;
-    const self = { step: p, parent, foreach: s.foreach !== undefined, needs: s.needs.map((n) => (parent ? `${parent}.${n}` : n)) };
+    const self = {
+      step: p, parent, foreach: s.foreach !== undefined, needs: s.needs.map((n) => (parent ? `${parent}.${n}` : n)),
+      ...(s.kind === 'task' && s.deps ? { deps: s.deps } : {}),
+    };
     return s.kind === 'group' ? [self, ...flattenSteps(s.steps, p)] : [self];
   });
 }

@@ -7,7 +7,7 @@
  */
 import type { ExecutorKind, Executor } from '../executors/port.js';
 import { executorKindOf, runsOnThisMachine } from '../executors/port.js';
-import { codeKey, taskIdentity, type KeyHasher, type TaskIdentity } from '../graph/cache-key.js';
+import type { KeyHasher, TaskIdentity } from '../graph/cache-key.js';
 import type { TaskNode } from '../graph/graph-state.js';
 import type { PreparedTask } from '../graph/plan-tasks.js';
 import type { TaskStepSpec } from '../spec/types.js';
@@ -20,6 +20,7 @@ import { retryDelayMs, sleep } from './backoff.js';
 import type { RunEventInput } from './event-bus.js';
 import type { TaskOutcome, TaskRunner } from './engine.js';
 import { TaskReuse } from './reuse.js';
+import { TaskIdentities, visibleParams } from './task-identity.js';
 
 export interface StoreTaskRunnerOptions {
   store: Store;
@@ -46,10 +47,11 @@ export interface StoreTaskRunnerOptions {
 /** The TaskRunner of real runs: records in the store, attempts through executors. */
 export class StoreTaskRunner implements TaskRunner {
   private readonly reuse: TaskReuse;
-  private readonly codeKeys = new Map<string, string>();
+  private readonly identities: TaskIdentities;
 
   constructor(private readonly o: StoreTaskRunnerOptions) {
-    this.reuse = new TaskReuse(o.store, o.flow);
+    this.reuse = new TaskReuse(o.store, o.flow, { cache: o.cache, origin: o.origin });
+    this.identities = new TaskIdentities(o);
   }
 
   async record(task: Readonly<TaskNode>): Promise<void> {
@@ -69,7 +71,8 @@ export class StoreTaskRunner implements TaskRunner {
     const executor = this.o.executors.get(executorKindOf(spec));
     const image = await this.imageOf(spec, executor);
     if ('problem' in image) return this.failBeforeStart(task, image.problem, command, started);
-    const identity = this.identityOf(task, prepared, image.digest);
+    const identity = this.identities.of(task, prepared, image.digest);
+    const cacheSkipped = this.reuse.skipped(step, spec.cache);
     const reused = await this.tryReuse(task, identity, command, started);
     if (reused) return reused;
     this.o.emit({
@@ -133,7 +136,7 @@ export class StoreTaskRunner implements TaskRunner {
     try {
       await Promise.all([
         this.writeTask(task, outcome, {
-          startedAt, finishedAt: new Date(finished).toISOString(), durationMs: finished - started, attempts: attempt, command, ...keyFields(identity),
+          startedAt, finishedAt: new Date(finished).toISOString(), durationMs: finished - started, attempts: attempt, command, ...keyFields(identity), cacheSkipped,
           ...(last?.job ? { jobId: last.job.id } : {}),
         }),
         outcome.state === 'succeeded' && spec.cache ? this.reuse.remember(identity.cacheKey, this.o.runId, step, task.taskId) : undefined,
@@ -223,35 +226,12 @@ export class StoreTaskRunner implements TaskRunner {
     return out;
   }
 
-  private identityOf(task: Readonly<TaskNode>, prepared: PreparedTask, imageDigest?: string): TaskIdentity {
-    const spec = task.node.spec;
-    const memo = spec.deps ? task.node.path : '';
-    let code = this.codeKeys.get(memo);
-    if (code === undefined) {
-      code = codeKey(this.o.code.files, { flowFile: this.o.flowFile, deps: spec.deps });
-      this.codeKeys.set(memo, code);
-    }
-    return taskIdentity({
-      flow: this.o.flow, step: task.node.path, taskId: task.taskId, hasItem: task.hasItem, item: task.item, itemIndex: task.index,
-      items: task.items, command: prepared.command, shell: spec.shell, image: imageDigest ?? spec.image, env: prepared.env,
-      params: visibleParams(this.o.params, spec.params), codeKey: code, staging: prepared.staging, outputs: spec.outputs,
-    }, this.o.hasher);
-  }
-
   /** Clone from the origin run (resume) or a cache hit: no process, same outputs and values. */
   private async tryReuse(task: Readonly<TaskNode>, identity: TaskIdentity, command: string, started: number): Promise<TaskOutcome | undefined> {
-    const spec = task.node.spec;
     const step = task.node.path;
-    const origin = this.o.origin;
-    let found: TaskRecord | undefined;
-    let how: 'resume' | 'cache' = 'resume';
-    if (origin && !origin.rerun.has(step)) found = await this.reuse.fromOrigin(origin.runId, step, task.taskId, identity.cloneKey);
-    const rerunRequested = origin?.rerun.has(step) ?? false;
-    if (!found && this.o.cache && spec.cache && !rerunRequested) {
-      found = await this.reuse.fromCache(identity.cacheKey);
-      how = 'cache';
-    }
-    if (!found) return undefined;
+    const reused = await this.reuse.find(step, task.taskId, task.node.spec.cache, identity);
+    if (!reused) return undefined;
+    const { record: found, how } = reused;
     const outcome: TaskOutcome = { state: 'cached', values: found.values, outputs: found.outputs };
     // Point at the task that really ran, also through chains of resumes and cache hits.
     const source = found.cachedFrom ?? { runId: found.runId, step: found.step, taskId: found.taskId };
@@ -270,7 +250,7 @@ export class StoreTaskRunner implements TaskRunner {
   private async writeTask(
     task: Readonly<TaskNode>,
     result: Pick<TaskRecord, 'state' | 'values' | 'outputs'> & Partial<Pick<TaskRecord, 'reason' | 'caught'>>,
-    extra: Pick<TaskRecord, 'startedAt' | 'attempts'> & Partial<Pick<TaskRecord, 'finishedAt' | 'durationMs' | 'command' | 'cacheKey' | 'cloneKey' | 'keyParts' | 'cachedFrom' | 'reuse' | 'jobId'>>,
+    extra: Pick<TaskRecord, 'startedAt' | 'attempts'> & Partial<Pick<TaskRecord, 'finishedAt' | 'durationMs' | 'command' | 'cacheKey' | 'cloneKey' | 'keyParts' | 'cachedFrom' | 'reuse' | 'jobId' | 'cacheSkipped'>>,
   ): Promise<void> {
     const { masker } = this.o;
     await this.o.store.writeTask(this.o.flow, {
@@ -280,12 +260,6 @@ export class StoreTaskRunner implements TaskRunner {
       caught: result.caught || undefined, ...extra,
     });
   }
-}
-
-/** The params a task reads as FLOW_PARAM_*: all, or those its step's `params:` lists. */
-export function visibleParams(params: Record<string, unknown>, only: string[] | undefined): Record<string, unknown> {
-  if (!only) return params;
-  return Object.fromEntries(only.filter((n) => n in params).map((n) => [n, params[n]]));
 }
 
 /** The fan-out a task belongs to: its step's node (the step within one instance of its enclosing groups). */

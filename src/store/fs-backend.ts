@@ -25,10 +25,14 @@ export class FsBackend implements StoreBackend {
   readonly location: string;
   private readonly objects: FsObjects;
 
-  constructor(root: string) {
+  /**
+   * `readOnly` (a dry run): checking an object never repairs its stat nor quarantines it; a
+   * damaged object only reads as absent.
+   */
+  constructor(root: string, opts: { readOnly?: boolean } = {}) {
     if (!isAbsolute(root)) throw new Error(`FsBackend root must be absolute, got ${root}`);
     this.location = root;
-    this.objects = new FsObjects(root, this.scratchDir());
+    this.objects = new FsObjects(root, this.scratchDir(), opts.readOnly ?? false);
   }
 
   /**

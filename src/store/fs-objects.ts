@@ -33,8 +33,11 @@ const LINK_UNSUPPORTED = new Set(['EXDEV', 'EPERM', 'EMLINK', 'ENOTSUP', 'EOPNOT
 export const QUARANTINE_DIR = 'quarantine';
 
 export class FsObjects {
-  /** root: the store root; scratch: a directory on the same filesystem for temp files. */
-  constructor(private readonly root: string, private readonly scratch: string) {}
+  /**
+   * root: the store root; scratch: a directory on the same filesystem for temp files;
+   * readOnly: checks leave every file as found (no stat repair, no quarantine).
+   */
+  constructor(private readonly root: string, private readonly scratch: string, private readonly readOnly = false) {}
 
   /** The object's file. */
   path(hash: string): string {
@@ -94,7 +97,7 @@ export class FsObjects {
       throw corruptObject(key, `its content hashes to ${actual}`, this.quarantineDir());
     }
     // Read whole and found good (and not written meanwhile): the next cheap check may trust its stat again.
-    if (!looksVerified(st)) {
+    if (!looksVerified(st) && !this.readOnly) {
       const after = await lstat(path, { bigint: true }).catch(() => undefined);
       if (after && sameStat(st, after)) await markVerified(path, { mode: Number(st.mode) });
     }
@@ -106,7 +109,7 @@ export class FsObjects {
    * a damaged one is moved to quarantine/.
    */
   verify(hash: string, size?: number): Promise<ObjectCheck> {
-    return checkObjectFile(this.path(hash), hash, { size, quarantine: (ino) => this.quarantine(hash, ino) });
+    return checkObjectFile(this.path(hash), hash, { size, repair: !this.readOnly, quarantine: (ino) => this.quarantine(hash, ino) });
   }
 
   /** A hardlink (a private copy for executables or across filesystems), once the object checks out. */
@@ -139,7 +142,7 @@ export class FsObjects {
    * may have replaced it meanwhile).
    */
   async quarantine(hash: string, ino: bigint): Promise<void> {
-    if (!sameInode(this.path(hash), ino)) return;
+    if (this.readOnly || !sameInode(this.path(hash), ino)) return;
     const dest = join(this.quarantineDir(), `${hash}.${new Date().toISOString().replace(/[-:.]/g, '')}-${process.pid}`);
     await renameInto(this.path(hash), dest).catch((e) => {
       if (errno(e) !== 'ENOENT') throw e;

@@ -22,6 +22,11 @@ export interface OpenStoreOptions {
   projectRoot?: string;
   /** Create a store when none is found (`run`): the named path, or `.flowctl/` in cwd. Otherwise a missing store is STORE_NOT_FOUND. */
   create?: boolean;
+  /**
+   * Open without creating or writing anything (a dry run): with `create`, a store that does not
+   * exist yet is the one `run` would create, and reads as empty; object checks repair nothing.
+   */
+  readOnly?: boolean;
   /** Defaults to process.env; read for FLOWCTL_DATASTORE and, for S3, the endpoint, credentials and cache settings. */
   env?: NodeJS.ProcessEnv;
 }
@@ -38,16 +43,17 @@ export function datastoreSetting(explicit: string | undefined, env: NodeJS.Proce
 export async function openStore(opts: OpenStoreOptions): Promise<Store> {
   const env = opts.env ?? process.env;
   const location = datastoreSetting(opts.datastore, env);
-  if (location) return openLocation(location, opts.cwd, env, opts.create ?? false);
+  if (location) return openLocation(location, opts.cwd, env, opts.create ?? false, opts.readOnly ?? false);
   const found = (await findStoreDir(opts.cwd)) ?? (opts.projectRoot ? await findStoreDir(opts.projectRoot) : undefined);
-  if (found) return new Store(await new FsBackend(found).init());
-  if (opts.create) return new Store(await new FsBackend(join(resolve(opts.cwd), STORE_DIR)).init());
+  const open = (dir: string) => (opts.readOnly ? new Store(new FsBackend(dir, { readOnly: true })) : new FsBackend(dir).init().then((b) => new Store(b)));
+  if (found) return open(found);
+  if (opts.create) return open(join(resolve(opts.cwd), STORE_DIR));
   throw new FlowctlError('STORE_NOT_FOUND', `No ${STORE_DIR}/ directory in ${opts.cwd} or any parent directory`, {
     hint: 'Run this inside a flowctl project, or pass --datastore PATH (or set FLOWCTL_DATASTORE).',
   });
 }
 
-async function openLocation(location: string, cwd: string, env: NodeJS.ProcessEnv, create: boolean): Promise<Store> {
+async function openLocation(location: string, cwd: string, env: NodeJS.ProcessEnv, create: boolean, readOnly: boolean): Promise<Store> {
   const scheme = /^([a-z][a-z0-9+.-]*):\/\//i.exec(location)?.[1]?.toLowerCase();
   switch (scheme) {
     case undefined:
@@ -58,6 +64,7 @@ async function openLocation(location: string, cwd: string, env: NodeJS.ProcessEn
           hint: 'Check --datastore / FLOWCTL_DATASTORE; a store is created by the first `flowctl run`.',
         });
       }
+      if (readOnly) return new Store(new FsBackend(dir, { readOnly: true }));
       return new Store(await new FsBackend(dir).init());
     }
     case 's3': {

@@ -77,6 +77,8 @@ export interface TaskRecord {
   cachedFrom?: { runId: string; step: string; taskId: string };
   /** How a `cached` task was reused: a cache-key hit, or cloned from the origin run by `resume`. */
   reuse?: 'cache' | 'resume';
+  /** Why no earlier result was looked for: `--no-cache`, the step's `cache: false`, or `resume --from` re-running the step. */
+  cacheSkipped?: 'no-cache' | 'cache-off' | 'rerun';
   outputs: OutputEntry[];
   values: Record<string, unknown>;
   attempts: number;

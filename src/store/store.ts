@@ -113,12 +113,18 @@ export class Store {
    */
   async cacheSecret(): Promise<Buffer> {
     const key = keys.cacheSecret();
-    let text = await this.backend.getText(key);
-    if (text === undefined) {
-      await this.backend.createExclusive(key, randomBytes(32).toString('hex'));
-      text = await this.backend.getText(key);
-    }
-    const hex = text?.trim() ?? '';
+    if ((await this.backend.getText(key)) === undefined) await this.backend.createExclusive(key, randomBytes(32).toString('hex'));
+    const secret = await this.readCacheSecret();
+    if (!secret) throw new FlowctlError('STORE_CORRUPT', `${key} in ${this.location} could not be created`);
+    return secret;
+  }
+
+  /** The key cacheSecret() gives, or undefined when the store has none yet (creating none: dry runs). */
+  async readCacheSecret(): Promise<Buffer | undefined> {
+    const key = keys.cacheSecret();
+    const text = await this.backend.getText(key);
+    if (text === undefined) return undefined;
+    const hex = text.trim();
     if (!/^[0-9a-f]{64}$/.test(hex)) {
       throw new FlowctlError('STORE_CORRUPT', `${key} in ${this.location} is not a 64-digit hex key`, {
         hint: `Delete ${key}: a new one is made on the next run (tasks that read secrets then run again once).`,
