@@ -48,7 +48,7 @@ export async function runStoredAttempt(store: Store, ref: AttemptRef, opts: { en
   for (const name of spec.secretEnv) if (env[name] !== undefined) secrets[name] = env[name]!;
   const maskExtra = Object.entries(env).filter(([k]) => k.startsWith('FLOWCTL_MASK_')).map(([, v]) => v);
   const masker = makeMasker([...Object.values(secrets), ...maskExtra]);
-  const scratch = new ScratchPool(store.scratchPath('tasks', `${ref.runId}-remote-${process.pid}`));
+  const scratch = new ScratchPool(store.runScratchDir(`${ref.runId}-remote-${process.pid}`, ref.runId));
   try {
     return await runAttempt(spec, { store, runner: new LocalProcessRunner(), scratch, masker, secrets, signal: opts.signal });
   } finally {

@@ -1,7 +1,8 @@
 /**
  * Finding earlier work to reuse instead of running a task: a cache-key hit anywhere in the
  * store, or (for `resume`) the same task of the origin run. Either is only trusted when its
- * record says it succeeded and every output object is still in the store.
+ * record says it succeeded and every output object is still in the store; those objects are
+ * then marked as used (Store.useOutputs), so a concurrent `gc` keeps them.
  */
 import type { TaskRecord } from '../store/records.js';
 import type { Store } from '../store/store.js';
@@ -39,6 +40,6 @@ export class TaskReuse {
     }
     if (!rec || !Array.isArray(rec.outputs)) return undefined;
     if (rec.state !== 'succeeded' && rec.state !== 'cached') return undefined;
-    return (await this.store.hasOutputs(rec.outputs)) ? rec : undefined;
+    return (await this.store.useOutputs(rec.outputs)) ? rec : undefined;
   }
 }

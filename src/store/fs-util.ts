@@ -1,4 +1,4 @@
-/** Small filesystem helpers shared by the local backend and the store. */
+/** Small filesystem helpers shared by the local store's ports and the store. */
 import { randomBytes } from 'node:crypto';
 import { constants, mkdirSync, renameSync, type BigIntStats } from 'node:fs';
 import { chmod, copyFile, lstat, mkdir, readdir, rename, rm } from 'node:fs/promises';
@@ -56,7 +56,7 @@ export async function renameInto(src: string, dest: string): Promise<void> {
   }
 }
 
-/** renameInto for small records written synchronously (fs-backend's putText). */
+/** renameInto for small records written synchronously (fs-keys' put). */
 export function renameIntoSync(src: string, dest: string): void {
   try {
     renameSync(src, dest);

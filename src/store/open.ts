@@ -9,7 +9,7 @@
 import { stat } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { FlowctlError } from '../errors.js';
-import { FsBackend } from './fs-backend.js';
+import { openFsPorts } from './fs-store.js';
 import { Store } from './store.js';
 
 export const STORE_DIR = '.flowctl';
@@ -40,8 +40,8 @@ export async function openStore(opts: OpenStoreOptions): Promise<Store> {
   const location = datastoreSetting(opts.datastore, env);
   if (location) return openLocation(location, opts.cwd, env, opts.create ?? false);
   const found = (await findStoreDir(opts.cwd)) ?? (opts.projectRoot ? await findStoreDir(opts.projectRoot) : undefined);
-  if (found) return new Store(await new FsBackend(found).init());
-  if (opts.create) return new Store(await new FsBackend(join(resolve(opts.cwd), STORE_DIR)).init());
+  if (found) return new Store(await openFsPorts(found));
+  if (opts.create) return new Store(await openFsPorts(join(resolve(opts.cwd), STORE_DIR)));
   throw new FlowctlError('STORE_NOT_FOUND', `No ${STORE_DIR}/ directory in ${opts.cwd} or any parent directory`, {
     hint: 'Run this inside a flowctl project, or pass --datastore PATH (or set FLOWCTL_DATASTORE).',
   });
@@ -58,12 +58,12 @@ async function openLocation(location: string, cwd: string, env: NodeJS.ProcessEn
           hint: 'Check --datastore / FLOWCTL_DATASTORE; a store is created by the first `flowctl run`.',
         });
       }
-      return new Store(await new FsBackend(dir).init());
+      return new Store(await openFsPorts(dir));
     }
     case 's3': {
       // Loaded on demand: the AWS SDK costs start-up time every local-store command would pay.
-      const { openS3Backend } = await import('./s3/open-s3.js');
-      return new Store(await openS3Backend(location, env));
+      const { openS3Ports } = await import('./s3/open-s3.js');
+      return new Store(await openS3Ports(location, env));
     }
     default:
       throw new FlowctlError('STORE_BAD_LOCATION', `Unsupported datastore ${location}`, {

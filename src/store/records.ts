@@ -195,6 +195,33 @@ export interface AttemptSpec {
   resources: { cpu: number; memory: number; gpu: number };
 }
 
+/**
+ * `flows/<flow>/tags/<run-id>.json`: tags added or removed after a run started (see
+ * src/client/tags.ts for why they are not in run.json). Readers merge it with run.json's tags.
+ */
+export interface TagsFile {
+  formatVersion: 1;
+  added: string[];
+  removed: string[];
+  updatedAt: string;
+}
+
+/**
+ * `locks/gc.json`: what `flowctl gc` (or `rm`) is doing to the store. It stays after a gc ends,
+ * so a run can tell whether one ran since it looked (see Store.keepCode).
+ */
+export interface GcState {
+  /** Counts gc passes: one more at each start. */
+  epoch: number;
+  running: boolean;
+  pid: number;
+  host: string;
+  startedAt: string;
+  /** Refreshed every few seconds while it runs. */
+  heartbeatAt: string;
+  finishedAt?: string;
+}
+
 export const keys = {
   object: (hash: string) => `objects/sha256/${hash.slice(0, 2)}/${hash}`,
   code: (hash: string) => `code/${hash}`,
@@ -227,4 +254,12 @@ export const keys = {
   cacheSecret: () => 'config/cache-secret',
   /** Index of run ids by id, so `show RUN_ID` finds the flow without scanning every flow. */
   runIndex: (runId: string) => `runs/${runId}`,
+  codeDir: () => 'code',
+  cacheEntriesDir: () => 'cache/tasks',
+  tagsDir: (flow: string) => `flows/${flow}/tags`,
+  tags: (flow: string, runId: string) => `flows/${flow}/tags/${runId}.json`,
+  /** What gc is doing (GcState); runs read it. */
+  gcState: () => 'locks/gc.json',
+  /** Held (created exclusively) by the one gc running; removed when it ends. */
+  gcLock: () => 'locks/gc.lock',
 } as const;

@@ -47,11 +47,11 @@ test('the train flow runs against S3: records, logs, events and every artifact a
   expect(await store.listTasks('train', first, 'fit')).toEqual(['0', '1', '2']);
   const hashes = await verifyRun(store, 'train', first);
   expect(Object.keys(hashes).sort()).toEqual(expect.arrayContaining(['evaluate/0/report.json', 'fit/2/model.json', 'prepare/0/clean.csv']));
-  const report = JSON.parse((await store.backend.getObjectBytes(hashes['evaluate/0/report.json'])).toString());
+  const report = JSON.parse((await store.objects.getBytes(hashes['evaluate/0/report.json'])).toString());
   expect(JSON.stringify(report)).toMatch(/accuracy/);
   const events = await store.readEvents<{ type: string }>('train', first);
   expect(events.map((e) => e.type)).toEqual(expect.arrayContaining(['run-started', 'task-finished', 'run-finished']));
-  expect(await store.backend.getText(`flows/train/runs/${first}/steps/fit/tasks/1/attempts/1/stdout`)).toMatch(/fold 1/);
+  expect(await store.kv.get(`flows/train/runs/${first}/steps/fit/tasks/1/attempts/1/stdout`)).toMatch(/fold 1/);
 }, 120_000);
 
 test('a second run is fully cached', async () => {
