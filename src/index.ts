@@ -10,3 +10,4 @@
 export * from './client/index.js';
 export { ExitCode, FlowctlError, isFlowctlError } from './errors.js';
 export type { AttemptRecord, OutputEntry, RunRecord, RunState, TaskRecord, TaskState } from './store/records.js';
+export type { DamagedRecordError } from './store/record-check.js';

@@ -19,7 +19,7 @@ export function duration(ms: number | null | undefined): string {
 export function runDuration(run: RunJson, now = Date.now()): string {
   if (run.durationMs !== null) return formatDuration(run.durationMs);
   if (run.state !== 'running' || run.stale) return '-';
-  return `${formatDuration(Math.max(0, now - Date.parse(run.startedAt)))}+`;
+  return `${formatDuration(Math.max(0, now - Date.parse(run.startedAt ?? '')))}+`;
 }
 
 /** `dead?` for a running run whose heartbeat stopped. */

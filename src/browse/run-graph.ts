@@ -24,8 +24,9 @@ export interface RunGraph {
 /**
  * The run's DAG and a mark per step (groups included). `steps`: the run's step summaries when
  * the caller has them already. `compact`: marks say only the state (show RUN has a table for the rest).
+ * `icons: false`: state words without the live view's icons (NO_COLOR on a terminal).
  */
-export async function runGraph(run: Run, o: { steps?: StepJson[]; compact?: boolean } = {}): Promise<RunGraph> {
+export async function runGraph(run: Run, o: { steps?: StepJson[]; compact?: boolean; icons?: boolean } = {}): Promise<RunGraph> {
   const steps = o.steps ?? (await mapLimit(await run.steps(), STEPS_IN_PARALLEL, (s) => s.summary()));
   const plan = await run.plan();
   // A run recorded before plans were: its steps, unconnected.
@@ -34,7 +35,7 @@ export async function runGraph(run: Run, o: { steps?: StepJson[]; compact?: bool
   const marks = new Map<string, StepMark>();
   const visit = (s: DagStep): Summary => {
     const sum = s.steps ? combine(s.steps.map(visit)) : fromStep(byStep.get(s.path), run.finished);
-    marks.set(s.path, { state: sum.state, label: label(sum, !!o.compact) });
+    marks.set(s.path, { state: sum.state, label: label(sum, !!o.compact, o.icons ?? true) });
     return sum;
   };
   dag.steps.forEach(visit);
@@ -83,10 +84,10 @@ function combine(parts: Summary[]): Summary {
   return { state, tasks: parts.reduce((n, p) => n + p.tasks, 0), counts, startedAt: starts[0] ?? null, finishedAt: done ? ends.at(-1) ?? null : null };
 }
 
-function label(s: Summary, compact: boolean): string {
+function label(s: Summary, compact: boolean, icons: boolean): string {
   const look = LOOK[s.state as keyof typeof LOOK];
   const word = look?.word ?? s.state;
-  const head = look?.icon ? `${look.icon} ${word}` : word;
+  const head = icons && look?.icon ? `${look.icon} ${word}` : word;
   if (compact || s.tasks === 0) return head;
   const kinds = Object.keys(s.counts).filter((k) => s.counts[k]);
   const tasks = `${s.tasks} task${s.tasks === 1 ? '' : 's'}${kinds.length > 1 ? ` (${formatCounts(s.counts)})` : ''}`;

@@ -64,7 +64,7 @@ async function print(view: ShowView, o: ShowOptions, out: Writable & { isTTY?: b
 async function runGraphText(ctx: ClientContext, view: Extract<ShowView, { kind: 'run' }>, color: boolean): Promise<string> {
   const [{ Run }, { renderRunGraph, runGraph }] = await Promise.all([import('../client/run.js'), import('./run-graph.js')]);
   const run = await Run.resolve(ctx, { flow: view.run.flow, runId: view.run.runId });
-  return renderRunGraph(await runGraph(run, { steps: view.steps, compact: true }), 'text', { color, title: color ? paint.bold('graph') : 'graph' });
+  return renderRunGraph(await runGraph(run, { steps: view.steps, compact: true, icons: color }), 'text', { color, title: color ? paint.bold('graph') : 'graph' });
 }
 
 /** The content to stdout; binary content is refused on a terminal unless forced. */

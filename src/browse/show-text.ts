@@ -17,9 +17,9 @@ export function renderView(view: ShowView, o: TextOptions): string {
   switch (view.kind) {
     case 'flows':
       return table(['FLOW', 'LATEST RUN', 'STATE', 'STARTED', 'DURATION', 'USER'], view.flows.map(({ flow, latestRun: r }) =>
-        [flow, r.runId, stateLabel(runState(r), o.color), localTime(r.startedAt), runDuration(r, o.now), r.user]), o, { state: 2 });
+        [flow, r.runId, stateLabel(runState(r), o.color), localTime(r.startedAt), runDuration(r, o.now), cell(r.user)]), o, { state: 2 }) + damageNotes(view.flows.map((f) => f.latestRun));
     case 'runs':
-      return runsTable(view.runs, view.namespace === null, o);
+      return runsTable(view.runs, view.namespace === null, o) + damageNotes(view.runs);
     case 'run':
       return [
         runFields(view.run, o),
@@ -31,7 +31,7 @@ export function renderView(view: ShowView, o: TextOptions): string {
     case 'step':
       return table(['TASK', 'ITEM', 'STATE', 'ATTEMPTS', 'STARTED', 'DURATION', 'CACHED FROM', 'REASON'], view.tasks.map((t) => [
         t.taskId, t.itemIndices.length ? value(t.item) : '-', stateLabel(t.caught ? `${t.state} (caught)` : t.state, o.color), String(t.attempts),
-        localTime(t.startedAt), duration(t.durationMs), t.cachedFrom ? `${t.cachedFrom.runId}/${t.cachedFrom.step}/${t.cachedFrom.taskId}` : '-', cell(t.reason),
+        localTime(t.startedAt), duration(t.durationMs), t.cachedFrom ? `${t.cachedFrom.runId}/${t.cachedFrom.step}/${t.cachedFrom.taskId}` : '-', cell(t.error ?? t.reason),
       ].map(cell)), o, { state: 2, align: ['left', 'left', 'left', 'right'] });
     case 'task': {
       const t = view.task;
@@ -45,7 +45,7 @@ export function renderView(view: ShowView, o: TextOptions): string {
       const parts = [renderFields(fields, { color: o.color })];
       if (view.attempts.length) {
         parts.push(table(['ATTEMPT', 'STATE', 'EXIT', 'STARTED', 'DURATION', 'REASON'], view.attempts.map((a) =>
-          [String(a.attempt), stateLabel(a.state, o.color), a.exitCode === null ? (a.signal ?? '-') : String(a.exitCode), localTime(a.startedAt), duration(a.durationMs), cell(a.reason)]),
+          [String(a.attempt), stateLabel(a.state, o.color), a.exitCode === null ? (a.signal ?? '-') : String(a.exitCode), localTime(a.startedAt), duration(a.durationMs), cell(a.error ?? a.reason)]),
         o, { state: 1, align: ['right', 'left', 'right'] }));
       }
       parts.push(t.outputs.length
@@ -68,14 +68,20 @@ export function runsTable(runs: RunJson[], withNamespace: boolean, o: TextOption
   ].map(cell)), o, { state: 1 });
 }
 
+/** Under a listing: one line per damaged run, naming the record that cannot be read and why. */
+function damageNotes(runs: RunJson[]): string {
+  const damaged = runs.filter((r) => r.state === 'damaged');
+  return damaged.length ? `\n\n${damaged.map((r) => `damaged: ${r.runId}: ${cell(r.error)}`).join('\n')}` : '';
+}
+
 function runFields(r: RunJson, o: TextOptions): string {
   const fields: Array<[string, string]> = [
     ['run', r.pathspec],
     ['state', paintState(runState(r), o) + (r.stale ? ` (no heartbeat since ${localTime(r.heartbeatAt)})` : '')],
-    ['user', r.user], ['namespace', r.namespace], ['tags', r.tags.length ? r.tags.join(', ') : '-'],
+    ['user', cell(r.user)], ['namespace', cell(r.namespace)], ['tags', r.tags.length ? r.tags.join(', ') : '-'],
     ['started', localTime(r.startedAt)], ['finished', localTime(r.finishedAt)], ['duration', runDuration(r, o.now)],
     ['tasks', Object.keys(r.taskCounts).length ? formatCounts(r.taskCounts) : '-'],
-    ['origin', r.originRunId ? `${r.originRunId}${r.resumedFrom ? ` (resumed from step ${r.resumedFrom})` : ''}` : '-'], ['flow file', r.flowFile], ['code', r.codeHash], ['host', `${r.host} (pid ${r.pid})`],
+    ['origin', r.originRunId ? `${r.originRunId}${r.resumedFrom ? ` (resumed from step ${r.resumedFrom})` : ''}` : '-'], ['flow file', cell(r.flowFile)], ['code', cell(r.codeHash)], ['host', `${r.host} (pid ${r.pid})`],
   ];
   if (r.error) fields.push(['error', cell(r.error)]);
   const params = Object.entries(r.params);

@@ -1,5 +1,6 @@
-/** One attempt of a task: its record and its stdout/stderr. */
+/** One attempt of a task: its record and its stdout/stderr. An attempt.json that cannot be read makes the attempt `damaged`; its logs still read. */
 import { Readable } from 'node:stream';
+import { isDamagedRecord, type DamagedRecordError } from '../store/record-check.js';
 import { keys, type AttemptRecord } from '../store/records.js';
 import type { Store } from '../store/store.js';
 import type { Task } from './task.js';
@@ -7,17 +8,22 @@ import type { AttemptJson, LogStream } from './types.js';
 
 export class Attempt {
   /** Use `task.attempt(n)` or `task.attempts()`. */
-  constructor(readonly task: Task, readonly number: number, readonly record: AttemptRecord | undefined) {}
+  constructor(readonly task: Task, readonly number: number, readonly record: AttemptRecord | undefined, readonly damage?: DamagedRecordError) {}
 
   /** @internal */
   static async load(task: Task, n: number): Promise<Attempt> {
     const store = await task.run.ctx.store();
-    return new Attempt(task, n, await store.readAttempt(task.run.flow, task.run.id, task.step.name, task.id, n));
+    try {
+      return new Attempt(task, n, await store.readAttempt(task.run.flow, task.run.id, task.step.name, task.id, n));
+    } catch (e) {
+      if (!isDamagedRecord(e)) throw e;
+      return new Attempt(task, n, undefined, e);
+    }
   }
 
-  /** `running` until the attempt's record is written. */
-  get state(): AttemptRecord['state'] { return this.record?.state ?? 'running'; }
-  get finished(): boolean { return this.record !== undefined && this.record.state !== 'running'; }
+  /** `running` until the attempt's record is written; `damaged` when it cannot be read (see `damage`). */
+  get state(): AttemptRecord['state'] | 'damaged' { return this.damage ? 'damaged' : this.record?.state ?? 'running'; }
+  get finished(): boolean { return this.damage !== undefined || (this.record !== undefined && this.record.state !== 'running'); }
   get exitCode(): number | null { return this.record?.exitCode ?? null; }
   get reason(): string | undefined { return this.record?.reason; }
   get durationMs(): number | undefined { return this.record?.durationMs; }
@@ -47,7 +53,7 @@ export class Attempt {
     const r = this.record;
     return {
       attempt: this.number, state: this.state, exitCode: r?.exitCode ?? null, signal: r?.signal ?? null, startedAt: r?.startedAt ?? null,
-      finishedAt: r?.finishedAt ?? null, durationMs: r?.durationMs ?? null, reason: r?.reason ?? null,
+      finishedAt: r?.finishedAt ?? null, durationMs: r?.durationMs ?? null, reason: r?.reason ?? null, error: this.damage?.message ?? null,
     };
   }
 

@@ -3,6 +3,7 @@
  * events.ndjson). Only that line is read where the store allows it: the file also holds
  * every log line and can be large.
  */
+import { isKeySegment } from '../store/record-check.js';
 import type { Store } from '../store/store.js';
 
 /** A step as the run planned it (the `run-started` event's `steps`): its group, fan-out and dependencies. */
@@ -29,8 +30,10 @@ export async function plannedGraph(store: Store, flow: string, runId: string): P
   const line = await store.readFirstEvent(flow, runId);
   if (!line) return undefined;
   try {
-    const ev = JSON.parse(line) as { type?: string; steps?: Array<{ step: string; parent?: string; foreach?: boolean; needs?: string[] }> };
-    if (ev.type !== 'run-started' || !Array.isArray(ev.steps)) return undefined;
+    const ev = JSON.parse(line) as { type?: string; steps?: Array<{ step: string; parent?: string; foreach?: boolean; needs?: string[] }> } | null;
+    if (ev?.type !== 'run-started' || !Array.isArray(ev.steps)) return undefined;
+    // A damaged line is no plan: the steps found in the store are listed instead.
+    if (!ev.steps.every((s) => isKeySegment(s?.step) && (s.parent === undefined || typeof s.parent === 'string'))) return undefined;
     const parents = new Set(ev.steps.map((s) => s.parent).filter((p): p is string => !!p));
     return ev.steps.map((s) => ({ step: s.step, parent: s.parent ?? null, foreach: !!s.foreach, needs: [...(s.needs ?? [])], group: parents.has(s.step) }));
   } catch {

@@ -1,5 +1,10 @@
-/** A run of a flow: its record (run.json, its tags merged with the tags file), its steps, and its tags. */
+/**
+ * A run of a flow: its record (run.json, its tags merged with the tags file), its steps, and
+ * its tags. A run whose run.json or tags file cannot be read is `damaged`: listings yield it
+ * (with `error` naming the file) and asking for that run by name throws the damage.
+ */
 import { ExitCode, FlowctlError } from '../errors.js';
+import { isDamagedRecord, type DamagedRecordError } from '../store/record-check.js';
 import type { RunRecord, RunState } from '../store/records.js';
 import type { Store } from '../store/store.js';
 import { STALE_AFTER_MS } from '../store/liveness.js';
@@ -10,22 +15,28 @@ import { readRunEvents, type EventsPage, type EventsReadOptions } from './events
 import { leafSteps, plannedGraph, type PlannedStepJson } from './plan.js';
 import { Step } from './step.js';
 import { checkTags, editTags, mergeTags } from './tags.js';
-import type { RunFilter, RunJson, RunStatus } from './types.js';
+import type { Damaged, RunFilter, RunJson, RunStatus } from './types.js';
 
 const BATCH = 128;
 
 export class Run {
-  /** run.json as stored (its `tags` are the ones given at start; see `tags`). */
+  /**
+   * run.json as stored (its `tags` are the ones given at start; see `tags`). For a run whose
+   * run.json cannot be read, a placeholder: only `flow` and `runId` are meaningful.
+   */
   readonly record: RunRecord;
   /** Effective tags: run.json's merged with tags added or removed later. */
   readonly tags: readonly string[];
+  /** Set when the run's run.json or tags file cannot be read: `key` names the file, `reason` what is wrong. */
+  readonly damage?: DamagedRecordError;
   private stepNamesCache?: Promise<string[]>;
   private planCache?: Promise<PlannedStepJson[] | undefined>;
 
   /** Use `Run.get()`, `flow.runs()` or `flow.latestRun()`. */
-  constructor(readonly ctx: ClientContext, record: RunRecord, tags: readonly string[], private readonly loadedAt = Date.now()) {
+  constructor(readonly ctx: ClientContext, record: RunRecord, tags: readonly string[], private readonly loadedAt = Date.now(), damage?: DamagedRecordError) {
     this.record = record;
     this.tags = tags;
+    this.damage = damage;
   }
 
   /**
@@ -44,7 +55,11 @@ export class Run {
     const latest = ref.flow ? LATEST.exec(ref.runId) : null;
     if (ref.flow && latest) {
       let back = Number(latest[1] ?? 0);
-      for await (const run of Run.iterate(ctx, ref.flow, {})) if (back-- === 0) return run;
+      for await (const run of Run.iterate(ctx, ref.flow, {})) {
+        if (back-- > 0) continue;
+        if (run.damage) throw run.damage;
+        return run;
+      }
       const ns = ctx.namespace === null ? '' : ` in namespace ${ctx.namespace}`;
       throw notFound(latest[1] === undefined ? `Flow ${ref.flow} has no runs${ns}` : `Flow ${ref.flow} has fewer than ${Number(latest[1]) + 1} runs${ns}, so no ${ref.flow}/${ref.runId}`,
         ctx.namespace === null ? undefined : `\`flowctl show ${ref.flow} --all-namespaces\` lists the runs of every namespace.`);
@@ -56,6 +71,7 @@ export class Run {
       if (flow) run = await Run.load(ctx, store, flow, ref.runId);
     }
     if (!run || !flow) throw await unknownRun(store, ref);
+    if (run.damage) throw run.damage;
     if (!ctx.sees(run.namespace)) {
       throw new FlowctlError('NAMESPACE_MISMATCH', `Run ${run.pathspec} is in namespace ${run.namespace}, not in the current namespace ${ctx.namespace}`, {
         exitCode: ExitCode.Usage,
@@ -65,12 +81,19 @@ export class Run {
     return run;
   }
 
-  /** @internal Load run.json and its tags file; undefined when the run has no record (yet). `tagged: false` skips the tags read. */
+  /**
+   * @internal Load run.json and its tags file; undefined when the run has no record (yet), a
+   * damaged Run when either cannot be read. `tagged: false` skips the tags read.
+   */
   static async load(ctx: ClientContext, store: Store, flow: string, runId: string, tagged = true): Promise<Run | undefined> {
     const cached = ctx.cachedRun(flow, runId);
-    const [record, tagsFile] = await Promise.all([cached ?? store.readRun(flow, runId), tagged ? store.readTagEdits(flow, runId) : undefined]);
-    if (record && !cached) ctx.rememberRun(record);
-    return record ? new Run(ctx, record, mergeTags(record.tags ?? [], tagsFile)) : undefined;
+    const [record, tagsFile] = await Promise.allSettled([cached ?? store.readRun(flow, runId), tagged ? store.readTagEdits(flow, runId) : undefined]);
+    const damage = [record, tagsFile].map((r) => (r.status === 'rejected' ? r.reason : undefined)).find((e) => e !== undefined);
+    if (damage !== undefined && !isDamagedRecord(damage)) throw damage;
+    const rec = record.status === 'fulfilled' ? record.value : undefined;
+    if (rec && !cached) ctx.rememberRun(rec);
+    if (!rec) return damage ? new Run(ctx, placeholder(flow, runId), [], Date.now(), damage) : undefined;
+    return new Run(ctx, rec, mergeTags(rec.tags ?? [], tagsFile.status === 'fulfilled' ? tagsFile.value : undefined), Date.now(), damage);
   }
 
   /** @internal A flow's runs, most recent first, in the context's namespace and matching filter. */
@@ -94,7 +117,8 @@ export class Run {
   get flow(): string { return this.record.flow; }
   /** `train/20261126T132857.867Z-vx1m5x` */
   get pathspec(): string { return `${this.flow}/${this.id}`; }
-  get state(): RunState { return this.record.state; }
+  /** The recorded state, or `damaged` when a record of the run cannot be read (see `damage`). */
+  get state(): RunState | Damaged { return this.damage ? 'damaged' : this.record.state; }
   get user(): string { return this.record.user; }
   get namespace(): string { return this.record.namespace; }
   /** Param values; secret params read `***`. */
@@ -107,7 +131,7 @@ export class Run {
   get successful(): boolean { return this.state === 'succeeded'; }
   /** Says running, but no heartbeat for 30 s: the process probably died (kill -9, lost machine). */
   get stale(): boolean { return this.state === 'running' && this.loadedAt - Date.parse(this.record.heartbeatAt) > STALE_AFTER_MS; }
-  /** `dead` for a stale run, else the recorded state. */
+  /** `dead` for a stale run, else the state. */
   get status(): RunStatus { return this.stale ? 'dead' : this.state; }
   get durationMs(): number | undefined {
     return this.record.finishedAt ? Date.parse(this.record.finishedAt) - Date.parse(this.record.startedAt) : undefined;
@@ -189,26 +213,51 @@ export class Run {
     return (await Run.load(this.ctx, await this.ctx.store(), this.flow, this.id)) ?? this;
   }
 
+  /** Whether run.json itself could not be read (its fields are unknown), not only the tags file. */
+  get recordUnknown(): boolean {
+    return PLACEHOLDERS.has(this.record);
+  }
+
   toJSON(): RunJson {
     const r = this.record;
+    if (this.recordUnknown) {
+      return {
+        pathspec: this.pathspec, flow: r.flow, runId: r.runId, state: 'damaged', stale: false, user: null, namespace: null, tags: [],
+        originRunId: null, resumedFrom: null, startedAt: null, finishedAt: null, durationMs: null, heartbeatAt: null, params: {}, secretParams: [],
+        codeHash: null, specHash: null, flowFile: null, host: null, pid: null, taskCounts: {}, caughtFailures: 0, error: this.damage!.message,
+      };
+    }
     return {
-      pathspec: this.pathspec, flow: r.flow, runId: r.runId, state: r.state, stale: this.stale, user: r.user, namespace: r.namespace,
+      pathspec: this.pathspec, flow: r.flow, runId: r.runId, state: this.state, stale: this.stale, user: r.user, namespace: r.namespace,
       tags: [...this.tags], originRunId: r.originRunId ?? null, resumedFrom: r.resumedFrom ?? null, startedAt: r.startedAt, finishedAt: r.finishedAt ?? null,
       durationMs: this.durationMs ?? null, heartbeatAt: r.heartbeatAt, params: r.params, secretParams: r.secretParams ?? [],
-      codeHash: r.codeHash, specHash: r.specHash, flowFile: r.flowFile, host: r.host, pid: r.pid, taskCounts: r.taskCounts ?? {},
-      caughtFailures: r.caughtFailures ?? 0, error: r.error ?? null,
+      codeHash: r.codeHash, specHash: r.specHash ?? null, flowFile: r.flowFile, host: r.host ?? null, pid: r.pid ?? null, taskCounts: r.taskCounts ?? {},
+      caughtFailures: r.caughtFailures ?? 0, error: this.damage?.message ?? r.error ?? null,
     };
   }
 
   private withTags(tags: string[]): Run {
-    return new Run(this.ctx, this.record, tags, this.loadedAt);
+    return new Run(this.ctx, this.record, tags, this.loadedAt, this.damage);
   }
+}
+
+const PLACEHOLDERS = new WeakSet<RunRecord>();
+
+/** What stands in for a run.json that cannot be read: the run's identity, nothing else. */
+function placeholder(flow: string, runId: string): RunRecord {
+  const rec: RunRecord = {
+    formatVersion: 1, flow, runId, state: 'failed', params: {}, secretParams: [], codeHash: '', specHash: '', flowFile: '', user: '', namespace: '',
+    tags: [], startedAt: '', heartbeatAt: '', pid: 0, host: '',
+  };
+  PLACEHOLDERS.add(rec);
+  return rec;
 }
 
 function runMatcher(ctx: ClientContext, filter: RunFilter): (run: Run) => boolean {
   const statuses = filter.status === undefined ? undefined : new Set<RunStatus>(typeof filter.status === 'string' ? [filter.status] : filter.status);
   const tags = filter.tag === undefined ? [] : typeof filter.tag === 'string' ? [filter.tag] : [...filter.tag];
-  return (run) => ctx.sees(run.namespace) && (!statuses || statuses.has(run.status)) && tags.every((t) => run.tags.includes(t));
+  // A run whose run.json cannot be read has no known namespace: it is listed in every one, so the damage is seen.
+  return (run) => (run.recordUnknown || ctx.sees(run.namespace)) && (!statuses || statuses.has(run.status)) && tags.every((t) => run.tags.includes(t));
 }
 
 async function unknownRun(store: Store, ref: RunRef): Promise<FlowctlError> {

@@ -1,10 +1,9 @@
 /** A step of a run: its tasks and a summary of their states. */
 import { mapLimit } from '../store/fs-util.js';
-import type { TaskState } from '../store/records.js';
 import { nearby, notFound } from './errors.js';
 import type { Run } from './run.js';
 import { Task } from './task.js';
-import type { StepJson, StepState } from './types.js';
+import type { StepJson, StepState, TaskStatus } from './types.js';
 
 const PARALLEL = 32;
 
@@ -18,12 +17,13 @@ export class Step {
   }
 
   /**
-   * Every task of the step, loaded, in index order (`2` before `10`).
+   * Every task of the step, loaded, in index order (`2` before `10`); a task whose task.json
+   * cannot be read is in the list with state `damaged` and its `damage`.
    * @example for (const t of await run.step('fit').tasks()) console.log(t.id, t.state, t.values);
    */
   async tasks(): Promise<Task[]> {
     const ids = await this.taskIds();
-    return mapLimit(ids, PARALLEL, (id) => new Task(this, id).load());
+    return mapLimit(ids, PARALLEL, (id) => new Task(this, id).read());
   }
 
   /** A task by id (`0`, `3`, `2.1.5`), checked when first read. @example await run.step('fit').task(0).artifact('metrics.json').json() */
@@ -52,7 +52,7 @@ export class Step {
 }
 
 export function summarizeStep(step: Step, tasks: Task[]): StepJson {
-  const counts: Partial<Record<TaskState, number>> = {};
+  const counts: Partial<Record<TaskStatus, number>> = {};
   for (const t of tasks) counts[t.state] = (counts[t.state] ?? 0) + 1;
   const starts = tasks.map((t) => t.record?.startedAt).filter((s): s is string => !!s).sort();
   const ends = tasks.map((t) => t.record?.finishedAt).filter((s): s is string => !!s).sort();
@@ -67,9 +67,10 @@ export function summarizeStep(step: Step, tasks: Task[]): StepJson {
 
 function stepState(runFinished: boolean, tasks: Task[]): StepState {
   if (tasks.length === 0) return runFinished ? 'not-run' : 'pending';
-  const has = (s: TaskState) => tasks.some((t) => t.state === s);
+  const has = (s: TaskStatus) => tasks.some((t) => t.state === s);
   if (has('running') || has('pending')) return 'running';
   if (tasks.some((t) => t.state === 'failed' && !t.caught)) return 'failed';
+  if (has('damaged')) return 'damaged';
   if (has('interrupted')) return 'interrupted';
   if (has('failed')) return 'caught';
   if (tasks.every((t) => t.state === 'skipped')) return 'skipped';

@@ -1,18 +1,24 @@
-/** A task of a step: its record (state, item, values, outputs), attempts, logs and artifacts. */
+/**
+ * A task of a step: its record (state, item, values, outputs), attempts, logs and artifacts.
+ * A task whose task.json cannot be read is `damaged`: `step.tasks()` yields it (with `error`),
+ * `task.load()` of that task throws the damage.
+ */
 import { FlowctlError } from '../errors.js';
-import type { OutputEntry, TaskRecord, TaskState } from '../store/records.js';
+import { isDamagedRecord, type DamagedRecordError } from '../store/record-check.js';
+import type { OutputEntry, TaskRecord } from '../store/records.js';
 import { Artifact } from './artifact.js';
 import { Attempt } from './attempt.js';
 import { nearby, notFound } from './errors.js';
 import { followLogs, type FollowOptions, type LogChunk } from './follow.js';
 import type { Run } from './run.js';
 import type { Step } from './step.js';
-import type { LogStream, TaskJson } from './types.js';
+import type { LogStream, TaskJson, TaskStatus } from './types.js';
 
 export class Task {
   private rec?: TaskRecord;
   private loaded = false;
   private attemptNumbers?: number[];
+  private damaged?: DamagedRecordError;
 
   /** Use `step.task(id)` or `step.tasks()`. */
   constructor(readonly step: Step, readonly id: string) {}
@@ -24,29 +30,48 @@ export class Task {
   /**
    * Read task.json (tasks from `step.tasks()` come loaded). A task that has started but not
    * finished has no task.json yet: it loads as `running`.
+   * @throws FlowctlError STORE_CORRUPT (with `key`) when task.json cannot be read.
    * @example const t = await run.step('fit').task(2).load(); console.log(t.state, t.values);
    */
   async load(): Promise<this> {
+    await this.read();
+    if (this.damaged) throw this.damaged;
+    return this;
+  }
+
+  /** @internal load() that records a damaged task.json (state `damaged`) instead of throwing: for listings. */
+  async read(): Promise<this> {
     if (this.loaded) return this;
     const store = await this.run.ctx.store();
     const { flow, id: runId } = this.run;
-    this.rec = await store.readTask(flow, runId, this.step.name, this.id);
+    try {
+      this.rec = await store.readTask(flow, runId, this.step.name, this.id);
+    } catch (e) {
+      if (!isDamagedRecord(e)) throw e;
+      this.damaged = e;
+    }
     if (!this.rec) {
       this.attemptNumbers = await store.listAttempts(flow, runId, this.step.name, this.id);
-      if (this.attemptNumbers.length === 0 && !(await this.step.taskIds()).includes(this.id)) await this.step.requireTask(this.id);
+      if (!this.damaged && this.attemptNumbers.length === 0 && !(await this.step.taskIds()).includes(this.id)) await this.step.requireTask(this.id);
     }
     this.loaded = true;
     return this;
   }
 
-  /** task.json as stored; undefined while the task runs. */
+  /** task.json as stored; undefined while the task runs (and when it is damaged). */
   get record(): TaskRecord | undefined { return this.need().rec; }
-  /** `interrupted` also for records of older runs, which said `failed` with reason `interrupted`. */
-  get state(): TaskState {
-    const rec = this.need().rec;
+  /**
+   * The recorded state; `running` before task.json exists; `damaged` when it cannot be read (see `damage`);
+   * `interrupted` also for records of older runs, which said `failed` with reason `interrupted`.
+   */
+  get state(): TaskStatus {
+    const { rec, damaged } = this.need();
+    if (damaged) return 'damaged';
     if (!rec) return 'running';
     return rec.state === 'failed' && rec.reason === 'interrupted' ? 'interrupted' : rec.state;
   }
+  /** Set when task.json cannot be read: `key` names the file, `reason` what is wrong. */
+  get damage(): DamagedRecordError | undefined { return this.need().damaged; }
   /** Not running or pending any more. */
   get finished(): boolean { return this.state !== 'running' && this.state !== 'pending'; }
   /** Succeeded, or reused from an earlier run (cached). */
@@ -75,7 +100,7 @@ export class Task {
 
   /** One attempt (default: the latest). @example await task.attempt(1).then((a) => a.logs('stderr')) */
   async attempt(n?: number): Promise<Attempt> {
-    await this.load();
+    await this.read(); // a damaged task.json does not hide its attempts' logs
     const store = await this.run.ctx.store();
     const numbers = await store.listAttempts(this.run.flow, this.run.id, this.step.name, this.id);
     const wanted = n ?? numbers.at(-1);
@@ -126,7 +151,7 @@ export class Task {
       item: r?.item ?? null, itemIndices: this.itemIndices, attempts: this.attemptCount, startedAt: r?.startedAt ?? null,
       finishedAt: r?.finishedAt ?? null, durationMs: r?.durationMs ?? null, cachedFrom: r?.cachedFrom ?? null, reuse: r?.reuse ?? null, reason: r?.reason ?? null,
       caught: this.caught, command: r?.command ?? null, cacheKey: r?.cacheKey ?? null, values: this.values,
-      outputs: this.outputs.map((o) => ({ path: o.path, type: o.type, size: o.size, sha256: o.hash })),
+      outputs: this.outputs.map((o) => ({ path: o.path, type: o.type, size: o.size, sha256: o.hash })), error: this.damaged?.message ?? null,
     };
   }
 

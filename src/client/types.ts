@@ -6,8 +6,14 @@ import type { AttemptRecord, RunState, TaskState } from '../store/records.js';
 
 export type LogStream = 'stdout' | 'stderr';
 
-/** A run's state as filtered on: `dead` is a `running` run whose heartbeat stopped (see STALE_AFTER_MS). */
-export type RunStatus = RunState | 'dead';
+/** A run record or task record that cannot be read (truncated, empty, not JSON, the wrong shape): see `error`. */
+export type Damaged = 'damaged';
+
+/** A run's state as filtered on: `dead` is a `running` run whose heartbeat stopped (see STALE_AFTER_MS); `damaged`, one whose records cannot be read. */
+export type RunStatus = RunState | 'dead' | Damaged;
+
+/** A task's state as the client shows it: the recorded state, or `damaged` when task.json cannot be read. */
+export type TaskStatus = TaskState | Damaged;
 
 export interface RunFilter {
   /** Keep runs in any of these states; `running` means alive, `dead` running but with a stale heartbeat. */
@@ -18,48 +24,53 @@ export interface RunFilter {
   limit?: number;
 }
 
+/**
+ * A damaged run (`state: "damaged"`) has `error` naming the file and what is wrong with it;
+ * when run.json itself could not be read, the fields that come from it are null (or empty).
+ */
 export interface RunJson {
   pathspec: string;
   flow: string;
   runId: string;
-  state: RunState;
+  state: RunState | Damaged;
   /** `running` but the heartbeat is older than 30 s: the process probably died (shown `dead?`). */
   stale: boolean;
-  user: string;
-  namespace: string;
+  user: string | null;
+  namespace: string | null;
   /** run.json's tags merged with the edits in flows/<flow>/tags/<run-id>.json (`flowctl tag`). */
   tags: string[];
   /** The run this one resumed (`flowctl resume`), and the step it re-ran from (`--from`). */
   originRunId: string | null;
   resumedFrom: string | null;
-  startedAt: string;
+  startedAt: string | null;
   finishedAt: string | null;
   durationMs: number | null;
-  heartbeatAt: string;
+  heartbeatAt: string | null;
   params: Record<string, unknown>;
   secretParams: string[];
-  codeHash: string;
-  specHash: string;
-  flowFile: string;
-  host: string;
-  pid: number;
+  codeHash: string | null;
+  specHash: string | null;
+  flowFile: string | null;
+  host: string | null;
+  pid: number | null;
   taskCounts: Partial<Record<TaskState, number>>;
   caughtFailures: number;
+  /** Why the run failed, or (state `damaged`) which record cannot be read and why. */
   error: string | null;
 }
 
 /**
  * `pending`: the run is alive and the step has no task yet; `not-run`: the run ended before it; `caught`: failures that
- * `catch: true` let through; `interrupted`: Ctrl-C stopped some of its tasks.
+ * `catch: true` let through; `interrupted`: Ctrl-C stopped some of its tasks; `damaged`: a task record cannot be read.
  */
-export type StepState = 'pending' | 'not-run' | 'running' | 'succeeded' | 'failed' | 'caught' | 'interrupted' | 'skipped' | 'cached';
+export type StepState = 'pending' | 'not-run' | 'running' | 'succeeded' | 'failed' | 'caught' | 'interrupted' | 'skipped' | 'cached' | Damaged;
 
 export interface StepJson {
   pathspec: string;
   step: string;
   state: StepState;
   tasks: number;
-  counts: Partial<Record<TaskState, number>>;
+  counts: Partial<Record<TaskStatus, number>>;
   startedAt: string | null;
   finishedAt: string | null;
   durationMs: number | null;
@@ -78,7 +89,7 @@ export interface TaskJson {
   runId: string;
   step: string;
   taskId: string;
-  state: TaskState;
+  state: TaskStatus;
   /** The foreach item; null when the step is not fanned out (itemIndices is then empty). */
   item: unknown;
   itemIndices: number[];
@@ -95,18 +106,22 @@ export interface TaskJson {
   cacheKey: string | null;
   values: Record<string, unknown>;
   outputs: OutputJson[];
+  /** State `damaged`: which record cannot be read and why; null otherwise. */
+  error: string | null;
 }
 
 export interface AttemptJson {
   attempt: number;
-  /** `running` while the attempt has no attempt.json yet. */
-  state: AttemptRecord['state'];
+  /** `running` while the attempt has no attempt.json yet; `damaged` when it cannot be read. */
+  state: AttemptRecord['state'] | Damaged;
   exitCode: number | null;
   signal: string | null;
   startedAt: string | null;
   finishedAt: string | null;
   durationMs: number | null;
   reason: string | null;
+  /** State `damaged`: which record cannot be read and why; null otherwise. */
+  error: string | null;
 }
 
 export interface FileJson {

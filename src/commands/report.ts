@@ -21,7 +21,7 @@ export default class Report extends BaseCommand {
 
   static override flags = {
     output: Flags.string({ char: 'o', description: 'file to write (default <flow>-<run-id>.html; - for stdout)' }),
-    force: Flags.boolean({ char: 'f', description: 'replace an existing file' }),
+    force: Flags.boolean({ description: 'replace an existing file' }),
     ...storeFlags,
   };
 

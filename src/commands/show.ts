@@ -34,7 +34,7 @@ export default class Show extends BaseCommand {
     // No `-f`: it means --follow (logs), one meaning across commands.
     force: Flags.boolean({ description: 'print binary content to a terminal; overwrite an existing -o path' }),
     ...jsonFlag,
-    status: Flags.string({ description: 'only runs in this state (repeatable)', options: ['succeeded', 'failed', 'running', 'interrupted', 'dead'], multiple: true, multipleNonGreedy: true }),
+    status: Flags.string({ description: 'only runs in this state (repeatable)', options: ['succeeded', 'failed', 'running', 'interrupted', 'dead', 'damaged'], multiple: true, multipleNonGreedy: true }),
     tag: Flags.string({ description: 'only runs with this tag (repeatable: all must match)', multiple: true, multipleNonGreedy: true }),
     limit: Flags.integer({ description: 'at most N runs (0: all)', min: 0 }),
     ...storeFlags,

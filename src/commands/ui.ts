@@ -18,7 +18,7 @@ export default class Ui extends BaseCommand {
   ];
 
   static override flags = {
-    port: Flags.integer({ char: 'p', description: 'port to listen on; 0 picks a free one (default 8642, or a free one when taken)', min: 0, max: 65535 }),
+    port: Flags.integer({ description: 'port to listen on; 0 picks a free one (default 8642, or a free one when taken)', min: 0, max: 65535 }),
     host: Flags.string({ description: 'address to bind; anything but loopback requires the printed token', default: '127.0.0.1' }),
     open: Flags.boolean({ description: 'open the UI in a browser (best effort)' }),
     ...storeFlags,

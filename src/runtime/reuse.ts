@@ -2,8 +2,10 @@
  * Finding earlier work to reuse instead of running a task: a cache-key hit anywhere in the
  * store, or (for `resume`) the same task of the origin run. Either is only trusted when its
  * record says it succeeded and every output object is still in the store; those objects are
- * then marked as used (Store.useOutputs), so a concurrent `gc` keeps them.
+ * then marked as used (Store.useOutputs), so a concurrent `gc` keeps them. A damaged cache
+ * entry or task record is a miss: the task runs again, the run never fails for it.
  */
+import { isDamagedRecord } from '../store/record-check.js';
 import type { TaskRecord } from '../store/records.js';
 import type { Store } from '../store/store.js';
 
@@ -35,8 +37,9 @@ export class TaskReuse {
     let rec: TaskRecord | undefined;
     try {
       rec = await this.store.readTask(flow, runId, step, taskId);
-    } catch {
-      return undefined; // a damaged record is no earlier work
+    } catch (e) {
+      if (isDamagedRecord(e)) return undefined;
+      throw e;
     }
     if (!rec || !Array.isArray(rec.outputs)) return undefined;
     if (rec.state !== 'succeeded' && rec.state !== 'cached') return undefined;

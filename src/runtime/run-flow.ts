@@ -63,7 +63,7 @@ export async function resumeFlow(o: ResumeOptions): Promise<RunFlowResult> {
   if (spec.name !== origin.flow) {
     throw new FlowctlError('FLOW_MISMATCH', `${o.file ?? file} is flow '${spec.name}', but run ${o.runId} is of flow '${origin.flow}'`);
   }
-  const inherited = Object.fromEntries(Object.entries(origin.params).filter(([k]) => !origin.secretParams.includes(k)));
+  const inherited = Object.fromEntries(Object.entries(origin.params).filter(([k]) => !(origin.secretParams ?? []).includes(k)));
   const resolved = resolveParams(spec, o.params ?? [], inherited, process.env);
   const rerun = o.from ? stepsToRerun(spec, o.from) : new Set<string>();
   return runSession({ ...o }, spec, store, resolved, { runId: origin.runId, rerun, from: o.from });

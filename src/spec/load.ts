@@ -23,13 +23,13 @@ export interface ValidationResult {
  * @example const { spec, problems } = await validateFlowFile('flows/train.yaml')
  */
 export async function validateFlowFile(file: string): Promise<ValidationResult> {
-  const read = await readFlowYaml(file);
-  if (!read.source) return { problems: read.problems };
   try {
+    const read = await readFlowYaml(file);
+    if (!read.source) return { problems: read.problems };
     return validateSource(read.source);
   } catch (e) {
-    // Pathological nesting can exhaust the stack in the schema validator or the walkers.
-    if (e instanceof RangeError && /call stack/i.test(e.message)) {
+    // Pathological nesting can exhaust the stack in the YAML visitors, the schema validator or the walkers.
+    if ((e as Error)?.name === 'RangeError' && /call stack/i.test((e as Error).message)) {
       return { problems: [{ loc: { file, line: 1, col: 1 }, message: 'the flow is nested too deeply to check', rule: 'file' }] };
     }
     throw e;

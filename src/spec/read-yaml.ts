@@ -7,8 +7,9 @@
 import { createHash } from 'node:crypto';
 import { readFile, stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
-import { type Document, isMap, isScalar, LineCounter, parseDocument, visit, type YAMLError } from 'yaml';
+import { type Document, isAlias, isMap, isScalar, LineCounter, parseDocument, visit, type YAMLError } from 'yaml';
 import type { Problem, SourceLoc } from '../errors.js';
+import { MAX_NESTING, tooDeepAt } from './nesting.js';
 import { fileLoc, type FlowSource, locOfOffset } from './source.js';
 
 /** Flow files are small; anything bigger is almost surely not one, and parsing it would be slow. */
@@ -55,6 +56,17 @@ export async function readFlowYaml(file: string): Promise<ReadResult> {
   return parseText(file, absPath, text, specHash);
 }
 
+/** line:col of a character offset, without building a LineCounter. */
+function offsetLoc(file: string, text: string, at: number): SourceLoc {
+  let line = 1;
+  let lineStart = 0;
+  for (let i = text.indexOf('\n'); i >= 0 && i < at; i = text.indexOf('\n', i + 1)) {
+    line++;
+    lineStart = i + 1;
+  }
+  return { file, line, col: at - lineStart + 1 };
+}
+
 function byteLoc(file: string, bytes: Buffer, at: number): { file: string; line: number; col: number } {
   let line = 1;
   let lineStart = 0;
@@ -67,18 +79,24 @@ function byteLoc(file: string, bytes: Buffer, at: number): { file: string; line:
 
 /** Parses YAML text; pure (exported for tests). */
 export function parseText(file: string, absPath: string, text: string, specHash: string): ReadResult {
+  const deep = tooDeepAt(text);
+  if (deep !== undefined) {
+    return fail(file, `the YAML is nested more than ${MAX_NESTING} levels deep here; a flow file needs far fewer`, 'flatten the structure (lists and mappings inside each other)', offsetLoc(file, text, deep));
+  }
   const lines = new LineCounter();
   // uniqueKeys is checked below in one pass (yaml's own check is quadratic in a mapping's size).
   // merge: YAML 1.1 `<<: *base` merge keys, as in docker-compose files.
-  const doc = parseDocument(text, { lineCounter: lines, uniqueKeys: false, prettyErrors: false, merge: true });
+  const doc = parseOrOverflow(text, lines);
+  // The nesting check above is an approximation; a stack overflow it let through is still a problem, not a crash.
+  if (!doc) return fail(file, 'the YAML is nested too deeply to read', 'flatten the structure (lists and mappings inside each other)');
   const at = (offset: number) => locOfOffset({ file, lines }, offset);
   const syntax = doc.errors[0];
   if (syntax) {
     // After the first syntax error the parser's further complaints are mostly echoes of it.
     return { problems: [{ loc: at(syntax.pos[0]), message: yamlMessage(syntax), rule: 'yaml-syntax', hint: 'fix the YAML syntax first; later problems are found once it parses' }] };
   }
-  const dupes = duplicateKeys(doc, at);
-  if (dupes.length) return { problems: dupes };
+  const keys = keyProblems(doc, at);
+  if (keys.length) return { problems: keys };
   if (doc.contents === null || (isScalar(doc.contents) && (doc.contents.value === null || doc.contents.value === ''))) {
     return fail(file, 'the file is empty; a flow needs at least version:, name: and steps:', 'see `flowctl schema` or flows/train.yaml for an example');
   }
@@ -95,6 +113,16 @@ export function parseText(file: string, absPath: string, text: string, specHash:
   return { source: { file, absPath, text, specHash, doc, lines, data }, problems: [] };
 }
 
+/** The parsed document, or undefined when the parser ran out of stack. */
+function parseOrOverflow(text: string, lineCounter: LineCounter) {
+  try {
+    return parseDocument(text, { lineCounter, uniqueKeys: false, prettyErrors: false, merge: true });
+  } catch (e) {
+    if ((e as Error)?.name === 'RangeError') return undefined;
+    throw e;
+  }
+}
+
 function yamlMessage(e: YAMLError): string {
   if (e.code === 'MULTIPLE_DOCS') return 'the file holds more than one YAML document (---); a flow file is a single document';
   if (/call stack/i.test(e.message)) return 'the YAML is nested too deeply to read';
@@ -102,13 +130,23 @@ function yamlMessage(e: YAMLError): string {
   return `YAML syntax error: ${msg.charAt(0).toLowerCase()}${msg.slice(1)}`;
 }
 
-/** Every key that repeats an earlier key of the same mapping, at the repeat. */
-function duplicateKeys(doc: Document, at: (o: number) => SourceLoc): Problem[] {
+/**
+ * Every key that repeats an earlier key of the same mapping, at the repeat, and every key
+ * that is a list or a mapping (a flow's keys are names; yaml would turn such a key into
+ * text and print a warning on stderr).
+ */
+function keyProblems(doc: Document, at: (o: number) => SourceLoc): Problem[] {
   const problems: Problem[] = [];
   visit(doc, {
     Map(_, map) {
       const first = new Map<string, number>();
       for (const pair of map.items) {
+        const key = isAlias(pair.key) ? pair.key.resolve(doc) : pair.key;
+        if (key && !isScalar(key)) {
+          const what = `${isAlias(pair.key) ? 'an alias of ' : ''}${isMap(key) ? 'a mapping' : 'a list'}`;
+          problems.push({ loc: at((pair.key as { range?: [number] }).range?.[0] ?? 0), message: `a key must be a plain name, not ${what}`, rule: 'yaml-syntax' });
+          continue;
+        }
         if (!isScalar(pair.key) || pair.key.value === '<<') continue;
         const name = String(pair.key.value);
         const offset = pair.key.range?.[0] ?? 0;

@@ -23,6 +23,7 @@ import { putOutput, stageOutput, type LinkedObject } from './outputs.js';
 import {
   keys, type AttemptRecord, type AttemptSpec, type CacheEntry, type OutputEntry, type RunRecord, type TagsFile, type TaskRecord,
 } from './records.js';
+import { attemptShape, attemptSpecShape, cacheEntryShape, isDamagedRecord, isKeySegment, parseRecord, runShape, taskShape, type Shape } from './record-check.js';
 import { nextRunId } from './run-id.js';
 import { attemptLogs, firstLine, readFrom, readSlice, tailStart, type AttemptLogs, type LogStream } from './store-logs.js';
 
@@ -193,24 +194,30 @@ export class Store {
     return this.putJson(keys.run(rec.flow, rec.runId), rec);
   }
 
+  /**
+   * run.json; undefined when the run has none (yet).
+   * @throws DamagedRecordError (STORE_CORRUPT, with `key` and `reason`) when it cannot be read.
+   */
   readRun(flow: string, runId: string): Promise<RunRecord | undefined> {
-    return this.getJson<RunRecord>(keys.run(flow, runId));
+    return this.getJson<RunRecord>(keys.run(flow, runId), runShape(flow, runId));
   }
 
   writeTask(flow: string, rec: TaskRecord): Promise<void> {
     return this.putJson(keys.task(flow, rec.runId, rec.step, rec.taskId), rec);
   }
 
+  /** task.json; undefined while the task has none. @throws DamagedRecordError when it cannot be read. */
   readTask(flow: string, runId: string, step: string, taskId: string): Promise<TaskRecord | undefined> {
-    return this.getJson<TaskRecord>(keys.task(flow, runId, step, taskId));
+    return this.getJson<TaskRecord>(keys.task(flow, runId, step, taskId), taskShape(runId, step, taskId));
   }
 
   writeAttempt(flow: string, runId: string, step: string, taskId: string, rec: AttemptRecord): Promise<void> {
     return this.putJson(keys.attempt(flow, runId, step, taskId, rec.attempt), rec);
   }
 
+  /** attempt.json; undefined while the attempt runs. @throws DamagedRecordError when it cannot be read. */
   readAttempt(flow: string, runId: string, step: string, taskId: string, attempt: number): Promise<AttemptRecord | undefined> {
-    return this.getJson<AttemptRecord>(keys.attempt(flow, runId, step, taskId, attempt));
+    return this.getJson<AttemptRecord>(keys.attempt(flow, runId, step, taskId, attempt), attemptShape);
   }
 
   /** An attempt to run out of process (`flowctl task`); holds no secret value. */
@@ -219,18 +226,16 @@ export class Store {
   }
 
   readAttemptSpec(flow: string, runId: string, step: string, taskId: string, attempt: number): Promise<AttemptSpec | undefined> {
-    return this.getJson<AttemptSpec>(keys.attemptSpec(flow, runId, step, taskId, attempt));
+    return this.getJson<AttemptSpec>(keys.attemptSpec(flow, runId, step, taskId, attempt), attemptSpecShape);
   }
 
   /** The task that produced a cache key's outputs, or undefined (a missing or damaged entry is a miss). */
   async readCacheEntry(key: string): Promise<CacheEntry | undefined> {
-    const text = await this.kv.get(keys.cacheEntry(key));
-    if (text === undefined) return undefined;
     try {
-      const e = JSON.parse(text) as CacheEntry;
-      return typeof e?.runId === 'string' && typeof e.step === 'string' && typeof e.taskId === 'string' && typeof e.flow === 'string' ? e : undefined;
-    } catch {
-      return undefined;
+      return await this.getJson<CacheEntry>(keys.cacheEntry(key), cacheEntryShape);
+    } catch (e) {
+      if (isDamagedRecord(e)) return undefined;
+      throw e;
     }
   }
 
@@ -266,16 +271,31 @@ export class Store {
     return names.filter((n) => /^\d+$/.test(n)).map(Number).sort((a, b) => a - b);
   }
 
-  /** Find a run by id alone, through the `runs/<id>` index. */
+  /**
+   * Find a run by id alone, through the `runs/<id>` index; an index entry that is missing,
+   * empty (a claimed id), damaged or wrong is passed over for a scan of every flow.
+   * @throws DamagedRecordError when the run is found but its run.json cannot be read.
+   */
   async findRun(runId: string): Promise<{ flow: string; run: RunRecord } | undefined> {
-    const flow = await this.kv.get(keys.runIndex(runId));
-    if (flow === undefined) return undefined;
-    // An empty claim means the run's record was never written (or not yet): scan.
-    const flows = flow ? [flow] : await this.listFlows();
-    for (const f of flows) {
-      const run = await this.readRun(f, runId);
-      if (run) return { flow: f, run };
+    if (!isKeySegment(runId)) return undefined;
+    const indexed = (await this.kv.get(keys.runIndex(runId)))?.trim() ?? '';
+    const named = isKeySegment(indexed) && !/[\s\p{C}]/u.test(indexed) ? indexed : undefined;
+    if (named) {
+      const run = await this.readRun(named, runId);
+      if (run) return { flow: named, run };
     }
+    let damaged: unknown;
+    for (const f of await this.listFlows()) {
+      if (f === named) continue;
+      try {
+        const run = await this.readRun(f, runId);
+        if (run) return { flow: f, run };
+      } catch (e) {
+        if (!isDamagedRecord(e)) throw e;
+        damaged ??= e;
+      }
+    }
+    if (damaged) throw damaged;
     return undefined;
   }
 
@@ -289,16 +309,20 @@ export class Store {
     return this.kv.append(keys.events(flow, runId), ndjson);
   }
 
-  /** The run's events in order. A torn last line (a writer mid-append) is left out. */
+  /**
+   * The run's events in order. Lines that are not a JSON object are left out: a torn last line
+   * (a writer mid-append; readers following the file retry later) or a damaged one.
+   */
   async readEvents<E = Record<string, unknown>>(flow: string, runId: string): Promise<E[]> {
     const text = (await this.kv.get(keys.events(flow, runId))) ?? '';
     const out: E[] = [];
     for (const line of text.split('\n')) {
       if (!line) continue;
       try {
-        out.push(JSON.parse(line) as E);
+        const e: unknown = JSON.parse(line);
+        if (typeof e === 'object' && e !== null && !Array.isArray(e)) out.push(e as E);
       } catch {
-        // Only the last line can be incomplete; readers following the file retry later.
+        // torn or damaged: see above
       }
     }
     return out;
@@ -354,18 +378,12 @@ export class Store {
 
   /**
    * The run's tag edits (flows/<flow>/tags/<run-id>.json); undefined when there are none.
-   * @throws FlowctlError STORE_CORRUPT when the file is not valid JSON.
+   * @throws DamagedRecordError (STORE_CORRUPT) when the file cannot be read.
    */
   async readTagEdits(flow: string, runId: string): Promise<TagsFile | undefined> {
-    const key = keys.tags(flow, runId);
-    const text = await this.kv.get(key);
-    if (text === undefined) return undefined;
-    try {
-      const t = JSON.parse(text) as Partial<TagsFile>;
-      return { formatVersion: 1, added: strings(t.added), removed: strings(t.removed), updatedAt: String(t.updatedAt ?? '') };
-    } catch (e) {
-      throw new FlowctlError('STORE_CORRUPT', `${key} is not valid JSON`, { cause: e, hint: `Fix or delete it in ${this.location}.` });
-    }
+    const t = await this.getJson<Partial<TagsFile>>(keys.tags(flow, runId), tagsShape);
+    if (t === undefined) return undefined;
+    return { formatVersion: 1, added: strings(t.added), removed: strings(t.removed), updatedAt: String(t.updatedAt ?? '') };
   }
 
   /** Replace the run's tag edits whole (one atomic write: a racing writer's edit is lost, never half-written). */
@@ -444,16 +462,20 @@ export class Store {
     return this.kv.put(key, `${JSON.stringify(value, null, 2)}\n`);
   }
 
-  private async getJson<T>(key: string): Promise<T | undefined> {
+  private async getJson<T>(key: string, shape: Shape): Promise<T | undefined> {
     const text = await this.kv.get(key);
-    if (text === undefined) return undefined;
-    try {
-      return JSON.parse(text) as T;
-    } catch (e) {
-      throw new FlowctlError('STORE_CORRUPT', `Record ${key} is not valid JSON`, { cause: e, hint: `Inspect or delete ${key} in ${this.location}.` });
-    }
+    return text === undefined ? undefined : parseRecord<T>(key, text, shape, this.location);
   }
 }
+
+/** Tags edits are lists of strings: anything else is a damaged file. */
+const tagsShape: Shape = (t) => {
+  for (const k of ['added', 'removed']) {
+    const v = t[k];
+    if (v !== undefined && !(Array.isArray(v) && v.every((x) => typeof x === 'string'))) return `${k} is not a list of tags`;
+  }
+  return undefined;
+};
 
 function strings(v: unknown): string[] {
   return Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string') : [];

@@ -9,7 +9,7 @@ export function formatDuration(ms: number): string {
 }
 
 export function formatCounts(counts: Partial<Record<string, number>>): string {
-  const order = ['succeeded', 'cached', 'failed', 'interrupted', 'skipped', 'running', 'pending'];
+  const order = ['succeeded', 'cached', 'failed', 'interrupted', 'skipped', 'running', 'pending', 'damaged'];
   const parts = order.filter((k) => counts[k]).map((k) => `${counts[k]} ${k}`);
   return parts.length ? parts.join(', ') : 'no tasks';
 }

@@ -13,6 +13,7 @@ const ALIASES: Record<string, StepStatus | Look> = {
   'failed (caught)': 'caught',
   timeout: 'failed',
   'dead?': { icon: '✖', color: 'red', word: 'dead?' },
+  damaged: { icon: '✖', color: 'red', word: 'damaged' },
 };
 
 /** @example lookOf('cached') // => { icon: '↺', color: 'blue', word: 'cached' } */

@@ -153,7 +153,7 @@ describe('GitHub Actions annotations', () => {
 
   test('plain output outside GitHub Actions has no workflow commands', async () => {
     dir = await makeProject({ 'ci.yaml': FLOW });
-    const r = await flowctl(['run', 'ci.yaml', '-j', '1', '-p', 'token=plain-token-value', '-o', 'plain'], { cwd: dir, env: { CI: 'true' } });
+    const r = await flowctl(['run', 'ci.yaml', '-j', '1', '-p', 'token=plain-token-value', '--output', 'plain'], { cwd: dir, env: { CI: 'true' } });
     expect(r.exitCode).toBe(1);
     expect(r.stderr).not.toMatch(/^::/m);
   });
@@ -211,7 +211,7 @@ describe('run --junit', () => {
     dir = await makeProject({
       'slow.yaml': 'version: 1\nname: slow\nsteps:\n  a: { run: echo quick }\n  b: { needs: [a], foreach: [1, 2], run: "echo started; sleep 30" }\n  c: { needs: [b], run: echo never }\n',
     });
-    const child = execa('node', [BIN, 'run', 'slow.yaml', '-j', '2', '-o', 'plain', '--stream-logs', '--junit', 'j.xml'], {
+    const child = execa('node', [BIN, 'run', 'slow.yaml', '-j', '2', '--output', 'plain', '--stream-logs', '--junit', 'j.xml'], {
       cwd: dir, reject: false, env: { FLOWCTL_USER: 'tester', GITHUB_ACTIONS: undefined }, stderr: 'pipe',
     });
     let seen = '';

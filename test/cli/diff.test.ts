@@ -33,10 +33,10 @@ let b: string;
 
 beforeAll(async () => {
   dir = await makeProject({ 'exp.yaml': FLOW });
-  const ra = await flowctl(['run', 'exp.yaml', '-o', 'plain'], { cwd: dir });
+  const ra = await flowctl(['run', 'exp.yaml', '--output', 'plain'], { cwd: dir });
   expect(ra.exitCode).toBe(0);
   a = runIdFrom(ra);
-  const rb = await flowctl(['run', 'exp.yaml', '-o', 'plain', '-p', 'scale=2', '-p', 'n=3'], { cwd: dir });
+  const rb = await flowctl(['run', 'exp.yaml', '--output', 'plain', '-p', 'scale=2', '-p', 'n=3'], { cwd: dir });
   expect(rb.exitCode).toBe(0);
   b = runIdFrom(rb);
 }, 120000);
@@ -120,7 +120,7 @@ describe('flowctl diff', () => {
   });
 
   test('a run re-run from the cache does not differ', async () => {
-    const r = await flowctl(['run', 'exp.yaml', '-o', 'plain', '-p', 'scale=2', '-p', 'n=3'], { cwd: dir });
+    const r = await flowctl(['run', 'exp.yaml', '--output', 'plain', '-p', 'scale=2', '-p', 'n=3'], { cwd: dir });
     const c = runIdFrom(r);
     const d = await diffJson([b, c]);
     expect(d.differ).toBe(false);

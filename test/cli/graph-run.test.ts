@@ -40,10 +40,10 @@ let failed: string;
 
 beforeAll(async () => {
   dir = await makeProject({ 'gr.yaml': FLOW });
-  const a = await flowctl(['run', 'gr.yaml', '-o', 'plain'], { cwd: dir });
+  const a = await flowctl(['run', 'gr.yaml', '--output', 'plain'], { cwd: dir });
   expect(a.exitCode).toBe(0);
   ok = runIdFrom(a);
-  const b = await flowctl(['run', 'gr.yaml', '-o', 'plain', '-p', 'fail=true', '-j', '1', '--no-cache'], { cwd: dir });
+  const b = await flowctl(['run', 'gr.yaml', '--output', 'plain', '-p', 'fail=true', '-j', '1', '--no-cache'], { cwd: dir });
   expect(b.exitCode).toBe(1);
   failed = runIdFrom(b);
 }, 120000);
@@ -101,7 +101,7 @@ describe('flowctl graph --run', () => {
   });
 
   test('dot: labels with the state, filled by state colour', async () => {
-    const r = await flowctl(['graph', '--run', failed, '-f', 'dot'], { cwd: dir });
+    const r = await flowctl(['graph', '--run', failed, '--format', 'dot'], { cwd: dir });
     expect(r.exitCode).toBe(0);
     expect(r.stdout).toMatch(/^ {2}"prep" \[label="prep\\n✔ succeeded · 1 task · [\d.]+m?s", style="rounded,filled", fillcolor="#dcfce7", color="#16a34a"\];$/m);
     expect(r.stdout).toMatch(/^ {4}"per\.test" \[label="test\\n✖ failed · 2 tasks \(1 succeeded, 1 failed\) · [\d.]+m?s", style="rounded,filled", fillcolor="#fee2e2"/m);

@@ -97,7 +97,7 @@ steps:
     run: cat outer/*/j2.txt > report.txt
     outputs: [report.txt]
 `);
-  const r = await flowctl(['run', 'flow.yaml', '-o', 'plain'], { cwd: dir });
+  const r = await flowctl(['run', 'flow.yaml', '--output', 'plain'], { cwd: dir });
   expect(r.stderr).not.toMatch(/has no value/);
   expect(r.exitCode).toBe(0);
   const id = runIdFrom(r);

@@ -44,7 +44,7 @@ steps:
     run: echo after
 ${SIBLING}`,
   });
-  const r = await flowctl(['run', 'flow.yaml', '-o', 'plain'], { cwd: dir });
+  const r = await flowctl(['run', 'flow.yaml', '--output', 'plain'], { cwd: dir });
   expect(r.stderr).not.toMatch(/\n\s+at |spawner process ended/);
   expect(r.exitCode).toBe(0);
   const id = runIdFrom(r);
@@ -74,7 +74,7 @@ steps:
     run: echo "$PAYLOAD" | wc -c
 ${SIBLING}`,
   });
-  const r = await flowctl(['run', 'flow.yaml', '-o', 'plain'], { cwd: dir });
+  const r = await flowctl(['run', 'flow.yaml', '--output', 'plain'], { cwd: dir });
   expect(r.exitCode).toBe(1);
   expect(r.stderr).not.toMatch(/\n\s+at |spawner process ended/);
   expect(r.stderr).not.toContain('VALUE-MARKER');
@@ -103,7 +103,7 @@ steps:
     catch: true
 ${SIBLING}`,
   });
-  const r = await flowctl(['run', 'flow.yaml', '-o', 'plain'], { cwd: dir });
+  const r = await flowctl(['run', 'flow.yaml', '--output', 'plain'], { cwd: dir });
   expect(r.exitCode).toBe(0);
   const id = runIdFrom(r);
   const s = StoreReader.of(dir);
@@ -128,7 +128,7 @@ steps:
     catch: true
 ${SIBLING}`,
   });
-  const r = await flowctl(['run', 'flow.yaml', '-o', 'plain'], { cwd: dir });
+  const r = await flowctl(['run', 'flow.yaml', '--output', 'plain'], { cwd: dir });
   expect(r.stderr).not.toMatch(/\n\s+at |spawner process ended/);
   expect(r.exitCode).toBe(0);
   const id = runIdFrom(r);
@@ -153,7 +153,7 @@ steps:
     retry: 1
 ${SIBLING}`,
   });
-  const r = await flowctl(['run', 'flow.yaml', '-o', 'plain'], { cwd: dir });
+  const r = await flowctl(['run', 'flow.yaml', '--output', 'plain'], { cwd: dir });
   expect(r.exitCode).toBe(1);
   const id = runIdFrom(r);
   const s = StoreReader.of(dir);
@@ -179,7 +179,7 @@ steps:
 `,
   });
   // 200 tasks at once need ~400 log files in flowctl and ~400 pipe ends in the spawner.
-  const r = await execa('sh', ['-c', `ulimit -n 150 && exec node ${BIN} run flow.yaml -o plain -j 200`], {
+  const r = await execa('sh', ['-c', `ulimit -n 150 && exec node ${BIN} run flow.yaml --output plain -j 200`], {
     cwd: dir, reject: false, env: { FLOWCTL_USER: 'tester' },
   });
   expect(String(r.stderr)).not.toMatch(/\n\s+at |MaxListenersExceededWarning/);

@@ -1,5 +1,5 @@
 /**
- * An HTTP proxy in front of s3rver that misbehaves like a bad day on S3: on a fraction of
+ * An HTTP proxy in front of an S3 server (s3rver, moto) that misbehaves like a bad day on S3: on a fraction of
  * requests it answers 500 InternalError or 503 SlowDown, drops the connection before
  * forwarding, or forwards and then drops the connection halfway through the answer (the
  * request took effect, the client never hears). Deterministic for a seed (the n-th request

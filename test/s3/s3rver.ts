@@ -1,7 +1,8 @@
 /**
  * A real S3 protocol server for tests: s3rver on 127.0.0.1, an ephemeral port, a temp
  * directory, in a child process (s3rver-main.cjs) so its work does not share the test's
- * event loop or memory measurements.
+ * event loop or memory measurements. The core S3 suites also run against moto (moto.ts);
+ * servers.ts lists both.
  */
 import { spawn } from 'node:child_process';
 import { dirname, join } from 'node:path';
@@ -11,11 +12,12 @@ import { removeDir, tempDir } from '../helpers/tmp.js';
 
 const MAIN = join(dirname(fileURLToPath(import.meta.url)), 's3rver-main.cjs');
 
+/** A running S3 server for tests (s3rver.ts, moto.ts). */
 export interface TestS3 {
+  /** `s3rver` or `moto`. */
+  name: string;
   endpoint: string;
   port: number;
-  /** Where s3rver keeps the buckets (objects are files under it). */
-  dir: string;
   /** The env a flowctl process needs to use it. */
   env(cacheDir: string): Record<string, string>;
   stop(): Promise<void>;
@@ -33,9 +35,9 @@ export async function startS3rver(buckets: string[] = ['bucket']): Promise<TestS
   });
   const endpoint = `http://127.0.0.1:${port}`;
   return {
+    name: 's3rver',
     endpoint,
     port,
-    dir,
     env: (cacheDir) => s3Env(endpoint, cacheDir),
     async stop() {
       child.kill('SIGTERM');

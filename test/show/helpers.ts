@@ -52,8 +52,8 @@ export const SHAPES = {
     'heartbeatAt', 'params', 'secretParams', 'codeHash', 'specHash', 'flowFile', 'host', 'pid', 'taskCounts', 'caughtFailures', 'error'],
   step: ['pathspec', 'step', 'state', 'tasks', 'counts', 'startedAt', 'finishedAt', 'durationMs'],
   task: ['pathspec', 'flow', 'runId', 'step', 'taskId', 'state', 'item', 'itemIndices', 'attempts', 'startedAt', 'finishedAt', 'durationMs',
-    'cachedFrom', 'reuse', 'reason', 'caught', 'command', 'cacheKey', 'values', 'outputs'],
-  attempt: ['attempt', 'state', 'exitCode', 'signal', 'startedAt', 'finishedAt', 'durationMs', 'reason'],
+    'cachedFrom', 'reuse', 'reason', 'caught', 'command', 'cacheKey', 'values', 'outputs', 'error'],
+  attempt: ['attempt', 'state', 'exitCode', 'signal', 'startedAt', 'finishedAt', 'durationMs', 'reason', 'error'],
   output: ['path', 'type', 'size', 'sha256'],
   artifact: ['pathspec', 'path', 'type', 'size', 'sha256', 'files'],
 };

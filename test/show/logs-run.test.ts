@@ -27,7 +27,7 @@ let first: string;
 
 beforeAll(async () => {
   dir = await makeProject({ 'lg.yaml': FLOW });
-  const r = await flowctl(['run', 'lg.yaml', '-o', 'plain', '-j', '4'], { cwd: dir, stripFinalNewline: false });
+  const r = await flowctl(['run', 'lg.yaml', '--output', 'plain', '-j', '4'], { cwd: dir, stripFinalNewline: false });
   expect(r.exitCode).toBe(0); // the failure is caught
   first = runIdFrom(r);
 }, 120000);
@@ -76,7 +76,7 @@ describe('flowctl logs RUN', () => {
   });
 
   test('a cached run shows the logs of the tasks that ran, and says so on stderr', async () => {
-    const again = runIdFrom(await flowctl(['run', 'lg.yaml', '-o', 'plain'], { cwd: dir, stripFinalNewline: false }));
+    const again = runIdFrom(await flowctl(['run', 'lg.yaml', '--output', 'plain'], { cwd: dir, stripFinalNewline: false }));
     const r = await flowctl(['logs', again, '--stdout'], { cwd: dir, stripFinalNewline: false });
     expect(r.exitCode).toBe(0);
     expect(r.stdout).toContain('first/0 | first 1\n');

@@ -78,7 +78,7 @@ steps:
     run: sleep 1; echo ok > ok.txt
     outputs: [ok.txt]
 `);
-  const r = await flowctl(['run', 'flow.yaml', '-o', 'plain'], { cwd: dir });
+  const r = await flowctl(['run', 'flow.yaml', '--output', 'plain'], { cwd: dir });
   expect(r.stderr).not.toMatch(/\n\s+at /);
   expect(r.exitCode).toBe(0);
   const id = runIdFrom(r);

@@ -69,7 +69,7 @@ async function expectChattyDone(dir: string): Promise<void> {
 
 test('plain: `run f.yaml 2>&1 >out | head -1` completes the run and exits 0', async () => {
   const dir = await project();
-  const first = await sh(dir, '$FLOWCTL run flow.yaml -o plain --stream-logs 2>&1 >out | head -1; echo "rc=${PIPESTATUS[0]}"');
+  const first = await sh(dir, '$FLOWCTL run flow.yaml --output plain --stream-logs 2>&1 >out | head -1; echo "rc=${PIPESTATUS[0]}"');
   expect(first).toMatch(/^run \S+ of flow chatty started .*\nrc=0\n?$/);
   await expectChattyDone(dir);
   expect((await readFile(path.join(dir, 'out'), 'utf8')).trim()).toBe((await onlyRun(dir, 'chatty')).id);
@@ -77,14 +77,14 @@ test('plain: `run f.yaml 2>&1 >out | head -1` completes the run and exits 0', as
 
 test('live view on a pipe that closes: the view stops, the run completes and exits 0', async () => {
   const dir = await project();
-  const out = await sh(dir, '$FLOWCTL run flow.yaml -o live 2>&1 >out | head -c 20 >/dev/null; echo "rc=${PIPESTATUS[0]}"');
+  const out = await sh(dir, '$FLOWCTL run flow.yaml --output live 2>&1 >out | head -c 20 >/dev/null; echo "rc=${PIPESTATUS[0]}"');
   expect(out.trim()).toBe('rc=0');
   await expectChattyDone(dir);
 });
 
-test('json: `run f.yaml -o json | head -1` (stdout closed) completes the run and exits 0', async () => {
+test('json: `run f.yaml --output json | head -1` (stdout closed) completes the run and exits 0', async () => {
   const dir = await project();
-  const out = await sh(dir, '$FLOWCTL run flow.yaml -o json | head -1; echo "rc=${PIPESTATUS[0]}"');
+  const out = await sh(dir, '$FLOWCTL run flow.yaml --output json | head -1; echo "rc=${PIPESTATUS[0]}"');
   const [first, rc] = out.trim().split('\n');
   expect(JSON.parse(first!)).toMatchObject({ type: 'run-started', flow: 'chatty' });
   expect(rc).toBe('rc=0');
@@ -92,7 +92,7 @@ test('json: `run f.yaml -o json | head -1` (stdout closed) completes the run and
 
   // stdout on a full disk (ENOSPC): events are dropped, the run is not
   const full = await project();
-  expect(await sh(full, '$FLOWCTL run flow.yaml -o json >/dev/full; echo "rc=$?"')).toBe('rc=0');
+  expect(await sh(full, '$FLOWCTL run flow.yaml --output json >/dev/full; echo "rc=$?"')).toBe('rc=0');
   await expectChattyDone(full);
 });
 
@@ -109,12 +109,12 @@ test('quiet: a failed run whose error lines cannot be written still exits 1 with
 
 test('stderr on a full disk (/dev/full) or read-only (EBADF): the run completes, stdout still has the id', async () => {
   const full = await project();
-  const id1 = await sh(full, '$FLOWCTL run flow.yaml -o plain --stream-logs 2>/dev/full');
+  const id1 = await sh(full, '$FLOWCTL run flow.yaml --output plain --stream-logs 2>/dev/full');
   await expectChattyDone(full);
   expect(id1.trim()).toBe((await onlyRun(full, 'chatty')).id);
 
   const readOnly = await project();
-  const id2 = await sh(readOnly, '$FLOWCTL run flow.yaml -o plain --stream-logs 2</dev/null');
+  const id2 = await sh(readOnly, '$FLOWCTL run flow.yaml --output plain --stream-logs 2</dev/null');
   await expectChattyDone(readOnly);
   expect(id2.trim()).toBe((await onlyRun(readOnly, 'chatty')).id);
 });

@@ -34,6 +34,24 @@ const KEYWORDS: Record<string, null | boolean> = { null: null, true: true, false
 
 // Deep nesting (`((((…` or `!!!!…`) would otherwise end in a stack overflow, a crash not a message.
 const MAX_DEPTH = 100;
+// The tree's depth, which a long chain `1 + 1 + … + 1` grows too (one level per operator), though
+// it parses in a loop: evaluating and checking it recurse once per level.
+const MAX_TREE_DEPTH = 250;
+
+/** ExprError when the AST is deeper than MAX_TREE_DEPTH (checked without recursion). */
+function checkTreeDepth(root: Expr): void {
+  const stack: Array<[Expr, number]> = [[root, 1]];
+  while (stack.length > 0) {
+    const [e, depth] = stack.pop()!;
+    if (depth > MAX_TREE_DEPTH) {
+      throw new ExprError(`expression is too long or nested too deeply (more than ${MAX_TREE_DEPTH} levels of operators, calls and brackets)`, e.start);
+    }
+    const children = e.type === 'array' ? e.items : e.type === 'call' ? e.args : e.type === 'unary' ? [e.arg]
+      : e.type === 'binary' ? [e.left, e.right] : e.type === 'index' ? [e.object, e.index] : [];
+    // Leftmost first, so the place reported is the first that gets too deep, reading left to right.
+    for (let i = children.length - 1; i >= 0; i--) stack.push([children[i]!, depth + 1]);
+  }
+}
 
 /**
  * Parses the text between `${{` and `}}`. Node offsets are relative to `source`.
@@ -57,6 +75,7 @@ class Parser {
     if (this.tok.kind === 'eof') throw new ExprError('empty expression', this.tok.start);
     const expr = this.parseBinary(1);
     if (!this.atEnd()) throw new ExprError(`unexpected ${describeToken(this.tok)}`, this.tok.start);
+    checkTreeDepth(expr);
     return expr;
   }
 

@@ -4,7 +4,7 @@
  * Pure (no I/O), and monotonic: a task that has finished never goes back to running, so
  * events that overlap what a snapshot already holds change nothing.
  */
-import type { FailureView, RunSnapshot, StepView, TaskRow, TaskState } from './types.js';
+import type { FailureView, RunSnapshot, StepView, TaskRow, TaskState, TaskStatus } from './types.js';
 
 export interface RunEventLike {
   type: string;
@@ -12,7 +12,7 @@ export interface RunEventLike {
   [field: string]: unknown;
 }
 
-const FINAL: ReadonlySet<TaskState> = new Set(['succeeded', 'failed', 'skipped', 'cached']);
+const FINAL: ReadonlySet<TaskStatus> = new Set(['succeeded', 'failed', 'skipped', 'cached', 'damaged']);
 
 /** A snapshot with `events` applied (a new object; the input is left unchanged). */
 export function applyEvents(snap: RunSnapshot, events: readonly RunEventLike[]): RunSnapshot {

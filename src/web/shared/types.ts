@@ -2,10 +2,10 @@
  * The JSON shapes of `flowctl ui`'s API (src/web/api) and of a report's embedded data, shared by
  * the server and the browser app (web/). Type-only: nothing here runs.
  */
-import type { ArtifactJson, AttemptJson, RunJson, RunStatus, StepState, TaskJson } from '../../client/types.js';
+import type { ArtifactJson, AttemptJson, RunJson, RunStatus, StepState, TaskJson, TaskStatus } from '../../client/types.js';
 import type { TaskState } from '../../store/records.js';
 
-export type { ArtifactJson, AttemptJson, RunJson, RunStatus, StepState, TaskJson, TaskState };
+export type { ArtifactJson, AttemptJson, RunJson, RunStatus, StepState, TaskJson, TaskState, TaskStatus };
 
 /** GET /api/config */
 export interface UiConfig {
@@ -81,7 +81,7 @@ export interface StepView {
   state: StepState;
   /** Tasks planned so far (grows while a fan-out expands); 0 for a group. */
   total: number;
-  counts: Partial<Record<TaskState, number>>;
+  counts: Partial<Record<TaskStatus, number>>;
   startedAt: string | null;
   finishedAt: string | null;
   durationMs: number | null;
@@ -91,7 +91,7 @@ export interface StepView {
 export interface TaskRow {
   step: string;
   taskId: string;
-  state: TaskState;
+  state: TaskStatus;
   /** The foreach item as short JSON text; null when not fanned out. */
   item: string | null;
   startedAt: string | null;
@@ -107,7 +107,7 @@ export interface TaskRow {
 export interface FailureView {
   step: string;
   taskId: string;
-  state: TaskState;
+  state: TaskStatus;
   reason: string | null;
   caught: boolean;
   attempts: number;

@@ -1,5 +1,5 @@
 import { parseExpression, type Expr } from '../../../src/spec/expr/index.js';
-import { expectExprError } from './helpers.js';
+import { ev, expectExprError } from './helpers.js';
 
 /** The AST without offsets, to compare shapes. */
 function shape(e: Expr): unknown {
@@ -183,6 +183,14 @@ describe('syntax errors point at the exact offset', () => {
   it('refuses absurdly deep nesting with a message instead of a stack overflow', () => {
     expectExprError(() => parseExpression('('.repeat(500) + '1' + ')'.repeat(500)), 100, 'nested too deeply');
     expect(p('('.repeat(50) + '1' + ')'.repeat(50))).toBe(1);
+  });
+
+  it('refuses a chain of operators too long to evaluate (found by the fuzzer: 5,000 × `1 +` overflowed the stack at run time)', () => {
+    for (const chain of [Array(5000).fill('1').join(' + '), Array(20_000).fill('x').join(' && ').replace(/x/g, 'true'), `[${Array(300).fill('1').join(' * ')}]`]) {
+      expectExprError(() => parseExpression(chain), chain.startsWith('[') ? 1 : 0, 'too long or nested too deeply (more than 250 levels');
+    }
+    expect(ev(Array(200).fill('1').join(' + '))).toBe(200);
+    expect(ev(`${'('.repeat(99)}${Array(150).fill('1').join(' + ')}${')'.repeat(99)}`)).toBe(150);
   });
 
   it('never evaluates code while parsing', () => {

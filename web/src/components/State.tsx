@@ -1,7 +1,7 @@
 /** A state as a coloured word, the same colours everywhere (DAG, tables, timeline). */
 export const STATE_COLORS: Record<string, string> = {
   succeeded: '#2e9d5b', failed: '#d64545', caught: '#d99a1e', running: '#2f7bd8', pending: '#9aa3ad', 'not-run': '#c4cad1',
-  cached: '#26a6a6', skipped: '#8c8c8c', interrupted: '#e07b28', dead: '#8e5cc4', timeout: '#c2410c',
+  cached: '#26a6a6', skipped: '#8c8c8c', interrupted: '#e07b28', dead: '#8e5cc4', timeout: '#c2410c', damaged: '#9b1c1c',
 };
 
 export function stateColor(state: string): string {

@@ -43,7 +43,7 @@ export function ComparePage({ runs }: { runs: string[] }) {
       <Section title="Runs" id="compare-runs">
         <table className="grid compare">{head}<tbody>
           <tr><th>duration</th>{v.runs.map((r, i) => <td key={i}>{duration(r.durationMs)}</td>)}</tr>
-          <tr><th>started</th>{v.runs.map((r, i) => <td key={i}>{r.startedAt.replace('T', ' ').slice(0, 19)}</td>)}</tr>
+          <tr><th>started</th>{v.runs.map((r, i) => <td key={i}>{r.startedAt ? r.startedAt.replace('T', ' ').slice(0, 19) : '-'}</td>)}</tr>
           <tr><th>code</th>{v.runs.map((r, i) => <td key={i} className={`mono${new Set(v.runs.map((x) => x.codeHash)).size > 1 ? ' differs' : ''}`}>{shortHash(r.codeHash)}</td>)}</tr>
           <tr><th>tags</th>{v.runs.map((r, i) => <td key={i}>{r.tags.join(', ')}</td>)}</tr>
         </tbody></table>

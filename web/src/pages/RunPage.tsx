@@ -84,7 +84,7 @@ export function RunPage({ flow, runId }: { flow: string; runId: string }) {
         </Section>
       )}
       <Section title="Timeline" id="timeline-section">
-        <Timeline steps={snap.steps} tasks={snap.tasks} start={r.startedAt} end={r.finishedAt} now={now} onTask={onTask} />
+        <Timeline steps={snap.steps} tasks={snap.tasks} start={r.startedAt ?? snap.steps.find((s) => s.startedAt)?.startedAt ?? new Date(now).toISOString()} end={r.finishedAt} now={now} onTask={onTask} />
       </Section>
       <Section title="Params" id="params-section"><ParamsTable params={r.params} secret={r.secretParams} /></Section>
       <Section title="Values" id="values-section" extra={snap.valuesTruncated ? <span className="muted">(the first {snap.values.length})</span> : undefined}>

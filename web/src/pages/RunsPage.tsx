@@ -12,7 +12,7 @@ import { useJson, useNow } from '../hooks';
 import { compareHref, runHref } from '../links';
 import type { RunRow, RunsPage as RunsPageData, RunsQuery, RunStatus } from '../types';
 
-const STATES: RunStatus[] = ['running', 'succeeded', 'failed', 'interrupted', 'dead'];
+const STATES: RunStatus[] = ['running', 'succeeded', 'failed', 'interrupted', 'dead', 'damaged'];
 const ROW_H = 32;
 const MAX_PARAM_COLUMNS = 8;
 
