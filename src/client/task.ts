@@ -119,7 +119,7 @@ export class Task {
    * @example await task.logs({ attempt: 1, stream: 'stderr' })
    */
   async logs(opts: { attempt?: number; stream?: LogStream } = {}): Promise<string> {
-    await this.load();
+    await this.read(); // a damaged task.json does not hide its attempts' logs
     // Loaded on demand: producer.js reads runs, which read steps, which make tasks.
     const ran = this.cachedFrom && this.attemptCount === 0 ? await (await import('./producer.js')).producingTask(this) : this;
     return (await ran.attempt(opts.attempt)).logs(opts.stream ?? 'stdout');

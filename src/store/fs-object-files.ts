@@ -36,7 +36,7 @@ export async function rehashFile(path: string, hash: string): Promise<RehashResu
   const st = await lstat(path).catch((e) => (errno(e) === 'ENOENT' ? undefined : Promise.reject(e)));
   if (!st) return 'missing';
   if (!st.isFile()) return 'damaged';
-  const actual = await hashFile(path).catch((e) => (errno(e) === 'ENOENT' ? undefined : Promise.reject(e)));
+  const actual = await hashFile(path, { quiet: true }).catch((e) => (errno(e) === 'ENOENT' ? undefined : Promise.reject(e)));
   if (!actual) return 'missing';
   return actual.hash === hash ? 'intact' : 'damaged';
 }

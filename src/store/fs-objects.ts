@@ -21,7 +21,7 @@ import { dirname, join } from 'node:path';
 import { FlowctlError } from '../errors.js';
 import { deleteUnusedSince, listObjectFiles, objectEntry, rehashFile } from './fs-object-files.js';
 import { copyOut, errno, renameInto, sameStat, tempName } from './fs-util.js';
-import { checkHash, hashFile, sha256 } from './hash.js';
+import { checkHash, hashFile, openQuietly, sha256 } from './hash.js';
 import { changedWhileRead, corruptObject, missingObject } from './object-errors.js';
 import { hashedStream } from './object-read.js';
 import type { MaterializeOptions, ObjectEntry, ObjectInfo, ObjectStore, RehashResult } from './object-store.js';
@@ -118,8 +118,20 @@ export class FsObjectStore implements ObjectStore {
     })();
   }
 
+  /** Read without touching the access time (the object's last use): a gc or fsck reading a manifest does not use it. */
   async peekBytes(hash: string): Promise<Buffer | undefined> {
-    return readFile(this.path(hash)).catch((e) => (errno(e) === 'ENOENT' ? undefined : Promise.reject(e)));
+    let fh;
+    try {
+      fh = await openQuietly(this.path(hash));
+    } catch (e) {
+      if (errno(e) === 'ENOENT') return undefined;
+      throw e;
+    }
+    try {
+      return await fh.readFile();
+    } finally {
+      await fh.close();
+    }
   }
 
   rehash(hash: string): Promise<RehashResult> {

@@ -9,20 +9,20 @@
  * - a task directory of this host: removed once its process is gone; of another host (a store
  *   on a shared filesystem) or without an owner file: once its run is known to the store and
  *   not alive (heartbeat), or a day after it was last written to;
- * - a temp file or log directory: once the pid in its name is gone from this host and nothing
- *   wrote to it for a minute, or after a day (a pid means nothing to other hosts).
+ * - a temp file or log directory (its name holds the writer's pid and a tag of its host,
+ *   fs-util tempName): once that pid is gone from this host; another host's, once nothing
+ *   wrote to it for a day (a pid means nothing to other hosts).
  */
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { lstat, readdir, rm } from 'node:fs/promises';
 import os from 'node:os';
 import { join } from 'node:path';
-import { errno, removeTree } from './fs-util.js';
+import { errno, hostTag, removeTree } from './fs-util.js';
 
 export const OWNER_FILE = 'owner.json';
-const QUIET_MS = 60_000;
 const ABANDONED_MS = 24 * 3600_000;
-/** `.<kind>-<pid>-<16 hex>` (fs-util tempName) or `<run-id>-<pid>-<12 hex>` (store-logs attemptLogs). */
-const PID_IN_NAME = /-(\d+)-[0-9a-f]{12,16}$/;
+/** `.<kind>-<pid>-<4 hex host><12 hex>` (fs-util tempName) or `<run-id>-<pid>-<4 hex host><8 hex>` (store-logs attemptLogs). */
+const WRITER_IN_NAME = /-(\d+)-([0-9a-f]{4})[0-9a-f]{8,12}$/;
 
 export interface ScratchOwner {
   pid: number;
@@ -50,8 +50,14 @@ export function makeOwnedDir(root: string, name: string, runId: string): string 
 }
 
 /** Remove what dead processes left under `tasksDir`, `logsDir` and `tempDir` (see the file comment). Never throws. */
-export async function sweepLeftovers(where: { tasksDir: string; logsDir: string; tempDir: string }, liveness: RunLiveness, now = Date.now()): Promise<LeftoverReport> {
+export async function sweepLeftovers(
+  where: { tasksDir: string; logsDir: string; tempDir: string },
+  liveness: RunLiveness,
+  opts: { now?: number; dryRun?: boolean } = {},
+): Promise<LeftoverReport> {
+  const now = opts.now ?? Date.now();
   const report: LeftoverReport = { dirs: [], files: 0, bytes: 0 };
+  const remove = (path: string, r: LeftoverReport) => (opts.dryRun ? count(path, r) : removeCounted(path, r));
   for (const name of await names(where.tasksDir)) {
     const dir = join(where.tasksDir, name);
     if (await taskDirIsLeftover(dir, name, liveness, now)) await remove(dir, report);
@@ -78,10 +84,10 @@ async function taskDirIsLeftover(dir: string, name: string, liveness: RunLivenes
 async function namedByDeadWriter(path: string, name: string, now: number): Promise<boolean> {
   const st = await lstat(path).catch(() => undefined);
   if (!st) return false;
-  const age = now - Math.max(st.mtimeMs, st.ctimeMs);
-  if (age > ABANDONED_MS) return true;
-  const pid = Number(PID_IN_NAME.exec(name)?.[1]);
-  return Number.isInteger(pid) && pid !== process.pid && age > QUIET_MS && !pidAlive(pid);
+  if (now - Math.max(st.mtimeMs, st.ctimeMs) > ABANDONED_MS) return true;
+  const m = WRITER_IN_NAME.exec(name);
+  const pid = Number(m?.[1]);
+  return m?.[2] === hostTag() && Number.isInteger(pid) && pid !== process.pid && !pidAlive(pid);
 }
 
 function readOwner(dir: string): ScratchOwner | undefined {
@@ -107,7 +113,16 @@ async function names(dir: string): Promise<string[]> {
   return readdir(dir).catch(() => [] as string[]);
 }
 
-async function remove(path: string, report: LeftoverReport): Promise<void> {
+/** What removing path would free (dry run). */
+async function count(path: string, report: LeftoverReport): Promise<void> {
+  const st = await lstat(path).catch(() => undefined);
+  if (!st) return;
+  if (st.isDirectory()) report.dirs.push(path);
+  else report.files++;
+  report.bytes += await treeBytes(path);
+}
+
+async function removeCounted(path: string, report: LeftoverReport): Promise<void> {
   const bytes = await treeBytes(path);
   try {
     const st = await lstat(path);

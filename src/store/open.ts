@@ -32,16 +32,23 @@ export function datastoreSetting(explicit: string | undefined, env: NodeJS.Proce
 }
 
 /**
+ * Where the store is by the rule above, without opening it: an explicit location as given, else
+ * the `.flowctl/` directory found (or, with `create`, the one to make); undefined when none.
+ */
+export async function locateStore(opts: OpenStoreOptions): Promise<string | undefined> {
+  const explicit = datastoreSetting(opts.datastore, opts.env ?? process.env);
+  if (explicit) return explicit;
+  const found = (await findStoreDir(opts.cwd)) ?? (opts.projectRoot ? await findStoreDir(opts.projectRoot) : undefined);
+  return found ?? (opts.create ? join(resolve(opts.cwd), STORE_DIR) : undefined);
+}
+
+/**
  * @example const store = await openStore({ cwd: process.cwd(), projectRoot: spec.root, create: true })
  * @throws FlowctlError STORE_NOT_FOUND (exit 2) when no store is found and `create` is not set.
  */
 export async function openStore(opts: OpenStoreOptions): Promise<Store> {
-  const env = opts.env ?? process.env;
-  const location = datastoreSetting(opts.datastore, env);
-  if (location) return openLocation(location, opts.cwd, env, opts.create ?? false);
-  const found = (await findStoreDir(opts.cwd)) ?? (opts.projectRoot ? await findStoreDir(opts.projectRoot) : undefined);
-  if (found) return new Store(await openFsPorts(found));
-  if (opts.create) return new Store(await openFsPorts(join(resolve(opts.cwd), STORE_DIR)));
+  const location = await locateStore(opts);
+  if (location) return openLocation(location, opts.cwd, opts.env ?? process.env, opts.create ?? false);
   throw new FlowctlError('STORE_NOT_FOUND', `No ${STORE_DIR}/ directory in ${opts.cwd} or any parent directory`, {
     hint: 'Run this inside a flowctl project, or pass --datastore PATH (or set FLOWCTL_DATASTORE).',
   });

@@ -7,6 +7,7 @@
 import { randomBytes } from 'node:crypto';
 import { lstat, rm } from 'node:fs/promises';
 import { join } from 'node:path';
+import { hostTag } from './fs-util.js';
 import type { KeyStore } from './key-store.js';
 
 export type LogStream = 'stdout' | 'stderr';
@@ -30,7 +31,7 @@ export function attemptLogs(kv: KeyStore, key: (s: LogStream) => string, scratch
   const stderr = kv.inPlacePath(key('stderr'));
   if (stdout !== undefined && stderr !== undefined) return { stdoutPath: stdout, stderrPath: stderr, commit: async () => {} };
   // The writer's pid in the name: leftovers of a process that died are found and removed (leftovers.ts).
-  const dir = join(scratch, `${owner}-${process.pid}-${randomBytes(6).toString('hex')}`);
+  const dir = join(scratch, `${owner}-${process.pid}-${hostTag()}${randomBytes(4).toString('hex')}`);
   return {
     stdoutPath: join(dir, 'stdout'),
     stderrPath: join(dir, 'stderr'),

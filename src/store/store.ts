@@ -14,6 +14,7 @@ import { materializeCode, readCodeManifest, retouchSnapshot, snapshotCode, type 
 import { mapLimit } from './fs-util.js';
 import { gcRanSince, readGcState, type GcMark } from './gc-state.js';
 import type { KeyStore } from './key-store.js';
+import { StoreMaintenance } from './maintenance.js';
 import { makeOwnedDir, sweepLeftovers, type LeftoverReport } from './leftovers.js';
 import { isAlive } from './liveness.js';
 import type { CodeManifest, DirManifestEntry } from './manifest.js';
@@ -45,6 +46,7 @@ export class Store {
   readonly objects: ObjectStore;
   /** @internal The key port: use the Store's methods. */
   readonly kv: KeyStore;
+  private maint?: StoreMaintenance;
 
   constructor(ports: StorePorts) {
     this.objects = ports.objects;
@@ -54,6 +56,11 @@ export class Store {
   /** `/abs/project/.flowctl` or `s3://bucket/prefix`. */
   get location(): string {
     return this.objects.location;
+  }
+
+  /** Listing and removal for gc, rm and fsck (maintenance.ts); runs never use it. */
+  get maintenance(): StoreMaintenance {
+    return (this.maint ??= new StoreMaintenance(this));
   }
 
   // ---- what differs between stores ----
@@ -237,6 +244,11 @@ export class Store {
       if (isDamagedRecord(e)) return undefined;
       throw e;
     }
+  }
+
+  /** readCacheEntry for maintenance: undefined when absent. @throws DamagedRecordError when it cannot be read. */
+  readCacheEntryStrict(key: string): Promise<CacheEntry | undefined> {
+    return this.getJson<CacheEntry>(keys.cacheEntry(key), cacheEntryShape);
   }
 
   writeCacheEntry(key: string, entry: CacheEntry): Promise<void> {
@@ -426,14 +438,17 @@ export class Store {
     }
   }
 
-  /** Remove what crashed runs left in the scratch space (leftovers.ts: never a live process's); never fails. */
-  async removeLeftovers(): Promise<LeftoverReport> {
+  /**
+   * Remove what crashed runs left in the scratch space (leftovers.ts: never a live process's);
+   * never fails. With `dryRun`, only report what would go.
+   */
+  async removeLeftovers(opts: { dryRun?: boolean } = {}): Promise<LeftoverReport> {
     const liveness = async (runId: string) => {
       const found = await this.findRun(runId).catch(() => undefined);
       return found ? (isAlive(found.run) ? 'alive' as const : 'dead' as const) : 'unknown' as const;
     };
-    return sweepLeftovers({ tasksDir: this.scratchPath('tasks'), logsDir: this.scratchPath('logs'), tempDir: this.objects.tempDir() }, liveness)
-      .catch(() => ({ dirs: [], files: 0, bytes: 0 }));
+    const where = { tasksDir: this.scratchPath('tasks'), logsDir: this.scratchPath('logs'), tempDir: this.objects.tempDir() };
+    return sweepLeftovers(where, liveness, { dryRun: opts.dryRun }).catch(() => ({ dirs: [], files: 0, bytes: 0 }));
   }
 
   // ---- living with a concurrent gc (README: "Maintaining a store") ----

@@ -110,14 +110,14 @@ test('run and resume treat damaged cache entries and task records as absent: the
   expect(entries.length).toBeGreaterThanOrEqual(4);
   const damages = ['', '[]', 'null', '{"flow": "..", "runId": "x", "step": "y", "taskId": "z"}', '\u0000\u00ff', '{"flow": "f"'];
   await Promise.all(entries.map((e, i) => writeFile(e, damages[i % damages.length]!)));
-  const second = await cli(['run', 'flow.yaml', '-o', 'plain']);
+  const second = await cli(['run', 'flow.yaml', '--output', 'plain']);
   expect(second.exitCode).toBe(0);
   expect(second.stderr).toMatch(/task a\/0: succeeded/); // re-ran: no entry was usable
   const again = runIdFrom(second);
 
   // A source task whose record lost its outputs is no cache hit either.
   await writeFile(runDir(again, 'steps', 'a', 'tasks', '0', 'task.json'), JSON.stringify({ runId: again, step: 'a', taskId: '0', state: 'succeeded', values: {}, attempts: 1 }));
-  const third = await cli(['run', 'flow.yaml', '-o', 'plain']);
+  const third = await cli(['run', 'flow.yaml', '--output', 'plain']);
   expect(third.exitCode).toBe(0);
   expect(third.stderr).toMatch(/task a\/0: succeeded/);
   const thirdId = runIdFrom(third);
@@ -125,7 +125,7 @@ test('run and resume treat damaged cache entries and task records as absent: the
   // resume: a damaged task of the origin is not cloned (it runs, or comes from the cache), the rest is.
   await writeFile(runDir(thirdId, 'steps', 'b', 'tasks', '1', 'task.json'), '{"runId": "');
   await rm(store('cache', 'tasks'), { recursive: true, force: true });
-  const resumed = await cli(['resume', thirdId, '-o', 'plain']);
+  const resumed = await cli(['resume', thirdId, '--output', 'plain']);
   expect(resumed.exitCode).toBe(0);
   expect(resumed.stderr).toMatch(/task b\/1: succeeded/);
   expect(resumed.stderr).toMatch(/task b\/0: cached \(from [^)]*\/b\/0\)/);

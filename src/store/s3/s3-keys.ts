@@ -4,7 +4,7 @@
  * whole. Nothing is readable while it is written, so `live` is false.
  */
 import { rm, stat } from 'node:fs/promises';
-import { checkKey } from '../fs-keys.js';
+import { checkKey, NOT_KEYS } from '../fs-keys.js';
 import type { KeyEntry, KeyStat, KeyStore } from '../key-store.js';
 import { AppendLog } from './append-log.js';
 import { formatS3Url } from './parse-url.js';
@@ -71,11 +71,21 @@ export class S3KeyStore implements KeyStore {
   async list(prefix: string): Promise<string[]> {
     const names = await this.bucket.listChildren(prefix === '' ? '' : checkKey(prefix));
     const set = new Set(names);
-    return names.filter((n) => !(n.endsWith('.d') && set.has(n.slice(0, -2)))).sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+    // The root also holds the object port's objects/ and quarantine/: not keys, as locally.
+    return names.filter((n) => !(n.endsWith('.d') && set.has(n.slice(0, -2))) && !(prefix === '' && NOT_KEYS.has(n))).sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
   }
 
   async *listAll(prefix: string): AsyncGenerator<KeyEntry> {
-    for await (const k of this.bucket.listAll(prefix === '' ? '' : checkKey(prefix))) {
+    if (prefix === '') {
+      // Child by child, so the objects (most of a store) are never paged through.
+      for (const name of await this.list('')) {
+        const value = await this.bucket.head(name);
+        if (value) yield { key: name, size: value.size, mtimeMs: value.mtimeMs };
+        yield* this.listAll(name);
+      }
+      return;
+    }
+    for await (const k of this.bucket.listAll(checkKey(prefix))) {
       if (!SEGMENT.test(k.key)) yield k;
     }
   }
