@@ -28,11 +28,15 @@ export function renderView(view: ShowView, o: TextOptions): string {
           [s.step, stateLabel(s.state.replace('-', ' '), o.color), String(s.tasks), s.tasks ? formatCounts(s.counts) : '-', localTime(s.startedAt), duration(s.durationMs)]),
         o, { state: 1, align: ['left', 'left', 'right'] }),
       ].join('\n\n');
-    case 'step':
-      return table(['TASK', 'ITEM', 'STATE', 'ATTEMPTS', 'STARTED', 'DURATION', 'CACHED FROM', 'REASON'], view.tasks.map((t) => [
+    case 'step': {
+      // Tasks that ran as AWS Batch jobs get a column with their job ids (before REASON, which is the widest).
+      const jobs = view.tasks.some((t) => t.jobId);
+      return table(['TASK', 'ITEM', 'STATE', 'ATTEMPTS', 'STARTED', 'DURATION', 'CACHED FROM', ...(jobs ? ['BATCH JOB'] : []), 'REASON'], view.tasks.map((t) => [
         t.taskId, t.itemIndices.length ? value(t.item) : '-', stateLabel(t.caught ? `${t.state} (caught)` : t.state, o.color), String(t.attempts),
-        localTime(t.startedAt), duration(t.durationMs), t.cachedFrom ? `${t.cachedFrom.runId}/${t.cachedFrom.step}/${t.cachedFrom.taskId}` : '-', cell(t.error ?? t.reason),
+        localTime(t.startedAt), duration(t.durationMs), t.cachedFrom ? `${t.cachedFrom.runId}/${t.cachedFrom.step}/${t.cachedFrom.taskId}` : '-',
+        ...(jobs ? [t.jobId ?? '-'] : []), cell(t.error ?? t.reason),
       ].map(cell)), o, { state: 2, align: ['left', 'left', 'left', 'right'] });
+    }
     case 'task': {
       const t = view.task;
       const fields: Array<[string, string]> = [
@@ -40,12 +44,17 @@ export function renderView(view: ShowView, o: TextOptions): string {
         ['attempts', String(t.attempts)], ['started', localTime(t.startedAt)], ['finished', localTime(t.finishedAt)], ['duration', duration(t.durationMs)],
         ['command', cell(t.command)],
       ];
-      if (t.cachedFrom) fields.push([t.reuse === 'resume' ? 'cloned from' : 'cached from', `${t.flow}/${t.cachedFrom.runId}/${t.cachedFrom.step}/${t.cachedFrom.taskId}`]);
+      const ran = view.attempts.findLast((a) => a.image !== null);
+      if (ran?.image) fields.push(['image', ran.imageDigest ? `${ran.image} (${ran.imageDigest})` : ran.image]);
+      fields.push(['cache', cell(view.cache.summary)]);
       if (t.reason) fields.push(['reason', cell(t.reason)]);
+      if (t.jobId) fields.push(['batch job', t.jobId]);
       const parts = [renderFields(fields, { color: o.color })];
       if (view.attempts.length) {
-        parts.push(table(['ATTEMPT', 'STATE', 'EXIT', 'STARTED', 'DURATION', 'REASON'], view.attempts.map((a) =>
-          [String(a.attempt), stateLabel(a.state, o.color), a.exitCode === null ? (a.signal ?? '-') : String(a.exitCode), localTime(a.startedAt), duration(a.durationMs), cell(a.error ?? a.reason)]),
+        const jobs = view.attempts.some((a) => a.job);
+        parts.push(table(['ATTEMPT', 'STATE', 'EXIT', 'STARTED', 'DURATION', ...(jobs ? ['BATCH JOB'] : []), 'REASON'], view.attempts.map((a) =>
+          [String(a.attempt), stateLabel(a.state, o.color), a.exitCode === null ? (a.signal ?? '-') : String(a.exitCode), localTime(a.startedAt), duration(a.durationMs),
+            ...(jobs ? [a.job?.id ?? '-'] : []), cell(a.error ?? a.reason)]),
         o, { state: 1, align: ['right', 'left', 'right'] }));
       }
       parts.push(t.outputs.length

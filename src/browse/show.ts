@@ -8,7 +8,7 @@ import { Flow, listFlows } from '../client/flow.js';
 import type { Pathspec } from '../client/pathspec.js';
 import { Run } from '../client/run.js';
 import { summarizeStep } from '../client/step.js';
-import type { ArtifactJson, AttemptJson, RunFilter, RunJson, StepJson, TaskJson } from '../client/types.js';
+import type { ArtifactJson, AttemptJson, CacheStatus, RunFilter, RunJson, StepJson, TaskJson } from '../client/types.js';
 import { mapLimit } from '../store/fs-util.js';
 import { isFlowctlError } from '../errors.js';
 
@@ -17,7 +17,7 @@ export type ShowView =
   | { kind: 'runs'; flow: string; namespace: string | null; runs: RunJson[] }
   | { kind: 'run'; run: RunJson; steps: StepJson[] }
   | { kind: 'step'; run: RunJson; step: StepJson; tasks: TaskJson[] }
-  | { kind: 'task'; run: RunJson; task: TaskJson; attempts: AttemptJson[] }
+  | { kind: 'task'; run: RunJson; task: TaskJson; attempts: AttemptJson[]; cache: CacheStatus }
   | { kind: 'artifact'; artifact: ArtifactJson };
 
 const STEPS_IN_PARALLEL = 4;
@@ -45,8 +45,8 @@ export async function buildView(ctx: ClientContext, p: Exclude<Pathspec, { kind:
     case 'task': {
       const run = await Run.resolve(ctx, p.run);
       const task = await run.step(p.step).task(p.taskId).load();
-      const attempts = await task.attempts();
-      return { kind: 'task', run: run.toJSON(), task: task.toJSON(), attempts: attempts.map((a) => a.toJSON()) };
+      const [attempts, cache] = await Promise.all([task.attempts(), task.cacheStatus()]);
+      return { kind: 'task', run: run.toJSON(), task: task.toJSON(), attempts: attempts.map((a) => a.toJSON()), cache };
     }
   }
 }

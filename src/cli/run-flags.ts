@@ -8,6 +8,15 @@
  */
 import { Flags } from '@oclif/core';
 
+/** Where steps run: shared by run, resume and validate. */
+export const executorFlags = {
+  executor: Flags.string({
+    description: 'batch: run every step that has an image: on AWS Batch; local: run every step on this machine (whatever executor: says)',
+    options: ['batch', 'local'],
+  }),
+  'batch-queue': Flags.string({ description: 'AWS Batch job queue of batch steps that name none in batch: { queue } (env FLOWCTL_BATCH_QUEUE)' }),
+};
+
 export const runFlags = {
   param: Flags.string({ char: 'p', description: 'set a param: name=value (repeat the flag for each param); env FLOWCTL_PARAM_<NAME> sets one without putting it on the command line', multiple: true, multipleNonGreedy: true }),
   'max-workers': Flags.integer({ char: 'j', description: 'tasks run at once (default: number of CPUs)', min: 1 }),
@@ -19,6 +28,12 @@ export const runFlags = {
   }),
   'run-id-file': Flags.string({ description: 'write the run id to this file as soon as the run is recorded' }),
   cache: Flags.boolean({ description: 'reuse results of earlier identical tasks (--no-cache: run every task)', default: true, allowNo: true }),
+  ...executorFlags,
+  'dry-run': Flags.boolean({
+    description: 'print the plan without running or recording anything: which tasks would run, which come from the cache, which are skipped, and why',
+    exclusive: ['run-id-file', 'junit'],
+  }),
+  json: Flags.boolean({ description: 'with --dry-run: print the plan as JSON on stdout', dependsOn: ['dry-run'] }),
 };
 
 export interface RunFlagValues {
@@ -30,6 +45,10 @@ export interface RunFlagValues {
   datastore?: string;
   'run-id-file'?: string;
   cache: boolean;
+  executor?: string;
+  'batch-queue'?: string;
+  'dry-run': boolean;
+  json: boolean;
 }
 
 /** The run service's options from the shared flags. */
@@ -43,5 +62,7 @@ export function runOptionsFromFlags(flags: RunFlagValues) {
     datastore: flags.datastore,
     runIdFile: flags['run-id-file'],
     noCache: !flags.cache,
+    executor: flags.executor as 'batch' | 'local' | undefined,
+    batchQueue: flags['batch-queue'],
   };
 }

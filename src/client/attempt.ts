@@ -54,6 +54,8 @@ export class Attempt {
     return {
       attempt: this.number, state: this.state, exitCode: r?.exitCode ?? null, signal: r?.signal ?? null, startedAt: r?.startedAt ?? null,
       finishedAt: r?.finishedAt ?? null, durationMs: r?.durationMs ?? null, reason: r?.reason ?? null, error: this.damage?.message ?? null,
+      executor: r?.executor ?? null, image: r?.image ?? null, imageDigest: r?.imageDigest ?? null,
+      ...(r?.job ? { job: r.job } : {}),
     };
   }
 

@@ -27,15 +27,38 @@ export async function plannedSteps(store: Store, flow: string, runId: string): P
 
 /** Every planned step and group in flow order (groups before their steps); undefined when the run has no readable plan. */
 export async function plannedGraph(store: Store, flow: string, runId: string): Promise<PlannedStepJson[] | undefined> {
+  const steps = await startedSteps(store, flow, runId);
+  if (!steps) return undefined;
+  const parents = new Set(steps.map((s) => s.parent).filter((p): p is string => !!p));
+  return steps.map((s) => ({ step: s.step, parent: s.parent ?? null, foreach: !!s.foreach, needs: [...(s.needs ?? [])], group: parents.has(s.step) }));
+}
+
+/**
+ * @internal Each planned step's `deps:` globs (a step without them sees every project file, as
+ * do all steps of runs recorded before deps were); undefined when the run has no readable plan.
+ */
+export async function plannedDeps(store: Store, flow: string, runId: string): Promise<Map<string, string[] | null> | undefined> {
+  const steps = await startedSteps(store, flow, runId);
+  return steps && new Map(steps.map((s) => [s.step, Array.isArray(s.deps) ? s.deps : null]));
+}
+
+interface StartedStep {
+  step: string;
+  parent?: string;
+  foreach?: boolean;
+  needs?: string[];
+  deps?: string[];
+}
+
+async function startedSteps(store: Store, flow: string, runId: string): Promise<StartedStep[] | undefined> {
   const line = await store.readFirstEvent(flow, runId);
   if (!line) return undefined;
   try {
-    const ev = JSON.parse(line) as { type?: string; steps?: Array<{ step: string; parent?: string; foreach?: boolean; needs?: string[] }> } | null;
+    const ev = JSON.parse(line) as { type?: string; steps?: StartedStep[] } | null;
     if (ev?.type !== 'run-started' || !Array.isArray(ev.steps)) return undefined;
     // A damaged line is no plan: the steps found in the store are listed instead.
     if (!ev.steps.every((s) => isKeySegment(s?.step) && (s.parent === undefined || typeof s.parent === 'string'))) return undefined;
-    const parents = new Set(ev.steps.map((s) => s.parent).filter((p): p is string => !!p));
-    return ev.steps.map((s) => ({ step: s.step, parent: s.parent ?? null, foreach: !!s.foreach, needs: [...(s.needs ?? [])], group: parents.has(s.step) }));
+    return ev.steps;
   } catch {
     return undefined;
   }

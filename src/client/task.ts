@@ -4,8 +4,9 @@
  * `task.load()` of that task throws the damage.
  */
 import { FlowctlError } from '../errors.js';
+import type { CacheStatus } from '../graph/cache-status.js';
 import { isDamagedRecord, type DamagedRecordError } from '../store/record-check.js';
-import type { OutputEntry, TaskRecord } from '../store/records.js';
+import type { OutputEntry, TaskRecord, TaskState } from '../store/records.js';
 import { Artifact } from './artifact.js';
 import { Attempt } from './attempt.js';
 import { nearby, notFound } from './errors.js';
@@ -133,6 +134,18 @@ export class Task {
     return followLogs(this, opts);
   }
 
+  /**
+   * Whether the task was reused, and if not, why: what changed since the closest earlier task of
+   * the same step (code files, params with old and new values, inputs, command, env, image, …), or
+   * that caching was off, or that the earlier task failed or lost its outputs. What
+   * `flowctl show RUN/STEP/TASK` prints on its `cache:` line.
+   * @example const s = await task.cacheStatus(); if (s.reason === 'changed') for (const c of s.changes) console.log(c.text);
+   */
+  async cacheStatus(): Promise<CacheStatus> {
+    // Loaded on demand: it reads other runs and code manifests, and compares keys (src/graph).
+    return (await import('./task-cache-status.js')).taskCacheStatus(this);
+  }
+
   /** A declared output, or a file or directory inside a directory output. @example await task.artifact('metrics.json').json() */
   artifact(path: string): Artifact {
     return new Artifact(this, path);
@@ -152,6 +165,7 @@ export class Task {
       finishedAt: r?.finishedAt ?? null, durationMs: r?.durationMs ?? null, cachedFrom: r?.cachedFrom ?? null, reuse: r?.reuse ?? null, reason: r?.reason ?? null,
       caught: this.caught, command: r?.command ?? null, cacheKey: r?.cacheKey ?? null, values: this.values,
       outputs: this.outputs.map((o) => ({ path: o.path, type: o.type, size: o.size, sha256: o.hash })), error: this.damaged?.message ?? null,
+      ...(r?.jobId ? { jobId: r.jobId } : {}),
     };
   }
 

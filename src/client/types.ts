@@ -2,7 +2,7 @@
  * The JSON shapes of the client objects (`toJSON()`), which are also what `flowctl show
  * --json` prints. Stable: fields are added, never renamed or removed; absent values are null.
  */
-import type { AttemptRecord, RunState, TaskState } from '../store/records.js';
+import type { AttemptRecord, JobInfo, RunState, TaskState } from '../store/records.js';
 
 export type LogStream = 'stdout' | 'stderr';
 
@@ -108,6 +108,8 @@ export interface TaskJson {
   outputs: OutputJson[];
   /** State `damaged`: which record cannot be read and why; null otherwise. */
   error: string | null;
+  /** The AWS Batch job of the task's last attempt (absent for tasks run on the orchestrating machine). */
+  jobId?: string;
 }
 
 export interface AttemptJson {
@@ -122,6 +124,13 @@ export interface AttemptJson {
   reason: string | null;
   /** State `damaged`: which record cannot be read and why; null otherwise. */
   error: string | null;
+  /** Where it ran: `local`, `podman`, `docker`, `batch`; null in records older than the field. */
+  executor: string | null;
+  /** A container step's image as written, and the id (`sha256:…`) it ran; null otherwise. */
+  image: string | null;
+  imageDigest: string | null;
+  /** The AWS Batch job the attempt ran in (absent for attempts run on the orchestrating machine). */
+  job?: JobInfo;
 }
 
 export interface FileJson {
@@ -141,3 +150,5 @@ export interface ArtifactJson {
   /** A directory's files (recursively); null for a file. */
   files: FileJson[] | null;
 }
+
+export type { CacheStatus, CodeFileChange, ComparedTask, KeyChange, KeyPart, NotReusedReason } from '../graph/cache-status.js';

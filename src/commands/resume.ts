@@ -9,12 +9,15 @@ export default class Resume extends BaseCommand {
 
 Starts a new run linked to RUN (recorded as its origin). A task that succeeded in the origin is cloned without running when it is the same task (same step, item and position, command, env, params and inputs; code edits alone do not stop a clone); failed, interrupted and not-run tasks run with the current flow file and code. The origin's params are reused unless overridden with --param (secret params are never stored: pass them again). --from STEP re-runs STEP and everything downstream of it. A resumed run can itself be resumed. A run that is still alive (state running, heartbeat under 30 s old) is not resumed (exit 2) unless --force.
 
+--dry-run prints what the resume would clone, take from the cache and run (and why), without running or recording anything.
+
 Exit codes as for run: 0 success, 1 a step failed, 2 usage, 130 interrupted.`;
 
   static override examples = [
     '<%= config.bin %> resume train/latest',
     '<%= config.bin %> resume flows/train.yaml',
     '<%= config.bin %> resume 20261126T131500.123Z-ab12cd --from fit',
+    '<%= config.bin %> resume train/latest --dry-run',
     '<%= config.bin %> resume train/20261126T131500.123Z-ab12cd --param epochs=400 --max-workers 4',
   ];
 
@@ -37,6 +40,12 @@ Exit codes as for run: 0 success, 1 a step failed, 2 usage, 130 interrupted.`;
     const target = await resolveResumeTarget(args.run, {
       datastore: options.datastore, namespace: flags.namespace, production: flags.production, cwd: process.cwd(),
     });
+    if (flags['dry-run']) {
+      const { printDryRun } = await import('../cli/dry-run.js');
+      return printDryRun({
+        kind: 'resume', ...options, datastore: options.datastore ?? target.datastore, runId: target.runId, from: flags.from, file: flags.file ?? target.file, force: flags.force,
+      }, flags.json || flags.output === 'json');
+    }
     const out = await reportersFromFlags(flags);
     const result = await resumeFlow({
       ...options,

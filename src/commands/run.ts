@@ -9,6 +9,8 @@ export default class Run extends BaseCommand {
 
 Progress goes to stderr: a live view on a terminal; plain lines in CI (CI=true) or when stderr is a pipe or a file; with --output json, one JSON event per line on stdout instead. The run id is printed on stdout.
 
+--dry-run prints the plan instead (on stdout; --json for JSON): for every task whether it would run, come from the cache or be skipped, and for each that would run, why: what changed since the closest earlier task of its step (code files, params, inputs, command, image, …). Nothing is run or recorded; it exits 0.
+
 Exit codes: 0 success (also when failures were caught), 1 a step failed, 2 invalid flow or bad --param, 130 interrupted (Ctrl-C).`;
 
   static override examples = [
@@ -18,6 +20,7 @@ Exit codes: 0 success (also when failures were caught), 1 a step failed, 2 inval
     'RUN=$(<%= config.bin %> run flows/train.yaml --quiet)',
     '<%= config.bin %> run flows/train.yaml --output plain --timestamps 2> run.log',
     '<%= config.bin %> run flows/train.yaml --output json > events.ndjson',
+    '<%= config.bin %> run flows/train.yaml --dry-run --param lr=0.2',
   ];
 
   static override args = {
@@ -32,6 +35,10 @@ Exit codes: 0 success (also when failures were caught), 1 a step failed, 2 inval
 
   async run(): Promise<void> {
     const { args, flags } = await this.parse(Run);
+    if (flags['dry-run']) {
+      const { printDryRun } = await import('../cli/dry-run.js');
+      return printDryRun({ kind: 'run', ...runOptionsFromFlags(flags), file: args.file }, flags.json || flags.output === 'json');
+    }
     const { runFlow } = await import('../runtime/run-flow.js');
     const out = await reportersFromFlags(flags);
     const result = await runFlow({

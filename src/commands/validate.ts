@@ -1,5 +1,6 @@
 import { Args, Flags } from '@oclif/core';
 import { BaseCommand } from '../cli/base-command.js';
+import { executorFlags } from '../cli/run-flags.js';
 import { ExitCode, formatProblem } from '../errors.js';
 
 export default class Validate extends BaseCommand {
@@ -22,14 +23,18 @@ Prints "ok FILE" for each valid file. Otherwise prints every problem as FILE:LIN
   };
 
   static override flags = {
+    datastore: Flags.string({ description: 'the store runs will use (a path or s3://bucket/prefix; env FLOWCTL_DATASTORE): AWS Batch steps need S3' }),
+    ...executorFlags,
     json: Flags.boolean({ description: 'print a machine-readable report: { valid, files: [{ file, valid, problems: [{ file, line, col, message, hint, rule }] }] }' }),
   };
 
   async run(): Promise<void> {
     const { argv, flags } = await this.parse(Validate);
     const { validateFiles } = await import('../spec/validate-files.js');
-    const { executorProblems } = await import('../runtime/executor-check.js');
-    const { problems, ...report } = await validateFiles(argv as string[], executorProblems);
+    const { executorProblems, runSetup, withExecutor } = await import('../runtime/executor-check.js');
+    const setup = runSetup({ datastore: flags.datastore, batchQueue: flags['batch-queue'] });
+    const executor = flags.executor as 'batch' | 'local' | undefined;
+    const { problems, ...report } = await validateFiles(argv as string[], (spec) => executorProblems(withExecutor(spec, executor), setup));
     // Under GitHub Actions every problem is an ::error annotation at its file:line:col (also with --json: they go to stderr).
     const github = process.env.GITHUB_ACTIONS === 'true' ? await import('../ui/github-actions.js') : undefined;
     if (flags.json) {

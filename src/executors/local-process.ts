@@ -7,11 +7,14 @@
 import { randomBytes } from 'node:crypto';
 import { stat } from 'node:fs/promises';
 import type { AttemptEnd, ProcessRequest, ProcessResult, ProcessRunner } from '../task/process-runner.js';
-import { LogFile } from './log-file.js';
+import { formatDuration, notStarted, runWithLogs, type Outcome } from './attempt-logs.js';
+import type { LogFile } from './log-file.js';
 import { killTree, type KillTreeResult, type TreeRoot } from './process-tree.js';
 import { Spawner } from './spawner/client.js';
 import { findExecutable, readOnlyGuard } from './shell.js';
-import { explainStartFailure, resourceHint } from './start-failure.js';
+import { explainStartFailure } from './start-failure.js';
+
+export { formatDuration } from './attempt-logs.js';
 
 export interface LocalProcessOptions {
   /** Time between SIGTERM and SIGKILL when a process tree is ended (default 5000 ms). */
@@ -22,8 +25,6 @@ export interface LocalProcessOptions {
 
 /** Environment variable every process of an attempt inherits; its value lists the tags of nested attempts. */
 export const PROCESS_TAG_VAR = 'FLOWCTL_PROCESS_TAG';
-
-type Outcome = Pick<ProcessResult, 'state' | 'exitCode' | 'signal' | 'reason' | 'leftoverProcesses'>;
 
 /** @example const result = await new LocalProcessRunner({ graceMs: 1000 }).run(req); */
 export class LocalProcessRunner implements ProcessRunner {
@@ -41,35 +42,8 @@ export class LocalProcessRunner implements ProcessRunner {
     return this.protectReadOnly && (await readOnlyGuard()) !== undefined;
   }
 
-  async run(req: ProcessRequest): Promise<ProcessResult> {
-    const started = Date.now();
-    const done = (o: Outcome): ProcessResult => {
-      const finished = Date.now();
-      return { ...o, startedAt: new Date(started).toISOString(), finishedAt: new Date(finished).toISOString(), durationMs: finished - started };
-    };
-    const opts = { mask: req.mask, maskCut: req.maskCut };
-    const onLog = req.onLog;
-    const logs: LogFile[] = [];
-    try {
-      logs.push(await LogFile.open(req.stdoutPath, onLog && ((l) => onLog('stdout', l)), opts));
-      logs.push(await LogFile.open(req.stderrPath, onLog && ((l) => onLog('stderr', l)), opts));
-    } catch (e) {
-      await Promise.all(logs.map((l) => l.close()));
-      const hint = resourceHint((e as NodeJS.ErrnoException).code);
-      return done(notStarted(`cannot open log file: ${(e as Error).message}${hint ? `; ${hint}` : ''}`));
-    }
-    let callbackError: unknown;
-    let outcome = await this.execute(req, logs[0]!, logs[1]!, (e) => (callbackError ??= e));
-    const closed = await Promise.allSettled(logs.map((l) => l.close()));
-    for (const c of closed) {
-      if (c.status === 'rejected') callbackError ??= c.reason;
-      else if (c.value && outcome.state === 'succeeded') {
-        outcome = { ...outcome, state: 'failed', reason: `could not write log: ${c.value.message}` };
-      }
-    }
-    // A throwing mask/onLog is a flowctl bug, not a failing command: surface it, after cleanup.
-    if (callbackError !== undefined) throw callbackError;
-    return done(outcome);
+  run(req: ProcessRequest): Promise<ProcessResult> {
+    return runWithLogs(req, (stdout, stderr, onCallbackError) => this.execute(req, stdout, stderr, onCallbackError));
   }
 
   private async execute(req: ProcessRequest, stdout: LogFile, stderr: LogFile, onCallbackError: (e: unknown) => void): Promise<Outcome> {
@@ -181,10 +155,6 @@ export class LocalProcessRunner implements ProcessRunner {
   }
 }
 
-function notStarted(why: string): Outcome {
-  return { state: 'failed', exitCode: null, signal: null, reason: `could not start: ${why}` };
-}
-
 async function checkCwd(cwd: string): Promise<string | undefined> {
   try {
     if (!(await stat(cwd)).isDirectory()) return `working directory ${cwd} is not a directory`;
@@ -193,16 +163,6 @@ async function checkCwd(cwd: string): Promise<string | undefined> {
     return code === 'ENOENT' ? `working directory ${cwd} does not exist` : `working directory ${cwd}: ${(e as Error).message}`;
   }
   return undefined;
-}
-
-/** `1.5s`, `2s`, `15m`, `1h30m`. */
-export function formatDuration(ms: number): string {
-  if (ms < 1000) return `${ms}ms`;
-  const seconds = Number((ms / 1000).toFixed(1));
-  if (seconds < 60) return `${seconds}s`;
-  const total = Math.round(ms / 1000);
-  const [h, m, s] = [Math.floor(total / 3600), Math.floor((total % 3600) / 60), total % 60];
-  return `${h ? `${h}h` : ''}${m ? `${m}m` : ''}${s ? `${s}s` : ''}`;
 }
 
 /**

@@ -26,7 +26,7 @@ export class InProcessExecutor implements Executor {
   private readonly scratch: ScratchPool;
 
   constructor(readonly kind: ExecutorKind, private readonly runner: ProcessRunner, private readonly o: InProcessOptions) {
-    this.scratch = new ScratchPool(o.store.runScratchDir(o.scratchName, o.scratchName));
+    this.scratch = new ScratchPool(o.store.runScratchDir(o.scratchName, o.scratchName), kind === 'local' ? 'slot' : `${kind}-slot`);
   }
 
   run(spec: AttemptSpec, ctx: ExecutorContext): Promise<AttemptRecord> {

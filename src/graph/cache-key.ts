@@ -1,9 +1,9 @@
 /**
  * Task identity (DESIGN.md §3), pure. A task's cache key covers everything flowctl hands the
  * task: its flow, step and task id, its item, item index and the items of every enclosing
- * fan-out, the rendered command, shell and image, its env, the params it can read
- * (FLOW_PARAM_*), the code it can see and the content hashes of its inputs, and the outputs it
- * declares. Users narrow a key only explicitly (`deps:` for code, `params:` for params); a
+ * fan-out, the rendered command, shell and image (its id, not its tag), its env, the params
+ * it can read (FLOW_PARAM_*), the code it can see and the content hashes of its inputs, and the
+ * outputs it declares. Users narrow a key only explicitly (`deps:` for code, `params:` for params); a
  * value the task can see is never silently left out. Per-execution values are the exception,
  * by definition: the run id, the attempt number and the task directory's path differ on every
  * run, so a task whose result depends on them must say `cache: false`.
@@ -12,8 +12,8 @@
  * `--dry-run`/`show` can tell what changed). A value that contains a secret is digested with a
  * keyed hash (HMAC-SHA256 with a per-store random key), never hashed or stored in clear.
  *
- * Retry, timeout, resources and catch are left out: they change how a task runs, not what it
- * makes.
+ * Retry, timeout, resources, catch and a container's pull policy and network are left out:
+ * they change how a task runs, not what it makes.
  */
 import { createHash } from 'node:crypto';
 import type { CodeFile } from '../store/manifest.js';
@@ -41,6 +41,7 @@ export interface TaskKeyInput {
   /** The rendered command, unmasked (a secret in it is digested with the keyed hash). */
   command: string;
   shell: string;
+  /** A container step's image: its id (`sha256:…`) as the runtime resolved it, so a re-tagged image changes the key. */
   image?: string;
   env: Record<string, string>;
   /** The params the task can read (already narrowed by the step's `params:`). */
@@ -107,12 +108,20 @@ export function keyHasher(opts: { containsSecret?: (text: string) => boolean; hm
  * matching the step's `deps:` globs (gitignore syntax: `scripts/fit.mjs`, `lib/**`, `*.py`).
  */
 export function codeKey(files: CodeFile[], opts: { flowFile: string; deps?: string[] }): string {
-  let selected = files.filter((f) => f.path !== opts.flowFile);
-  if (opts.deps) {
-    const m = new IgnoreMatcher().add(opts.deps.join('\n'));
-    selected = selected.filter((f) => m.ignores(f.path));
-  }
-  return sha256(selected.map((f) => `${f.path}\0${f.mode.toString(8)}\0${f.hash}\n`).join(''));
+  return codeDigest(codeFilesSeen(files, opts));
+}
+
+/** The files of a snapshot a step's code key covers (see codeKey), in snapshot order. */
+export function codeFilesSeen(files: CodeFile[], opts: { flowFile: string; deps?: string[] }): CodeFile[] {
+  const selected = files.filter((f) => f.path !== opts.flowFile);
+  if (!opts.deps) return selected;
+  const m = new IgnoreMatcher().add(opts.deps.join('\n'));
+  return selected.filter((f) => m.ignores(f.path));
+}
+
+/** The digest of a selection of code files: what keyParts.code holds. */
+export function codeDigest(files: CodeFile[]): string {
+  return sha256(files.map((f) => `${f.path}\0${f.mode.toString(8)}\0${f.hash}\n`).join(''));
 }
 
 /** JSON with sorted object keys, so `{a,b}` and `{b,a}` items share a key. */

@@ -10,6 +10,8 @@ import type { StepSpec, TaskStepSpec } from '../spec/types.js';
 export interface StageEntry {
   rel: string;
   entry: OutputEntry;
+  /** The qualified step whose task produced it (for messages; not part of any key). */
+  from?: string;
 }
 
 export type NodeOutcome = 'succeeded' | 'failed' | 'caught' | 'skipped';
@@ -130,7 +132,7 @@ export function exportsOf(node: StepNode): StageEntry[] {
     for (const t of node.tasks) {
       if (t.state !== 'succeeded' && t.state !== 'cached') continue;
       const prefix = node.fanned ? `${node.spec.name}/${t.index}/` : '';
-      for (const e of t.outputs) out.push({ rel: prefix + e.path, entry: e });
+      for (const e of t.outputs) out.push({ rel: prefix + e.path, entry: e, from: node.path });
     }
     return out;
   }
@@ -139,7 +141,7 @@ export function exportsOf(node: StepNode): StageEntry[] {
     const prefix = node.fanned ? `${node.spec.name}/${inst.index}/` : '';
     for (const s of sinks) {
       const child = inst.nodes.get(s);
-      if (child) for (const e of exportsOf(child)) out.push({ rel: prefix + e.rel, entry: e.entry });
+      if (child) for (const e of exportsOf(child)) out.push({ rel: prefix + e.rel, entry: e.entry, from: e.from });
     }
   }
   return out;

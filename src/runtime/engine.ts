@@ -34,10 +34,19 @@ export interface TaskOutcome {
 
 /** What the engine needs from whoever runs tasks (a fake in engine tests). */
 export interface TaskRunner {
-  /** Runs (or reuses) the task; never mutates it. */
-  run(task: Readonly<TaskNode>, prepared: PreparedTask, signal: AbortSignal, killSignal: AbortSignal): Promise<TaskOutcome>;
+  /**
+   * Runs (or reuses) the task; never mutates it. `runFailed` is aborted once the run has failed
+   * (an uncaught task failure): nothing new starts, so remote work not started yet may be ended.
+   */
+  run(task: Readonly<TaskNode>, prepared: PreparedTask, signal: AbortSignal, killSignal: AbortSignal, runFailed?: AbortSignal): Promise<TaskOutcome>;
   /** Records a task the engine decided without running (skipped, or failed before start). */
   record(task: Readonly<TaskNode>): Promise<void>;
+  /**
+   * Only for runners that do not run tasks (the dry run): a reason when a ready step's `if:`,
+   * `foreach:` or command reads values that no task has really produced. The engine then
+   * completes the step without tasks, as succeeded, so the walk goes on downstream.
+   */
+  unresolved?(node: Readonly<StepNode>): string | undefined;
 }
 
 export interface EngineOptions {
@@ -68,7 +77,12 @@ export class RunEngine {
   private readonly counts: Partial<Record<TaskState, number>> = {};
   private readonly abort = new AbortController();
   private readonly kill = new AbortController();
+  private readonly failed = new AbortController();
   private running = 0;
+  /** Running tasks that use this machine: `--max-workers` bounds these only (remote ones wait on their service's queue). */
+  private localRunning = 0;
+  /** Queued tasks that run elsewhere: while there are none, a full machine ends dispatch at once. */
+  private remoteQueued = 0;
   private cpuUsed = 0;
   private memUsed = 0;
   private caughtFailures = 0;
@@ -79,7 +93,7 @@ export class RunEngine {
 
   constructor(private readonly o: EngineOptions) {
     // Every running task listens on both signals; Node's leak warning (past 10) would only add noise to progress output.
-    setMaxListeners(0, this.abort.signal, this.kill.signal);
+    setMaxListeners(0, this.abort.signal, this.kill.signal, this.failed.signal);
   }
 
   async run(): Promise<EngineResult> {
@@ -101,7 +115,7 @@ export class RunEngine {
   /** Ctrl-C: stop starting tasks and end the running ones (kill=true: no grace period). */
   interrupt(kill = false): void {
     this.interrupted = true;
-    this.queue.clear();
+    this.clearQueue();
     if (!this.abort.signal.aborted) this.abort.abort('interrupt');
     if (kill) this.kill.abort('kill');
     this.pump();
@@ -128,6 +142,8 @@ export class RunEngine {
     const needs = node.spec.needs.map((n) => node.scope.nodes.get(n)!);
     const skippedNeed = needs.find((n) => n.outcome === 'skipped');
     if (skippedNeed && !node.spec.if) return this.skipNode(node, `upstream step '${skippedNeed.path}' was skipped`);
+    const unresolved = this.o.runner.unresolved?.(node);
+    if (unresolved) return this.deferNode(node, unresolved);
 
     const ctx = expressionContext(node, this.o.params, { id: this.o.runId, flow: this.o.spec.name });
     let items: unknown[] | undefined;
@@ -152,7 +168,9 @@ export class RunEngine {
     const stat = this.stats.get(node.path);
     stat.tasks += plan.tasks.length;
     this.o.emit({ type: 'step-planned', step: node.path, tasks: stat.tasks });
+    const remote = !runsOnThisMachine(executorKindOf(node.spec));
     for (const { task, prepared } of plan.runnable) this.queue.push(task, prepared);
+    if (remote) this.remoteQueued += plan.runnable.length;
     if (plan.tasks.length === 0) this.completeNode(node);
     for (const t of plan.decided) void this.settleWithoutRunning(t);
   }
@@ -178,6 +196,12 @@ export class RunEngine {
     this.afterStructureChange(node);
   }
 
+  private deferNode(node: StepNode, reason: string): void {
+    node.reason = reason;
+    this.completeNode(node, 'succeeded');
+    this.afterStructureChange(node);
+  }
+
   private failNode(node: StepNode, reason: string): void {
     node.reason = reason;
     if (node.spec.kind === 'task') {
@@ -187,7 +211,7 @@ export class RunEngine {
     } else {
       this.o.emit({ type: 'task-finished', step: node.path, taskId: taskIdFor(node.scope.indices), state: 'failed', durationMs: 0, reason });
       this.failing = true;
-      this.queue.clear();
+      this.clearQueue();
       this.completeNode(node, 'failed');
     }
     this.afterStructureChange(node);
@@ -217,8 +241,11 @@ export class RunEngine {
   // ---- dispatch ----
 
   private pump(): void {
-    if (this.failing || this.interrupted) this.queue.clear();
-    while (this.running < this.o.maxWorkers) {
+    if (this.failing || this.interrupted) {
+      this.clearQueue();
+      if (this.failing && !this.interrupted && !this.failed.signal.aborted) this.failed.abort('run-failed');
+    }
+    while (this.queue.size > 0 && (this.localRunning < this.o.maxWorkers || this.remoteQueued > 0)) {
       const next = this.queue.takeFirst((t) => this.fits(t.node.spec));
       if (!next) break;
       this.start(next.item, next.prepared);
@@ -227,19 +254,24 @@ export class RunEngine {
   }
 
   private fits(spec: TaskStepSpec): boolean {
-    if (this.running === 0) return true;
+    if (!runsOnThisMachine(executorKindOf(spec))) return true;
+    if (this.localRunning >= this.o.maxWorkers) return false;
+    if (this.localRunning === 0) return true;
     const { cpu, mem } = this.demand(spec);
     return this.cpuUsed + cpu <= this.o.cpuBudget && this.memUsed + mem <= this.o.memoryBudgetMb;
   }
 
   private start(task: TaskNode, prepared: PreparedTask): void {
     const { cpu, mem } = this.demand(task.node.spec);
+    const local = runsOnThisMachine(executorKindOf(task.node.spec)) ? 1 : 0;
+    if (!local) this.remoteQueued--;
     this.running++;
+    this.localRunning += local;
     this.cpuUsed += cpu;
     this.memUsed += mem;
     task.state = 'running';
     this.o.runner
-      .run(task, prepared, this.abort.signal, this.kill.signal)
+      .run(task, prepared, this.abort.signal, this.kill.signal, this.failed.signal)
       .then((outcome) => {
         task.state = outcome.state;
         task.values = outcome.values;
@@ -254,6 +286,7 @@ export class RunEngine {
       })
       .finally(() => {
         this.running--;
+        this.localRunning -= local;
         this.cpuUsed -= cpu;
         this.memUsed -= mem;
         this.finishTask(task);
@@ -267,10 +300,15 @@ export class RunEngine {
     return { cpu: Math.min(spec.resources.cpu, this.o.cpuBudget), mem: Math.min(spec.resources.memory, this.o.memoryBudgetMb) };
   }
 
+  private clearQueue(): void {
+    this.queue.clear();
+    this.remoteQueued = 0;
+  }
+
   private fatal(e: unknown): void {
     this.error ??= errorMessage(e);
     this.failing = true;
-    this.queue.clear();
+    this.clearQueue();
   }
 
   // ---- completion: propagating a finished task up through nodes and scopes ----
@@ -284,7 +322,7 @@ export class RunEngine {
       if (task.caught) this.caughtFailures++;
       else if (!this.interrupted) {
         this.failing = true;
-        this.queue.clear();
+        this.clearQueue();
       }
     }
     node.remaining--;

@@ -35,6 +35,10 @@ export interface SessionOptions {
   handleSignals?: boolean;
   keepFailedDirs?: boolean;
   noCache?: boolean;
+  /** `--executor`: send every step with an image to AWS Batch, or run every step here. */
+  executor?: 'batch' | 'local';
+  /** `--batch-queue`: the job queue of batch steps that name none (else FLOWCTL_BATCH_QUEUE). */
+  batchQueue?: string;
 }
 
 export interface RunFlowResult {
@@ -98,10 +102,12 @@ export async function runSession(
 
   const cpus = os.availableParallelism();
   const maxWorkers = o.maxWorkers ?? cpus;
-  const executors = new ExecutorSet({ store, masker, scratchName: runId, code, keepFailedDirs: o.keepFailedDirs });
+  const executors = new ExecutorSet({ store, masker, scratchName: runId, code, keepFailedDirs: o.keepFailedDirs }, {
+    batch: { env: process.env, warn: (message) => bus.emit({ type: 'warning', message }) },
+  });
   const runner = new StoreTaskRunner({
     store, executors, flow: spec.name, runId, code, params, masker, emit: (e) => bus.emit(e), flowFile: recorder.record.flowFile,
-    cache: !o.noCache, origin: origin && { runId: origin.runId, rerun: origin.rerun }, hasher,
+    cache: !o.noCache, origin: origin && { runId: origin.runId, rerun: origin.rerun }, hasher, batchQueue: o.batchQueue || process.env.FLOWCTL_BATCH_QUEUE || undefined,
   });
   const engine = new RunEngine({
     spec, runId, params, maxWorkers, cpuBudget: Math.max(cpus, maxWorkers), memoryBudgetMb: Math.floor(os.totalmem() / 2 ** 20),
@@ -149,10 +155,14 @@ function maskSecrets(params: Record<string, unknown>, secrets: string[]): Record
   return out;
 }
 
-function flattenSteps(steps: StepSpec[], parent?: string): Array<{ step: string; parent?: string; foreach: boolean; needs: string[] }> {
+/** The run-started event's steps; `deps` (a step's code globs) lets `show` name the code files a step's key covers. */
+function flattenSteps(steps: StepSpec[], parent?: string): Array<{ step: string; parent?: string; foreach: boolean; needs: string[]; deps?: string[] }> {
   return steps.flatMap((s) => {
     const p = parent ? `${parent}.${s.name}` : s.name;
-    const self = { step: p, parent, foreach: s.foreach !== undefined, needs: s.needs.map((n) => (parent ? `${parent}.${n}` : n)) };
+    const self = {
+      step: p, parent, foreach: s.foreach !== undefined, needs: s.needs.map((n) => (parent ? `${parent}.${n}` : n)),
+      ...(s.kind === 'task' && s.deps ? { deps: s.deps } : {}),
+    };
     return s.kind === 'group' ? [self, ...flattenSteps(s.steps, p)] : [self];
   });
 }

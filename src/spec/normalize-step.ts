@@ -4,7 +4,7 @@ import type { ForeachSpec, StepSpec, TaskStepSpec, TemplateSpec, ValueSpec } fro
 import { stepDataPath } from './describe.js';
 import { templateAt, wholeExpressionAt } from './expressions.js';
 import { isRecord, type NormalizeContext, type Raw } from './normalize-context.js';
-import { durationAt, normalizeOutput, resourcesAt, retryAt, NO_RETRY } from './normalize-values.js';
+import { batchAt, durationAt, normalizeOutput, resourcesAt, retryAt, NO_RETRY } from './normalize-values.js';
 import { type DataPath, findNode } from './positions.js';
 
 export function normalizeSteps(ctx: NormalizeContext, raw: Raw, parents: string[], defaults: Raw): StepSpec[] {
@@ -44,6 +44,9 @@ function taskSettings(ctx: NormalizeContext, r: Raw, at: DataPath, defaults: Raw
   const imageAt = pick('image');
   const image = imageAt.value;
   const executorAt = pick('executor');
+  const pullAt = pick('pull');
+  const networkAt = pick('network');
+  const batch = batchAt(defaults.batch, r.batch);
   return {
     run: typeof r.run === 'string' ? templateAt(ctx, r.run, [...at, 'run']) : templateAt(ctx, '', [...at, 'run']),
     shell: pick('shell').value === 'bash' ? 'bash' : 'sh',
@@ -51,10 +54,17 @@ function taskSettings(ctx: NormalizeContext, r: Raw, at: DataPath, defaults: Raw
     outputs: Array.isArray(r.outputs) ? r.outputs.map((o) => (typeof o === 'string' && o !== '' ? normalizeOutput(o) : '')) : [],
     env: envOf(ctx, r, at, defaults),
     ...(typeof image === 'string' && image !== '' ? { image } : {}),
+    pull: pullAt.value === 'always' || pullAt.value === 'never' ? pullAt.value : 'missing',
+    ...(typeof networkAt.value === 'string' && networkAt.value !== '' ? { network: networkAt.value } : {}),
     executor: executorAt.value === 'batch' ? 'batch' : 'local',
+    ...(batch ? { batch } : {}),
     settingLocs: {
       ...(image !== undefined ? { image: ctx.loc(imageAt.path) } : {}),
       ...(executorAt.value !== undefined ? { executor: ctx.loc(executorAt.path) } : {}),
+      // Only where the step itself says so: defaults: may set them for steps without an image.
+      ...('pull' in r ? { pull: ctx.loc(pullAt.path) } : {}),
+      ...('network' in r ? { network: ctx.loc(networkAt.path) } : {}),
+      ...(batch ? { batch: ctx.loc(pick('batch').path) } : {}),
     },
     resources: resourcesAt({ ...(isRecord(defaults.resources) ? defaults.resources : {}), ...(isRecord(r.resources) ? r.resources : {}) }),
     retry: retry.value === undefined ? NO_RETRY : retryAt(ctx, retry.value, retry.path),

@@ -1,6 +1,6 @@
 /** Normalizers for single task settings: durations, retry, resources, outputs. Tolerant of schema-invalid input. */
 import { posix } from 'node:path';
-import type { ResourcesSpec, RetrySpec } from './types.js';
+import type { BatchSpec, ResourcesSpec, RetrySpec } from './types.js';
 import { describePath } from './describe.js';
 import { formatDuration, parseDuration } from './duration.js';
 import { isRecord, type NormalizeContext } from './normalize-context.js';
@@ -59,6 +59,28 @@ export function resourcesAt(value: unknown): ResourcesSpec {
     cpu: typeof r.cpu === 'number' && r.cpu > 0 ? r.cpu : DEFAULT_RESOURCES.cpu,
     memory: parseMemory(r.memory) ?? DEFAULT_RESOURCES.memory,
     gpu: typeof r.gpu === 'number' && Number.isInteger(r.gpu) && r.gpu >= 0 ? r.gpu : DEFAULT_RESOURCES.gpu,
+  };
+}
+
+/** `defaults.batch` and a step's `batch`, merged key by key (`secrets` too); undefined when neither is set. */
+export function batchAt(defaults: unknown, own: unknown): BatchSpec | undefined {
+  if (!isRecord(defaults) && !isRecord(own)) return undefined;
+  const d = isRecord(defaults) ? defaults : {};
+  const o = isRecord(own) ? own : {};
+  const m = { ...d, ...o };
+  const str = (v: unknown) => (typeof v === 'string' && v !== '' ? v : undefined);
+  const secrets: Record<string, string> = {};
+  for (const src of [d.secrets, o.secrets]) {
+    if (!isRecord(src)) continue;
+    for (const [k, v] of Object.entries(src)) if (typeof v === 'string') secrets[k] = v;
+  }
+  return {
+    ...(str(m.queue) ? { queue: str(m.queue) } : {}),
+    ...(str(m.job_role) ? { jobRole: str(m.job_role) } : {}),
+    ...(str(m.execution_role) ? { executionRole: str(m.execution_role) } : {}),
+    platform: m.platform === 'FARGATE' ? 'FARGATE' : 'EC2',
+    assignPublicIp: m.assign_public_ip === true,
+    secrets,
   };
 }
 

@@ -31,6 +31,18 @@ export interface RetrySpec {
   maxDelayMs: number;
 }
 
+/** Where a step's jobs run on AWS Batch (`batch:`, merged key by key with `defaults.batch`). */
+export interface BatchSpec {
+  /** Job queue; undefined: `--batch-queue`, else FLOWCTL_BATCH_QUEUE. */
+  queue?: string;
+  jobRole?: string;
+  executionRole?: string;
+  platform: 'EC2' | 'FARGATE';
+  assignPublicIp: boolean;
+  /** Secret param name → ARN of a Secrets Manager secret or SSM parameter holding its value. */
+  secrets: Record<string, string>;
+}
+
 export interface ResourcesSpec {
   cpu: number;
   /** MiB */
@@ -74,9 +86,15 @@ export interface TaskStepSpec extends StepCommon {
   outputs: string[];
   env: Record<string, TemplateSpec>;
   image?: string;
+  /** When the image is pulled: once per run (`always`), only when absent (`missing`, the default), or `never`. */
+  pull: 'always' | 'missing' | 'never';
+  /** Container network (`--network`); undefined: the runtime's default. */
+  network?: string;
   executor: 'local' | 'batch';
-  /** Where `image:` and `executor:` were set (the step itself or defaults:), for messages about them. */
-  settingLocs?: { image?: SourceLoc; executor?: SourceLoc };
+  /** AWS Batch settings, when the step or defaults: set `batch:` (used only when the step runs on Batch). */
+  batch?: BatchSpec;
+  /** Where these settings were written (the step itself or defaults:), for messages about them. */
+  settingLocs?: { image?: SourceLoc; executor?: SourceLoc; pull?: SourceLoc; network?: SourceLoc; batch?: SourceLoc };
   resources: ResourcesSpec;
   retry: RetrySpec;
   /** undefined = no timeout */

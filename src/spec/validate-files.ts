@@ -38,12 +38,12 @@ function toReport(file: string, p: Problem): ProblemReport {
  * valid spec that depend on this machine (e.g. an executor that is not available here).
  * @example (await validateFiles(['flows/train.yaml'])).valid // => true
  */
-export async function validateFiles(files: string[], check?: (spec: FlowSpec) => Problem[]): Promise<ValidationReport & { problems: Problem[] }> {
+export async function validateFiles(files: string[], check?: (spec: FlowSpec) => Problem[] | Promise<Problem[]>): Promise<ValidationReport & { problems: Problem[] }> {
   const reports: FileReport[] = [];
   const all: Problem[] = [];
   for (const file of files) {
     const result = await validateFlowFile(file);
-    const problems = result.spec && check ? check(result.spec) : result.problems;
+    const problems = result.spec && check ? await check(result.spec) : result.problems;
     all.push(...problems);
     reports.push({ file, valid: problems.length === 0, problems: problems.map((p) => toReport(file, p)) });
   }

@@ -15,7 +15,7 @@ import { byPath, codeManifestJson, EXEC_MODE, parseCodeManifest, PLAIN_MODE, typ
 import type { KeyStore } from './key-store.js';
 import type { ObjectStore } from './object-store.js';
 import { keys } from './records.js';
-import { loadStatCache, saveStatCache } from './stat-cache.js';
+import { loadStatCache, saveStatCache, type StatCache } from './stat-cache.js';
 
 /** Never part of a snapshot, at any depth: the store itself, VCS data, installed dependencies. */
 const ALWAYS_SKIPPED = new Set(['.flowctl', '.git', 'node_modules']);
@@ -24,6 +24,12 @@ const PARALLEL = 16;
 export interface SnapshotOptions {
   /** Extra exclusion on top of the ignore files; gets posix paths relative to the root. */
   exclude?: (relPath: string) => boolean;
+  /**
+   * Only compute the snapshot (its hash and files), writing nothing to the store: no objects,
+   * no manifest, no stat cache (which is still read, so unchanged files are not re-read). For
+   * dry runs; the store need not exist.
+   */
+  hashOnly?: boolean;
 }
 
 export interface CodeSnapshot {
@@ -98,6 +104,12 @@ export async function snapshotCode(objects: ObjectStore, kv: KeyStore, projectRo
   };
   await walk(root, '');
 
+  if (opts.hashOnly) {
+    const cache = onDisk ? await loadStatCache(kv) : undefined;
+    const local = await hashLocally(found, cache);
+    return { hash: sha256(codeManifestJson(local)), files: local.sort(byPath), rehashed: local.length, skipped, touched: false };
+  }
+
   // A remote store has no stat cache, and asking it about every file is a request each. Hash
   // locally first: when the store already has this exact snapshot (its manifest is written
   // only after all its objects), one HEAD replaces N; otherwise those hashes play the stat
@@ -152,8 +164,10 @@ export async function retouchSnapshot(objects: ObjectStore, kv: KeyStore, projec
   await kv.put(keys.code(snap.hash), codeManifestJson(snap.files));
 }
 
-async function hashLocally(found: Candidate[]): Promise<CodeFile[]> {
+async function hashLocally(found: Candidate[], cache?: StatCache): Promise<CodeFile[]> {
   const hashed = await mapLimit(found, PARALLEL, async (c): Promise<CodeFile | undefined> => {
+    const hit = cache?.lookup(c.abs, c.st);
+    if (hit) return { path: c.path, hash: hit, size: c.st.size, mode: modeOf(c.st) };
     const h = await hashFile(c.abs).catch(vanished);
     return h && { path: c.path, hash: h.hash, size: h.size, mode: modeOf(c.st) };
   });

@@ -43,8 +43,12 @@ export class FsObjectStore implements ObjectStore {
   readonly checksAreCheap = true;
   readonly damagedCopies = 'quarantined' as const;
 
-  /** root: the store root; scratch: a directory on the same filesystem for temp files and task directories. */
-  constructor(private readonly root: string, private readonly scratch: string) {}
+  /**
+   * root: the store root; scratch: a directory on the same filesystem for temp files and task
+   * directories; readOnly (a dry run, see read-only.ts): checks leave every file as found (no
+   * stat reset, no quarantine: a damaged object only reads as absent).
+   */
+  constructor(private readonly root: string, private readonly scratch: string, private readonly readOnly = false) {}
 
   get location(): string {
     return this.root;
@@ -173,7 +177,7 @@ export class FsObjectStore implements ObjectStore {
       throw corruptObject(key, `its content hashes to ${actual}`, this.quarantineDir());
     }
     // Read whole and found good (and not written meanwhile): the next cheap check may trust its stat again.
-    if (!looksVerified(st)) {
+    if (!looksVerified(st) && !this.readOnly) {
       const after = await lstat(path, { bigint: true }).catch(() => undefined);
       if (after && sameStat(st, after)) await markVerified(path, { mode: Number(st.mode) });
     }
@@ -186,7 +190,7 @@ export class FsObjectStore implements ObjectStore {
    */
   verify(hash: string, opts: { size?: number } = {}): Promise<ObjectCheck> {
     const size = opts.size;
-    return checkObjectFile(this.path(hash), hash, { size, quarantine: (ino) => this.quarantineInode(hash, ino) });
+    return checkObjectFile(this.path(hash), hash, { size, repair: !this.readOnly, quarantine: (ino) => this.quarantineInode(hash, ino) });
   }
 
   /** A hardlink (a private copy for executables or across filesystems), once the object checks out. */
@@ -225,7 +229,7 @@ export class FsObjectStore implements ObjectStore {
    * may have replaced it meanwhile).
    */
   private async quarantineInode(hash: string, ino: bigint): Promise<void> {
-    if (!sameInode(this.path(hash), ino)) return;
+    if (this.readOnly || !sameInode(this.path(hash), ino)) return;
     const dest = join(this.quarantineDir(), `${hash}.${new Date().toISOString().replace(/[-:.]/g, '')}-${process.pid}`);
     await renameInto(this.path(hash), dest).catch((e) => {
       if (errno(e) !== 'ENOENT') throw e;

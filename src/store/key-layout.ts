@@ -11,6 +11,7 @@ export type KeyKind =
   | { kind: 'attempt'; flow: string; runId: string; step: string; taskId: string; attempt: number }
   | { kind: 'attempt-spec'; flow: string; runId: string; step: string; taskId: string; attempt: number }
   | { kind: 'log'; flow: string; runId: string; step: string; taskId: string; attempt: number; stream: LogStream }
+  | { kind: 'job-array'; flow: string; runId: string; arrayId: string }
   | { kind: 'tags'; flow: string; runId: string }
   | { kind: 'run-index'; runId: string }
   | { kind: 'cache-entry'; cacheKey: string }
@@ -29,6 +30,7 @@ export function parseKey(key: string): KeyKind {
     const runId = p[3]!;
     if (p.length === 5 && p[4] === 'run.json') return { kind: 'run', flow, runId };
     if (p.length === 5 && p[4] === 'events.ndjson') return { kind: 'events', flow, runId };
+    if (p.length === 6 && p[4] === 'arrays' && p[5]!.endsWith('.json')) return { kind: 'job-array', flow, runId, arrayId: p[5]!.slice(0, -5) };
     if (p[4] !== 'steps' || p[6] !== 'tasks' || p.length < 9) return { kind: 'other' };
     const [step, taskId] = [p[5]!, p[7]!];
     if (p.length === 9 && p[8] === 'task.json') return { kind: 'task', flow, runId, step, taskId };

@@ -74,7 +74,7 @@ export async function sweepLeftovers(
 async function taskDirIsLeftover(dir: string, name: string, liveness: RunLiveness, now: number): Promise<boolean> {
   const owner = readOwner(dir);
   if (owner?.host === os.hostname()) return owner.pid !== process.pid && !pidAlive(owner.pid);
-  const runId = owner?.runId ?? name.replace(/-remote-\d+$/, '');
+  const runId = owner?.runId ?? name.replace(/-remote-[0-9a-f]+$/, '');
   const state = await liveness(runId).catch(() => 'unknown' as const);
   if (state !== 'unknown') return state === 'dead';
   const st = await lstat(dir).catch(() => undefined);

@@ -10,6 +10,7 @@ import { stat } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { FlowctlError } from '../errors.js';
 import { openFsPorts } from './fs-store.js';
+import { readOnlyPorts } from './read-only.js';
 import { Store } from './store.js';
 
 export const STORE_DIR = '.flowctl';
@@ -22,6 +23,12 @@ export interface OpenStoreOptions {
   projectRoot?: string;
   /** Create a store when none is found (`run`): the named path, or `.flowctl/` in cwd. Otherwise a missing store is STORE_NOT_FOUND. */
   create?: boolean;
+  /**
+   * Open without creating or writing anything (a dry run): with `create`, a store that does not
+   * exist yet is the one `run` would create, and reads as empty; object checks repair nothing,
+   * and a write throws (read-only.ts).
+   */
+  readOnly?: boolean;
   /** Defaults to process.env; read for FLOWCTL_DATASTORE and, for S3, the endpoint, credentials and cache settings. */
   env?: NodeJS.ProcessEnv;
 }
@@ -48,13 +55,16 @@ export async function locateStore(opts: OpenStoreOptions): Promise<string | unde
  */
 export async function openStore(opts: OpenStoreOptions): Promise<Store> {
   const location = await locateStore(opts);
-  if (location) return openLocation(location, opts.cwd, opts.env ?? process.env, opts.create ?? false);
+  if (location) {
+    const store = await openLocation(location, opts.cwd, opts.env ?? process.env, opts.create ?? false, opts.readOnly ?? false);
+    return opts.readOnly ? new Store(readOnlyPorts(store)) : store;
+  }
   throw new FlowctlError('STORE_NOT_FOUND', `No ${STORE_DIR}/ directory in ${opts.cwd} or any parent directory`, {
     hint: 'Run this inside a flowctl project, or pass --datastore PATH (or set FLOWCTL_DATASTORE).',
   });
 }
 
-async function openLocation(location: string, cwd: string, env: NodeJS.ProcessEnv, create: boolean): Promise<Store> {
+async function openLocation(location: string, cwd: string, env: NodeJS.ProcessEnv, create: boolean, readOnly: boolean): Promise<Store> {
   const scheme = /^([a-z][a-z0-9+.-]*):\/\//i.exec(location)?.[1]?.toLowerCase();
   switch (scheme) {
     case undefined:
@@ -65,7 +75,7 @@ async function openLocation(location: string, cwd: string, env: NodeJS.ProcessEn
           hint: 'Check --datastore / FLOWCTL_DATASTORE; a store is created by the first `flowctl run`.',
         });
       }
-      return new Store(await openFsPorts(dir));
+      return new Store(await openFsPorts(dir, { readOnly }));
     }
     case 's3': {
       // Loaded on demand: the AWS SDK costs start-up time every local-store command would pay.

@@ -56,7 +56,7 @@ export function parseRecord<T>(key: string, text: string, shape: Shape, where: s
 }
 
 const RUN_STATES = new Set(['running', 'succeeded', 'failed', 'interrupted']);
-const TASK_STATES = new Set(['pending', 'running', 'succeeded', 'failed', 'skipped', 'cached']);
+const TASK_STATES = new Set(['pending', 'running', 'succeeded', 'failed', 'interrupted', 'skipped', 'cached']);
 const ATTEMPT_STATES = new Set(['running', 'succeeded', 'failed', 'timeout', 'interrupted']);
 const HASH = /^[0-9a-f]{64}$/;
 
@@ -148,3 +148,10 @@ export const attemptSpecShape: Shape = (s) =>
   isKeySegment(s.flow) && isKeySegment(s.runId) && isKeySegment(s.step) && isKeySegment(s.taskId) && typeof s.attempt === 'number'
     ? undefined
     : 'not an attempt spec (flow, runId, step, taskId, attempt)';
+
+/** An AWS Batch array job's child list: the attempt each child index runs. */
+export const jobArrayShape: Shape = (a) =>
+  Array.isArray(a.attempts) && a.attempts.every((x) => typeof x === 'object' && x !== null && isKeySegment((x as { step?: unknown }).step) &&
+    isKeySegment((x as { taskId?: unknown }).taskId) && typeof (x as { attempt?: unknown }).attempt === 'number')
+    ? undefined
+    : 'not an array job list (attempts: [{step, taskId, attempt}])';

@@ -77,6 +77,8 @@ export interface TaskRecord {
   cachedFrom?: { runId: string; step: string; taskId: string };
   /** How a `cached` task was reused: a cache-key hit, or cloned from the origin run by `resume`. */
   reuse?: 'cache' | 'resume';
+  /** Why no earlier result was looked for: `--no-cache`, the step's `cache: false`, or `resume --from` re-running the step. */
+  cacheSkipped?: 'no-cache' | 'cache-off' | 'rerun';
   outputs: OutputEntry[];
   values: Record<string, unknown>;
   attempts: number;
@@ -87,6 +89,8 @@ export interface TaskRecord {
   reason?: string;
   /** A failure that `catch: true` let through. */
   caught?: boolean;
+  /** The remote job of the last attempt (an AWS Batch job id, `<array job id>:<index>` for a child of an array job). */
+  jobId?: string;
 }
 
 /** The parts of a task's cache key, as stored in task.json (`keyParts`). Every string is a digest unless said otherwise. */
@@ -104,7 +108,7 @@ export interface TaskKeyParts {
   items: string;
   command: string;
   shell: string;
-  /** Image reference as written (a digest once container steps resolve one); null on the host. */
+  /** The image's id (`sha256:…`) for a container step (its reference as written where none was resolved); null on the host. */
   image: string | null;
   /** The step's env: name → digest of the value. */
   env: Record<string, string>;
@@ -138,6 +142,10 @@ export interface AttemptRecord {
   reason?: string;
   /** Where it ran: `local`, a container runtime, `batch` (absent in records written before this field). */
   executor?: string;
+  /** The container image of a container step, as the step names it. */
+  image?: string;
+  /** The id (`sha256:…`) of the image that ran; the task's cache key covers it. */
+  imageDigest?: string;
   /** Outputs collected from a succeeded attempt. */
   outputs?: OutputEntry[];
   /** FLOW_VALUES of a succeeded attempt (secrets masked). */
@@ -148,6 +156,42 @@ export interface AttemptRecord {
   inputProblems?: InputProblem[];
   /** Another attempt would not help (the task damaged its staged inputs: they are gone from the store). */
   final?: boolean;
+  /** The remote job the attempt ran in (AWS Batch), absent for attempts run on the orchestrating machine. */
+  job?: JobInfo;
+}
+
+/** An AWS Batch job as an attempt record keeps it. */
+export interface JobInfo {
+  /** The job id (`<array job id>:<index>` for a child of an array job). */
+  id: string;
+  queue?: string;
+  /** The child's index in its array job. */
+  arrayIndex?: number;
+  /** Batch's last status (SUCCEEDED, FAILED, …) as the orchestrator saw it. */
+  status?: string;
+  /** Batch's statusReason (`Host EC2 (instance i-…) terminated.`, `Job attempt duration exceeded timeout`). */
+  statusReason?: string;
+  /** The container's reason (`OutOfMemoryError: Container killed due to memory usage`, `CannotPullContainerError: …`). */
+  containerReason?: string;
+  /** CloudWatch Logs stream of the container, when Batch reported one. */
+  logStream?: string;
+}
+
+/** Where an attempt runs on AWS Batch: the step's `batch:` settings with the queue resolved. */
+export interface BatchPlacement {
+  queue: string;
+  jobRole?: string;
+  executionRole?: string;
+  platform: 'EC2' | 'FARGATE';
+  assignPublicIp?: boolean;
+  /** Secret param name → Secrets Manager / SSM ARN (names and ARNs only, never values). */
+  secrets: Record<string, string>;
+}
+
+/** `arrays/<id>.json`: which attempt each child of an AWS Batch array job runs (child index → entry). */
+export interface JobArrayRecord {
+  formatVersion: 1;
+  attempts: Array<{ step: string; taskId: string; attempt: number }>;
 }
 
 /** A staged file (a hard link to a store object) that a task changed in place. */
@@ -192,7 +236,18 @@ export interface AttemptSpec {
   /** Upstream outputs staged into the task directory at `path`. */
   inputs: Array<{ path: string; entry: OutputEntry }>;
   image?: string;
+  /**
+   * The image's id (`sha256:…`), resolved once per run (pulling per `pull`): what a container
+   * runs, so a tag moved during the run cannot change what the cache key says.
+   */
+  imageDigest?: string;
+  /** When to pull `image`: `always` (once per run), `missing` (default), `never`. */
+  pull?: PullPolicy;
+  /** The container network (`--network`); absent: the runtime's default. */
+  network?: string;
   resources: { cpu: number; memory: number; gpu: number };
+  /** Set when the attempt runs on AWS Batch. */
+  batch?: BatchPlacement;
 }
 
 /**
@@ -221,6 +276,9 @@ export interface GcState {
   heartbeatAt: string;
   finishedAt?: string;
 }
+
+/** When a container image is pulled: once per run (`always`), only when absent (`missing`), or never. */
+export type PullPolicy = 'always' | 'missing' | 'never';
 
 export const keys = {
   object: (hash: string) => `objects/sha256/${hash.slice(0, 2)}/${hash}`,
@@ -252,6 +310,8 @@ export const keys = {
   cacheEntry: (key: string) => `cache/tasks/${key.slice(0, 2)}/${key}.json`,
   /** The store's random key for keyed hashes of secret values in cache keys (hex). */
   cacheSecret: () => 'config/cache-secret',
+  /** Which attempt each child of an AWS Batch array job runs (JobArrayRecord). */
+  jobArray: (flow: string, runId: string, arrayId: string) => `flows/${flow}/runs/${runId}/arrays/${arrayId}.json`,
   /** Index of run ids by id, so `show RUN_ID` finds the flow without scanning every flow. */
   runIndex: (runId: string) => `runs/${runId}`,
   codeDir: () => 'code',

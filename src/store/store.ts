@@ -7,7 +7,7 @@
  * `damagedObjectsQuarantined`), never by probing for local paths.
  */
 import { randomBytes } from 'node:crypto';
-import { rm } from 'node:fs/promises';
+import { rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { FlowctlError } from '../errors.js';
 import { materializeCode, readCodeManifest, retouchSnapshot, snapshotCode, type CodeSnapshot, type SnapshotOptions } from './code-snapshot.js';
@@ -22,9 +22,11 @@ import { parseDirManifest } from './manifest.js';
 import type { ObjectCheck, ObjectStore } from './object-store.js';
 import { putOutput, stageOutput, type LinkedObject } from './outputs.js';
 import {
-  keys, type AttemptRecord, type AttemptSpec, type CacheEntry, type OutputEntry, type RunRecord, type TagsFile, type TaskRecord,
+  keys, type AttemptRecord, type AttemptSpec, type CacheEntry, type JobArrayRecord, type OutputEntry, type RunRecord, type TagsFile, type TaskRecord,
 } from './records.js';
-import { attemptShape, attemptSpecShape, cacheEntryShape, isDamagedRecord, isKeySegment, parseRecord, runShape, taskShape, type Shape } from './record-check.js';
+import {
+  attemptShape, attemptSpecShape, cacheEntryShape, isDamagedRecord, isKeySegment, jobArrayShape, parseRecord, runShape, taskShape, type Shape,
+} from './record-check.js';
 import { nextRunId } from './run-id.js';
 import { attemptLogs, firstLine, readFrom, readSlice, tailStart, type AttemptLogs, type LogStream } from './store-logs.js';
 
@@ -65,6 +67,12 @@ export class Store {
 
   // ---- what differs between stores ----
 
+  /** Whether the store exists yet (a dry run of a project's first run finds none); a bucket prefix always does. */
+  async exists(): Promise<boolean> {
+    if (this.objects.kind !== 'local') return true;
+    return stat(this.location).then((st) => st.isDirectory(), () => false);
+  }
+
   /** True when a running attempt's logs and records are readable in the store as they are written (a local store). */
   get logsAreLive(): boolean {
     return this.kv.live;
@@ -103,6 +111,22 @@ export class Store {
       const files = entries.flatMap((e) => (e.type === 'file' ? [e.hash] : []));
       const ok = await mapLimit(files, this.objects.checksAreCheap ? 1 : CHECK_PARALLEL, (h) => this.objects.touch(h));
       if (!ok.every(Boolean)) return false;
+    }
+    return true;
+  }
+
+  /**
+   * Whether every object of these outputs is present and intact (a directory's files too, where
+   * checks are cheap), marking nothing as used: `why not reused` and dry runs only look.
+   */
+  async hasOutputs(outputs: OutputEntry[]): Promise<boolean> {
+    for (const o of outputs) {
+      if (!(await this.objects.has(o.hash))) return false;
+      // S3 objects cannot be damaged by a task (their local cache copies are checked when staged).
+      if (o.type !== 'dir' || !this.objects.checksAreCheap) continue;
+      const entries = await this.readDirManifest(o).catch(() => undefined);
+      if (!entries) return false;
+      for (const e of entries) if (e.type === 'file' && !(await this.objects.has(e.hash))) return false;
     }
     return true;
   }
@@ -174,12 +198,18 @@ export class Store {
    */
   async cacheSecret(): Promise<Buffer> {
     const key = keys.cacheSecret();
-    let text = await this.kv.get(key);
-    if (text === undefined) {
-      await this.kv.createExclusive(key, randomBytes(32).toString('hex'));
-      text = await this.kv.get(key);
-    }
-    const hex = text?.trim() ?? '';
+    if ((await this.kv.get(key)) === undefined) await this.kv.createExclusive(key, randomBytes(32).toString('hex'));
+    const secret = await this.readCacheSecret();
+    if (!secret) throw new FlowctlError('STORE_CORRUPT', `${key} in ${this.location} could not be created`);
+    return secret;
+  }
+
+  /** The key cacheSecret() gives, or undefined when the store has none yet (creating none: dry runs). */
+  async readCacheSecret(): Promise<Buffer | undefined> {
+    const key = keys.cacheSecret();
+    const text = await this.kv.get(key);
+    if (text === undefined) return undefined;
+    const hex = text.trim();
     if (!/^[0-9a-f]{64}$/.test(hex)) {
       throw new FlowctlError('STORE_CORRUPT', `${key} in ${this.location} is not a 64-digit hex key`, {
         hint: `Delete ${key}: a new one is made on the next run (tasks that read secrets then run again once).`,
@@ -234,6 +264,15 @@ export class Store {
 
   readAttemptSpec(flow: string, runId: string, step: string, taskId: string, attempt: number): Promise<AttemptSpec | undefined> {
     return this.getJson<AttemptSpec>(keys.attemptSpec(flow, runId, step, taskId, attempt), attemptSpecShape);
+  }
+
+  /** Which attempt each child of an AWS Batch array job runs (`flowctl task --array` reads it). */
+  writeJobArray(flow: string, runId: string, arrayId: string, rec: JobArrayRecord): Promise<void> {
+    return this.putJson(keys.jobArray(flow, runId, arrayId), rec);
+  }
+
+  readJobArray(flow: string, runId: string, arrayId: string): Promise<JobArrayRecord | undefined> {
+    return this.getJson<JobArrayRecord>(keys.jobArray(flow, runId, arrayId), jobArrayShape);
   }
 
   /** The task that produced a cache key's outputs, or undefined (a missing or damaged entry is a miss). */
@@ -379,6 +418,16 @@ export class Store {
   /** Where the last `tail` bytes of a log start, at a line start (0 when it is shorter). */
   attemptLogTailStart(flow: string, runId: string, step: string, taskId: string, attempt: number, stream: LogStream, tail: number): Promise<number> {
     return tailStart(this.kv, keys.attemptLog(flow, runId, step, taskId, attempt, stream), tail);
+  }
+
+  /** Append to an attempt's stored log while it runs (a remote attempt ships its output in chunks; one writer per log). */
+  appendAttemptLog(flow: string, runId: string, step: string, taskId: string, attempt: number, stream: LogStream, text: string): Promise<void> {
+    return this.kv.append(keys.attemptLog(flow, runId, step, taskId, attempt, stream), text);
+  }
+
+  /** Store a finished attempt's log file whole (moved: the caller must not use it afterwards), replacing what was appended. */
+  putAttemptLog(flow: string, runId: string, step: string, taskId: string, attempt: number, stream: LogStream, file: string): Promise<void> {
+    return this.kv.putFile(keys.attemptLog(flow, runId, step, taskId, attempt, stream), file, { move: true });
   }
 
   /** Whether the attempt's record is written (it has ended). */

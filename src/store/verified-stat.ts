@@ -62,9 +62,10 @@ export async function markVerified(path: string, opts: { atime?: Date; mode?: nu
  * Check the file that holds object `hash`: by stat when it looks verified, else by re-hashing it.
  * `quarantine(ino)` is called for a file whose content does not match (it receives the inode
  * that was hashed, so it moves nothing else that may have replaced it meanwhile).
+ * `repair: false` (read-only checks): a good file's stat is left as found.
  */
 export async function checkObjectFile(
-  path: string, hash: string, opts: { size?: number; quarantine(ino: bigint): Promise<void> },
+  path: string, hash: string, opts: { size?: number; repair?: boolean; quarantine(ino: bigint): Promise<void> },
 ): Promise<ObjectCheck> {
   // A file being written while it is hashed is hashed again once; still moving after that, it is damaged.
   for (let round = 0; round < 2; round++) {
@@ -86,7 +87,7 @@ export async function checkObjectFile(
       await opts.quarantine(after.ino);
       return 'damaged';
     }
-    await markVerified(path, { mode: Number(after.mode) });
+    if (opts.repair !== false) await markVerified(path, { mode: Number(after.mode) });
     return 'repaired';
   }
   const last = await lstat(path, { bigint: true }).catch(() => undefined);

@@ -1,7 +1,7 @@
 /**
  * The process-runner port: run one attempt's command in a task directory that runAttempt has
  * prepared, and report how it ended. A local child process (src/executors/local-process.ts)
- * and a container (later) implement it; staging inputs and collecting outputs are not its job.
+ * and a container (src/executors/container/) implement it; staging inputs and collecting outputs are not its job.
  */
 
 /** What a task may use of the machine (scheduling locally, `--cpus`/`--memory` in containers). */
@@ -35,8 +35,18 @@ export interface ProcessRequest {
   cwd: string;
   /** Variables added to the inherited environment (FLOW_*, the step's env, secrets). */
   env: Record<string, string>;
+  /**
+   * Names of the `env` variables whose values are secret. A container runner passes those to
+   * its CLI through the CLI's environment (`--env NAME`), never as `--env NAME=value` arguments.
+   */
+  secretEnv?: string[];
   timeoutMs?: number;
+  /** The container image as the step names it (container runners only). */
   image?: string;
+  /** The image's resolved id (`sha256:…`), which is what runs; see AttemptSpec.imageDigest. */
+  imageDigest?: string;
+  /** The container network (`--network`); undefined: the runtime's default. */
+  network?: string;
   resources: Resources;
   /** Files the attempt's stdout and stderr are written to (masked, as they arrive). */
   stdoutPath: string;

@@ -6,12 +6,13 @@
  * `flowctl task`) for remote ones. Plain JSON in (AttemptSpec), plain JSON out (AttemptRecord).
  */
 import path from 'node:path';
-import type { AttemptRecord, AttemptSpec, OutputEntry } from '../store/records.js';
+import type { AttemptRecord, AttemptSpec, JobInfo, OutputEntry } from '../store/records.js';
 import type { CodeSnapshot, Store } from '../store/store.js';
 import type { Masker } from './mask.js';
 import type { ProcessResult, ProcessRunner } from './process-runner.js';
 import type { ScratchPool } from './scratch-pool.js';
 import { inspectAttempt } from './after-attempt.js';
+import { liveAttemptLogs } from './live-logs.js';
 import type { StagedFile } from './staged-files.js';
 import { prepareTaskDir } from './task-dir.js';
 import { readValuesFile } from './values.js';
@@ -35,6 +36,13 @@ export interface AttemptContext {
   killSignal?: AbortSignal;
   /** Keep a failed attempt's task directory (renamed in the scratch pool) for debugging. */
   keepFailedDir?: boolean;
+  /**
+   * On a store whose logs are not live (S3), append the output to the stored logs every this
+   * many ms while the attempt runs (a remote job: see live-logs.ts). Default: stored at the end.
+   */
+  liveLogsEveryMs?: number;
+  /** What the record says ran it, when not the runner (`batch`), and the remote job it ran in. */
+  ranBy?: { executor: string; job?: JobInfo };
 }
 
 const LAST_LINES = 10;
@@ -50,7 +58,7 @@ export async function runAttempt(spec: AttemptSpec, ctx: AttemptContext): Promis
   const ref = [spec.flow, spec.runId, spec.step, spec.taskId, spec.attempt] as const;
   const slot = ctx.scratch.acquire();
   const valuesFile = path.join(slot.dir, 'values');
-  const logs = store.attemptLogs(...ref);
+  const logs = ctx.liveLogsEveryMs && !store.logsAreLive ? liveAttemptLogs(store, ref, ctx.liveLogsEveryMs) : store.attemptLogs(...ref);
   const lastLines: string[] = [];
   const startedAt = new Date().toISOString();
 
@@ -73,7 +81,8 @@ export async function runAttempt(spec: AttemptSpec, ctx: AttemptContext): Promis
     result = await ctx.runner.run({
       runId: spec.runId, step: spec.step, taskId: spec.taskId, attempt: spec.attempt, command: spec.command, shell: spec.shell,
       root: slot.dir, cwd: slot.work, env: { ...spec.env, ...secrets, FLOW_VALUES: valuesFile, FLOW_TASK_DIR: slot.work },
-      timeoutMs: spec.timeoutMs, image: spec.image, resources: spec.resources, stdoutPath: logs.stdoutPath, stderrPath: logs.stderrPath,
+      secretEnv: spec.secretEnv, timeoutMs: spec.timeoutMs, image: spec.image, imageDigest: spec.imageDigest, network: spec.network,
+      resources: spec.resources, stdoutPath: logs.stdoutPath, stderrPath: logs.stderrPath,
       mask: masker.active ? (s) => masker.text(s) : undefined,
       maskCut: masker.active ? (b, at) => masker.safeCut(b, at) : undefined,
       onLog: (stream, line) => {
@@ -91,7 +100,10 @@ export async function runAttempt(spec: AttemptSpec, ctx: AttemptContext): Promis
       startedAt: result.startedAt, finishedAt: result.finishedAt, durationMs: result.durationMs, reason: result.reason,
     }
     : { formatVersion: 1, attempt: spec.attempt, state: 'failed', exitCode: null, signal: null, startedAt, finishedAt: new Date().toISOString(), durationMs: 0, reason: problem };
-  record.executor = ctx.runner.name;
+  record.executor = ctx.ranBy?.executor ?? ctx.runner.name;
+  if (ctx.ranBy?.job) record.job = ctx.ranBy.job;
+  if (spec.image !== undefined) record.image = spec.image;
+  if (spec.imageDigest !== undefined) record.imageDigest = spec.imageDigest;
   // Before anything is read back: the task dir must still be ours, and its staged inputs intact.
   const after = result ? await inspectAttempt(store, ctx.scratch, slot, inputs, record) : undefined;
   if (after?.final) record.final = true;

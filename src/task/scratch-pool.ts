@@ -44,14 +44,17 @@ export class ScratchPool {
   private readonly pending = new Set<Promise<void>>();
   private created = 0;
 
-  /** @param root `…/tmp/tasks/<run-id>`: this run's own directory. */
-  constructor(private readonly root: string) {}
+  /**
+   * @param root `…/tmp/tasks/<run-id>`: this run's own directory.
+   * @param prefix Names this pool's slots (`<prefix>-0`, …): pools of several executors share a run's directory.
+   */
+  constructor(private readonly root: string, private readonly prefix = 'slot') {}
 
   /** A clean slot; `work` may not exist yet (the caller makes it, inside its error handling). */
   acquire(): Scratch {
     const reused = this.free.pop();
     if (reused) return reused;
-    const dir = path.join(this.root, `slot-${this.created++}`);
+    const dir = path.join(this.root, `${this.prefix}-${this.created++}`);
     return { dir, work: path.join(dir, 'work'), linked: new Map() };
   }
 

@@ -17,3 +17,14 @@ export function formatCounts(counts: Partial<Record<string, number>>): string {
 export function taskName(step: string, taskId: string): string {
   return `${step}/${taskId}`;
 }
+
+/** A container step's image for people: `python:3.12 (sha256:0a1b2c3d4e5f)`, the id shortened to 12 hex digits. */
+export function imageLabel(image: string, digest?: string): string {
+  return digest ? `${image} (${shortImageId(digest)})` : image;
+}
+
+/** `sha256:<64 hex>` → `sha256:<first 12>`. */
+export function shortImageId(id: string): string {
+  const m = /^(sha256:)?([0-9a-f]{12})[0-9a-f]{52}$/.exec(id);
+  return m ? `sha256:${m[2]}` : id;
+}

@@ -5,7 +5,7 @@
  */
 import type { Reporter, RunEvent } from '../runtime/events.js';
 import type { TaskState } from '../store/records.js';
-import { formatCounts, formatDuration, taskName } from '../term/format.js';
+import { formatCounts, formatDuration, imageLabel, taskName } from '../term/format.js';
 import { nextSteps } from './next-steps.js';
 import { guardOutput } from './output-guard.js';
 import { sanitizeLine } from '../term/sanitize.js';
@@ -77,7 +77,8 @@ export class PlainReporter implements Reporter {
         this.alone.clear();
         if (this.running.size === 0) this.alone.add(taskName(e.step, e.taskId));
         this.running.add(taskName(e.step, e.taskId));
-        return `task ${taskName(e.step, e.taskId)}: started${e.item !== undefined ? ` (item ${short(e.item)})` : ''}`;
+        return `task ${taskName(e.step, e.taskId)}: started${e.item !== undefined ? ` (item ${short(e.item)})` : ''}` +
+          (e.image !== undefined ? ` in ${imageLabel(e.image, e.imageDigest)}` : '');
       case 'attempt-started':
         this.unprinted.delete(taskName(e.step, e.taskId));
         return e.attempt > 1 ? `task ${taskName(e.step, e.taskId)}: attempt ${e.attempt}/${e.maxAttempts} (last failure: ${clean(e.lastFailure ?? 'unknown')})` : undefined;
@@ -101,6 +102,11 @@ export class PlainReporter implements Reporter {
       }
       case 'run-finished':
         return this.runFinished(e);
+      case 'warning':
+        return `warning: ${clean(e.message)}`;
+      case 'attempt-status':
+        // One line per remote attempt (its job id), not per move through Batch's queue.
+        return e.status === 'submitted' ? `task ${taskName(e.step, e.taskId)}: submitted to AWS Batch (job ${clean(e.jobId)})` : undefined;
     }
   }
 

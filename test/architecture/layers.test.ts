@@ -17,7 +17,8 @@ const ALLOWED: Record<string, readonly string[]> = {
   spec: [],
   graph: ['spec', 'store'],
   runtime: ['graph', 'spec', 'executors', 'task', 'store'],
-  client: ['store'],
+  // graph: the pure comparison of cache keys (why a task was not reused)
+  client: ['store', 'graph'],
   term: [],
   ui: ['runtime', 'graph', 'term', 'store'],
   browse: ['client', 'graph', 'spec', 'store', 'term'],

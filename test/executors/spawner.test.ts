@@ -81,6 +81,32 @@ test('when flowctl is killed with SIGKILL, the spawner ends the commands it star
   await waitFor('the orphaned command to be ended', () => !alive(sleeper));
 });
 
+test('when flowctl is killed with SIGKILL, the spawner also runs the command\'s onOrphan (how a container gets removed)', async () => {
+  const pidFile = join(dir, 'pid');
+  const marker = join(dir, 'orphan-ran');
+  const host = join(dir, 'host.mjs');
+  writeFileSync(host, `
+    import { Spawner } from ${JSON.stringify(join(REPO, 'dist/executors/spawner/client.js'))};
+    Spawner.for().spawn({ file: 'sh', args: ['-c', 'echo $$ > ${pidFile}.tmp && mv ${pidFile}.tmp ${pidFile} && exec sleep 1000'],
+      cwd: ${JSON.stringify(dir)}, env: { PATH: process.env.PATH }, tag: 'orphan-test',
+      onOrphan: { file: 'sh', args: ['-c', 'sleep 0.5; echo "after $PPID" > ${marker}'] } });
+    setInterval(() => {}, 1000);
+  `);
+  const sub = execa('node', [host], { reject: false });
+  const sleeper = await pidFrom(pidFile);
+  sub.kill('SIGKILL');
+  await sub;
+  await waitFor('the command to be ended', () => !alive(sleeper));
+  // It ran detached: it outlived the spawner, which exited at once.
+  await waitFor('the orphan command to run', () => {
+    try {
+      return readFileSync(marker, 'utf8').startsWith('after ');
+    } catch {
+      return false;
+    }
+  });
+});
+
 test('if the spawner process dies under a running command, the attempt fails saying so and the command is ended', async () => {
   const pidFile = join(dir, 'pid');
   const { req } = request(dir, `echo $$ > ${pidFile}.tmp && mv ${pidFile}.tmp ${pidFile} && exec sleep 1000`);

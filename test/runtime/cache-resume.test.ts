@@ -157,7 +157,7 @@ steps:
     const ok = await flowctl(['run', 'flow.yaml'], { cwd: dir, env: { FIXED: path.join(dir, 'flow.yaml') } });
     const r = await flowctl(['resume', '20990101T000000.000Z-zzzzzz'], { cwd: dir });
     expect(r.exitCode).toBe(2);
-    expect(r.stderr).toMatch(/no run '20990101T000000.000Z-zzzzzz'/i);
+    expect(r.stderr).toMatch(/no run '20990101T000000.000Z-zzzzzz'/i); // `No run … in store …` (resume takes show's run refs)
     const bad = await flowctl(['resume', runIdFrom(ok), '--from', 'fann'], { cwd: dir });
     expect(bad.exitCode).toBe(2);
     expect(bad.stderr).toMatch(/no step 'fann'/);

@@ -20,6 +20,7 @@ function spec(yaml: string): FlowSpec {
 
 /** Runs tasks by a rule; records what ran, with what command and inputs, and how many at once. */
 class FakeRunner implements TaskRunner {
+  unresolved?: TaskRunner['unresolved'];
   readonly started: Array<{ name: string; command: string; inputs: string[] }> = [];
   readonly recorded: Array<{ name: string; state: string; reason?: string }> = [];
   running = 0;
@@ -87,6 +88,38 @@ steps:
     expect(join.command).toBe("echo '[0,10,20]'");
     expect(join.inputs).toEqual(['fit/0/m.json', 'fit/1/m.json', 'fit/2/m.json']);
     expect(events.filter((e) => e.type === 'step-finished').map((e) => (e as { step: string }).step)).toEqual(['split', 'fit', 'join']);
+  });
+
+  test('a runner that cannot resolve a step (the dry run) has it completed without tasks; the walk goes on downstream', async () => {
+    const runner = new FakeRunner(() => ({ values: {} }));
+    const asked: string[] = [];
+    runner.unresolved = (node) => {
+      asked.push(node.path);
+      return node.path === 'fit' || node.path === 'grp' ? 'values not known yet' : undefined;
+    };
+    const { result, events } = await run(`
+version: 1
+name: f
+steps:
+  split: { run: echo split }
+  fit:
+    needs: [split]
+    foreach: \${{ steps.split.values.folds }}
+    run: echo \${{ item }}
+  grp:
+    needs: [split]
+    foreach: \${{ steps.split.values.folds }}
+    steps:
+      inner: { run: echo inner }
+  join:
+    needs: [fit, grp]
+    run: echo join
+`, runner);
+    // Without the hook, expanding foreach over a value split never set fails the run.
+    expect(result).toMatchObject({ failed: false, counts: { succeeded: 2 } });
+    expect(asked).toEqual(['split', 'fit', 'grp', 'join']);
+    expect(runner.started.map((s) => s.name)).toEqual(['split/0', 'join/0']);
+    expect(events.filter((e) => e.type === 'step-finished').map((e) => (e as { step: string }).step)).toEqual(expect.arrayContaining(['fit', 'grp', 'join']));
   });
 
   test('nested groups give dotted task ids, and every inner task sees its own enclosing items', async () => {

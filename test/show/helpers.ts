@@ -53,7 +53,7 @@ export const SHAPES = {
   step: ['pathspec', 'step', 'state', 'tasks', 'counts', 'startedAt', 'finishedAt', 'durationMs'],
   task: ['pathspec', 'flow', 'runId', 'step', 'taskId', 'state', 'item', 'itemIndices', 'attempts', 'startedAt', 'finishedAt', 'durationMs',
     'cachedFrom', 'reuse', 'reason', 'caught', 'command', 'cacheKey', 'values', 'outputs', 'error'],
-  attempt: ['attempt', 'state', 'exitCode', 'signal', 'startedAt', 'finishedAt', 'durationMs', 'reason', 'error'],
+  attempt: ['attempt', 'state', 'exitCode', 'signal', 'startedAt', 'finishedAt', 'durationMs', 'reason', 'error', 'executor', 'image', 'imageDigest'],
   output: ['path', 'type', 'size', 'sha256'],
   artifact: ['pathspec', 'path', 'type', 'size', 'sha256', 'files'],
 };

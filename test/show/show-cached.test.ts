@@ -10,7 +10,7 @@ test('cached tasks: CACHED FROM in show, the producing task\'s logs in logs', as
   const task = (await json(['show', `${second}/hello/0`], cwd)).task;
   expect(task).toMatchObject({ state: 'cached', attempts: 0, reuse: 'cache', cachedFrom: { runId: first, step: 'hello', taskId: '0' } });
   expect((await flowctl(['show', `${second}/hello`], { cwd })).stdout).toMatch(new RegExp(`^0\\s+-\\s+cached\\s+0\\s.*\\s${first.replace('.', '\\.')}/hello/0\\s+-$`, 'm'));
-  expect((await flowctl(['show', `${second}/hello/0`], { cwd })).stdout).toMatch(new RegExp(`^cached from\\s+twice/${first.replace('.', '\\.')}/hello/0$`, 'm'));
+  expect((await flowctl(['show', `${second}/hello/0`], { cwd })).stdout).toMatch(new RegExp(`^cache\\s+reused from twice/${first.replace('.', '\\.')}/hello/0$`, 'm'));
 
   const logs = await flowctl(['logs', `${second}/hello/0`], { cwd });
   expect(logs.stdout).toBe(`hello from ${first}`);
@@ -36,7 +36,7 @@ test('a resumed run shows its origin; its cloned tasks say where they came from'
   expect(runs.stdout).toMatch(new RegExp(`^${id.replace('.', '\\.')}\\s.*\\s${failed.replace('.', '\\.')}$`, 'm'));
   expect((await flowctl(['show', id], { cwd })).stdout).toMatch(new RegExp(`^origin\\s+${failed.replace('.', '\\.')}$`, 'm'));
   expect((await json(['show', `${id}/first/0`], cwd)).task).toMatchObject({ state: 'cached', reuse: 'resume', cachedFrom: { runId: failed } });
-  expect((await flowctl(['show', `${id}/first/0`], { cwd })).stdout).toMatch(/^cloned from\s+again\/\S+\/first\/0$/m);
+  expect((await flowctl(['show', `${id}/first/0`], { cwd })).stdout).toMatch(/^cache\s+cloned from again\/\S+\/first\/0 \(resume\)$/m);
   const ctx = new ClientContext({ datastore: path.join(cwd, '.flowctl'), namespace: null });
   expect((await (await Run.get(id, ctx)).origin())?.id).toBe(failed);
 });

@@ -116,3 +116,21 @@ test('damaged lines of events.ndjson are left out; the others read in order', as
   await t.backend.kv.append(key, '{"type":"run-started","i":0}\n[]\nnull\n"x"\n7\n{"i":1}\n\u0000\u00ff\n{"type":"log","i":2}\n{"type":"tor');
   expect((await t.store.readEvents<{ i: number }>('f', 'r1')).map((e) => e.i)).toEqual([0, 1, 2]);
 });
+
+test('every state a writer records reads back intact (a record is never damaged for a state it was written with)', async () => {
+  const runStates: RunRecord['state'][] = ['running', 'succeeded', 'failed', 'interrupted'];
+  const taskStates: TaskRecord['state'][] = ['pending', 'running', 'succeeded', 'failed', 'interrupted', 'skipped', 'cached'];
+  const attemptStates: AttemptRecord['state'][] = ['running', 'succeeded', 'failed', 'timeout', 'interrupted'];
+  for (const state of runStates) {
+    await t.store.writeRun({ ...run('f', `r-${state}`), state });
+    expect((await t.store.readRun('f', `r-${state}`))?.state).toBe(state);
+  }
+  for (const state of taskStates) {
+    await t.store.writeTask('f', task('r', 's', state, { state }));
+    expect((await t.store.readTask('f', 'r', 's', state))?.state).toBe(state);
+  }
+  for (const [i, state] of attemptStates.entries()) {
+    await t.store.writeAttempt('f', 'r', 's', '0', { ...attempt, attempt: i + 1, state });
+    expect((await t.store.readAttempt('f', 'r', 's', '0', i + 1))?.state).toBe(state);
+  }
+});

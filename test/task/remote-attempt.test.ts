@@ -9,6 +9,7 @@ import path from 'node:path';
 import { execa } from 'execa';
 import { BIN } from '../helpers/cli.js';
 import { LocalProcessRunner } from '../../src/executors/local-process.js';
+import { runStoredAttempt } from '../../src/executors/stored-attempt.js';
 import { openStore } from '../../src/store/open.js';
 import type { AttemptRecord, AttemptSpec } from '../../src/store/records.js';
 import type { Store } from '../../src/store/store.js';
@@ -113,6 +114,17 @@ describe.each(['local', 's3'] as const)('flowctl task on a %s store', (kind) => 
     expect(bad.exitCode).toBe(2);
     expect(bad.stderr).toMatch(/is not FLOW\/RUN_ID\/STEP\/TASK_ID\/ATTEMPT/);
   });
+});
+
+test('stored attempts of one run, run side by side on one machine (containers sharing a cache dir, same pid) do not collide', async () => {
+  const dir = await mkdtemp(path.join(os.tmpdir(), 'flowctl-remote-'));
+  dirs.push(dir);
+  const store = await openStore({ datastore: path.join(dir, 'store'), cwd: dir, create: true });
+  const spec = await prepare(store, dir);
+  const specs = ['1', '2', '3'].map((taskId) => ({ ...spec, taskId, secretEnv: [] }));
+  for (const s of specs) await store.writeAttemptSpec(s);
+  const recs = await Promise.all(specs.map((s) => runStoredAttempt(store, { flow: s.flow, runId: s.runId, step: s.step, taskId: s.taskId, attempt: 1 }, { env: {} })));
+  expect(recs.map((r) => [r.state, r.reason])).toEqual(specs.map(() => ['succeeded', undefined]));
 });
 
 async function readStoredText(store: Store, spec: AttemptSpec): Promise<string> {

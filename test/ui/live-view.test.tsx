@@ -89,6 +89,18 @@ describe('live view frames', () => {
     expect(f).toContain('resume flowctl resume 20261126T140258.140Z-ern9xg');
   });
 
+  test('container tasks name their image and short id, on the step row and on task rows', () => {
+    const digest = `sha256:${'0a1b2c3d4e5f'}${'9'.repeat(52)}`;
+    const boxed = (step: string) => (e: RunEvent): RunEvent =>
+      e.type === 'task-started' && e.step === step ? { ...e, image: 'python:3.12', imageDigest: digest } : e;
+    const events = recorded('success').map(boxed('prepare')).map(boxed('per_fold.fit'));
+    const single = frame(events, after(events, (e) => e.type === 'task-started' && e.step === 'prepare'), { columns: 120, rows: 30 });
+    expect(single).toMatch(/prepare +\d+ms +running · python:3\.12 \(sha256:0a1b2c3d4e5f\)$/m);
+    const fanned = frame(events, after(events, (e) => e.type === 'log' && e.step === 'per_fold.fit' && e.taskId === '2'), { columns: 120, rows: 30 });
+    expect(fanned).toMatch(/per_fold\.fit\/2 +\d+ms · python:3\.12 \(sha256:0a1b2c3d4e5f\)$/m);
+    expect(fanned).not.toMatch(/per_fold\.test\/\d.*python/);
+  });
+
   test('cached run: every step is marked cached', () => {
     const f = frame(recorded('cached'));
     expect(f).toMatch(/↺ prepare .*cached/);

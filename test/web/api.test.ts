@@ -83,12 +83,15 @@ test('a task: attempts with exit codes, artifacts, and the logs of the task a ca
   expect(check.task).toMatchObject({ state: 'failed', reason: 'exit code 3', attempts: 1 });
   expect(check.attempts).toEqual([expect.objectContaining({ attempt: 1, state: 'failed', exitCode: 3 })]);
   expect(check.artifacts).toEqual([]);
-  // It ran: its key differs from the same task of the run before it in its command (`check.mjs true`).
-  expect(check.whyNotCached).toEqual({ comparedWith: { pathspec: `demo/${ok}/check/0`, runId: ok, step: 'check', taskId: '0', state: 'succeeded' }, differences: ['command'], sameKey: false });
-  expect((await getJson(api(`/api/runs/demo/${ok}/steps/check/tasks/0`))).body.whyNotCached).toBeNull(); // no earlier run
+  // It ran: its key differs from the same task of the run before it in its command (`check.mjs true`): task.cacheStatus(), as `show` prints.
+  expect(check.cache).toMatchObject({
+    status: 'ran', reason: 'changed', comparedWith: { pathspec: `demo/${ok}/check/0`, runId: ok, step: 'check', taskId: '0', state: 'succeeded' },
+    changes: [{ part: 'command', from: 'node scripts/check.mjs false', to: 'node scripts/check.mjs true', text: 'command: node scripts/check.mjs false → node scripts/check.mjs true' }],
+  });
+  expect((await getJson(api(`/api/runs/demo/${ok}/steps/check/tasks/0`))).body.cache).toMatchObject({ status: 'ran', reason: 'new', comparedWith: null }); // no earlier run
   const cached = (await getJson(api(`/api/runs/demo/${failed}/steps/prepare/tasks/0`))).body;
   expect(cached.attempts).toEqual([]);
-  expect(cached.whyNotCached).toBeNull(); // it was reused
+  expect(cached.cache).toMatchObject({ status: 'reused', reuse: 'cache', reusedFrom: `demo/${ok}/prepare/0` });
   expect(cached.logsOf).toMatchObject({ pathspec: `demo/${ok}/prepare/0`, runId: ok, attempts: [expect.objectContaining({ attempt: 1, exitCode: 0 })] });
   expect(cached.artifacts.map((a: any) => [a.path, a.type])).toEqual([['data.csv', 'file'], ['table.tsv', 'file'], ['meta.json', 'file'], ['plot.png', 'file'],
     ['report.html', 'file'], ['notes.txt', 'file'], ['blob.bin', 'file'], ['reports', 'dir']]);

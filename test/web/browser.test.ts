@@ -113,7 +113,7 @@ maybe('web UI in chromium', () => {
     await shot(page, 'run-failed');
     await page.getByTestId('failure').getByRole('link', { name: 'check/0' }).click();
     await expect(page.getByTestId('attempts-table')).toContainText('3'); // the exit code
-    await expect(page.getByTestId('why-not-cached')).toContainText(`${ok}: command changed`);
+    await expect(page.getByTestId('why-not-cached')).toContainText(`command: node scripts/check.mjs false → node scripts/check.mjs true (compared with ${ok}/check/0)`);
     await page.close();
   });
 

@@ -98,13 +98,3 @@ test('the runs filter: namespace, state (dead included), every tag, params by te
   expect(searchToQuery(queryToSearch(q))).toEqual(q);
 });
 
-test('why not cached: the parts of two cache keys that differ, maps entry by entry', async () => {
-  const { diffParts } = await import('../../src/web/why-not-cached.js');
-  const base = {
-    v: 2 as const, flow: 'f', step: 's', taskId: '0', item: null, itemIndex: null, items: 'i', command: 'c', shell: 'sh', image: null,
-    env: { A: '1' }, params: { lr: 'x', seed: 'y' }, code: 'k', inputs: { 'clean.csv': 'file:1' }, outputs: ['m.json'],
-  };
-  expect(diffParts(base, { ...base })).toEqual([]);
-  expect(diffParts(base, { ...base, command: 'd', code: 'k2', params: { lr: 'z' }, env: { A: '1', B: '2' }, inputs: { 'clean.csv': 'file:2' }, outputs: ['m.json', 'n.json'] }))
-    .toEqual(['command', 'env.B (new)', 'params.lr', 'params.seed (gone)', 'code', 'input clean.csv', 'outputs']);
-});

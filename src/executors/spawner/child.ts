@@ -13,7 +13,7 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { findTree, readProc } from '../process-tree.js';
-import type { Fd, FromSpawner, ToSpawner } from './protocol.js';
+import type { Fd, FromSpawner, OrphanCommand, ToSpawner } from './protocol.js';
 
 interface Live {
   child: ChildProcess;
@@ -22,6 +22,7 @@ interface Live {
   start?: string;
   /** Streams paused by flowctl (backpressure) or by a full IPC channel. */
   held: Record<Fd, Set<'peer' | 'channel'>>;
+  onOrphan?: OrphanCommand;
 }
 
 const live = new Map<number, Live>();
@@ -76,7 +77,7 @@ function start(m: Extract<ToSpawner, { t: 'spawn' }>): void {
     return;
   }
   child.on('error', () => {}); // started: nothing left that could fail (we never kill or message it)
-  const entry: Live = { child, pid, held: { 1: new Set(), 2: new Set() } };
+  const entry: Live = { child, pid, held: { 1: new Set(), 2: new Set() }, onOrphan: m.onOrphan };
   live.set(m.id, entry);
   try {
     entry.start = readProc(pid)?.start;
@@ -147,7 +148,17 @@ process.on('message', (m: ToSpawner) => {
 
 // flowctl exited or was killed: nobody will collect these tasks, so end them rather than
 // leave orphans writing into a dead run's scratch directories.
+// A command's onOrphan (removing its container) runs detached, in its own session: it outlives
+// this process, which exits at once (spawn returns once the command has been exec'd).
 process.on('disconnect', () => {
   for (const { pid } of live.values()) killGroup(pid);
+  for (const { onOrphan } of live.values()) {
+    if (!onOrphan) continue;
+    try {
+      spawn(onOrphan.file, onOrphan.args, { stdio: 'ignore', detached: true }).on('error', () => {}).unref();
+    } catch {
+      // nothing more can be done from here; the next run's sweep finds what is left
+    }
+  }
   process.exit(0);
 });

@@ -5,7 +5,7 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import type { FromSpawner, ToSpawner } from './protocol.js';
+import type { FromSpawner, OrphanCommand, ToSpawner } from './protocol.js';
 import { SpawnedCommand } from './spawned-command.js';
 
 export interface SpawnRequest {
@@ -16,6 +16,8 @@ export interface SpawnRequest {
   env: Record<string, string>;
   /** Tag value the command's processes carry (leftover detection). */
   tag: string;
+  /** Run by the spawner if flowctl goes away (even `kill -9`) while the command runs, after its process group is killed. */
+  onOrphan?: OrphanCommand;
 }
 
 /** An idle spawner is let go after this long (it starts again in ~40 ms when needed); tests shorten it. */

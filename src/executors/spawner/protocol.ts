@@ -6,8 +6,18 @@
 /** Which output stream of a task a message is about. */
 export type Fd = 1 | 2;
 
+/**
+ * A command the spawner runs (detached, output ignored) when flowctl goes away while the
+ * command it belongs to still runs: e.g. `podman rm -f NAME`, since ending a container
+ * runtime's CLI process does not end its container.
+ */
+export interface OrphanCommand {
+  file: string;
+  args: string[];
+}
+
 export type ToSpawner =
-  | { t: 'spawn'; id: number; file: string; args: string[]; cwd: string; env: Record<string, string>; tag: string }
+  | { t: 'spawn'; id: number; file: string; args: string[]; cwd: string; env: Record<string, string>; tag: string; onOrphan?: OrphanCommand }
   /** Backpressure: flowctl cannot take more output of this stream yet / again. */
   | { t: 'pause' | 'resume'; id: number; fd: Fd };
 

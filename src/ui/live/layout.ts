@@ -53,7 +53,7 @@ export function layoutFrame(s: ViewState, o: FrameOptions): Line[] {
   };
 
   const head = [header(s)];
-  const foot = final ? summary(s, columns) : [footer(s, ctx)];
+  const foot = final ? summary(s, columns) : [...s.warnings.map((w): Line => [{ text: `! ${w}`, color: 'yellow' }]), footer(s, ctx)];
   const budget = final || o.rows === undefined ? Infinity : Math.max(0, o.rows - 1 - head.length - foot.length);
 
   const statuses = s.steps.map((x) => {
@@ -154,9 +154,11 @@ function stepLine(s: ViewState, x: StepView, status: StepStatus, ctx: Ctx): Line
   if (ctx.barWidth >= 5) line.push(...bar(done, total, ctx.barWidth, (counts.failed ?? 0) > x.caught ? 'red' : 'green'), { text: ' ' });
   line.push({ text: `${done}/${total}` });
   const extra: Segment[] = [];
-  const running = tasks.filter((t) => t.retryAt === undefined).length;
-  const waiting = tasks.length - running;
+  const queued = tasks.filter((t) => t.retryAt === undefined && isQueued(t)).length;
+  const running = tasks.filter((t) => t.retryAt === undefined).length - queued;
+  const waiting = tasks.length - running - queued;
   if (running) extra.push({ text: `${running} running`, color: 'cyan' });
+  if (queued) extra.push({ text: `${queued} queued on AWS Batch`, color: 'gray' });
   if (waiting) extra.push({ text: `${waiting} retrying`, color: 'yellow' });
   const failed = (counts.failed ?? 0) - x.caught;
   if (failed > 0) extra.push({ text: `${failed} failed`, color: 'red' });
@@ -176,10 +178,11 @@ function singleDetail(status: StepStatus, look: (typeof LOOK)[StepStatus], t: Ta
   if (t && t.retryAt !== undefined) {
     return [{ text: `retry in ${clock(Math.max(0, t.retryAt - ctx.o.now))}`, color: 'yellow' }, ...attemptNote(t, true)];
   }
-  if (t && t.attempt > 1) return [{ text: `attempt ${t.attempt}/${t.maxAttempts}`, color: 'yellow' }, ...attemptNote(t, false)];
+  if (t && t.attempt > 1) return [{ text: `attempt ${t.attempt}/${t.maxAttempts}`, color: 'yellow' }, ...attemptNote(t, false), ...remoteNote(t)];
+  if (t?.remote) return [{ text: isQueued(t) ? 'queued' : look.word, color: isQueued(t) ? 'gray' : look.color }, ...remoteNote(t)];
   // Started but no task running yet: it waits for a free worker.
   if (status === 'running' && !t) return [{ text: 'queued', color: 'gray' }];
-  return [{ text: look.word, color: look.color }];
+  return [{ text: look.word, color: look.color }, ...(t?.image ? [{ text: ` · ${t.image}`, color: 'gray' as const }] : [])];
 }
 
 function attemptNote(t: TaskView, waiting: boolean): Segment[] {
@@ -197,9 +200,21 @@ function taskLine(t: TaskView, ctx: Ctx, indent: string): Line {
   const item = t.item === undefined ? undefined : shortValue(t.item, 24);
   if (item !== undefined && item !== t.taskId.split('.').pop()) line.push({ text: ` ${item}`, color: 'gray' });
   line.push({ text: `  ${clock(ctx.o.now - t.startedAt)}`, color: 'gray' });
+  if (t.image) line.push({ text: ` · ${t.image}`, color: 'gray' });
   if (waiting) line.push({ text: ` · retry in ${clock(Math.max(0, t.retryAt! - ctx.o.now))}`, color: 'yellow' }, ...attemptNote(t, true));
   else if (t.attempt > 1) line.push({ text: ` · attempt ${t.attempt}/${t.maxAttempts}`, color: 'yellow' });
+  if (!waiting) line.push(...remoteNote(t));
   return line;
+}
+
+/** Batch's state and the job id of a remote attempt: ` · batch RUNNABLE · job 1f2e…:3`. */
+function remoteNote(t: TaskView): Segment[] {
+  return t.remote ? [{ text: ` · batch ${t.remote.status.toUpperCase()} · job ${t.remote.jobId}`, color: 'gray' }] : [];
+}
+
+/** Waiting in AWS Batch's queue (submitted, pending, runnable): not running anywhere yet. */
+function isQueued(t: TaskView): boolean {
+  return t.remote !== undefined && ['submitted', 'pending', 'runnable'].includes(t.remote.status);
 }
 
 function groupTotals(s: ViewState, g: StepView): { planned: number; counts: Counts } {

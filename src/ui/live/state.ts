@@ -6,6 +6,7 @@
  */
 import type { RunEvent } from '../../runtime/events.js';
 import type { RunState, TaskState } from '../../store/records.js';
+import { imageLabel } from '../../term/format.js';
 import { sanitizeLine } from '../../term/sanitize.js';
 
 /** Log lines kept per running task (the view shows at most this many). */
@@ -41,6 +42,8 @@ export interface TaskView {
   readonly step: string;
   readonly taskId: string;
   readonly item?: unknown;
+  /** A container task's image, with its short id: `python:3.12 (sha256:0a1b2c3d4e5f)`. */
+  readonly image?: string;
   readonly startedAt: number;
   readonly attempt: number;
   readonly maxAttempts: number;
@@ -49,7 +52,12 @@ export interface TaskView {
   readonly lastFailure?: string;
   /** The last LOG_LINES_KEPT lines of the current attempt, sanitized. */
   readonly lines: readonly string[];
+  /** Where a remote attempt is (AWS Batch): its job and Batch's state, until it ends. */
+  readonly remote?: { readonly status: string; readonly jobId: string };
 }
+
+/** Warnings kept for the view (the latest). */
+export const WARNINGS_KEPT = 3;
 
 export interface FailureView {
   readonly step: string;
@@ -86,10 +94,12 @@ export interface ViewState {
   /** Finished tasks of the run by state. */
   readonly counts: Counts;
   readonly finished?: RunSummary;
+  /** The latest warnings (sanitized), oldest first. */
+  readonly warnings: readonly string[];
 }
 
 export function initialState(): ViewState {
-  return { steps: [], stepIndex: new Map(), running: new Map(), failures: [], failureCount: 0, interrupted: [], interruptedCount: 0, counts: {} };
+  return { steps: [], stepIndex: new Map(), running: new Map(), failures: [], failureCount: 0, interrupted: [], interruptedCount: 0, counts: {}, warnings: [] };
 }
 
 export function reduce(s: ViewState, e: RunEvent): ViewState {
@@ -121,18 +131,23 @@ export function reduce(s: ViewState, e: RunEvent): ViewState {
       return updateStep(s, e.step, (x) => ({ ...x, outcome: e.state, durationMs: e.durationMs }));
     case 'task-started': {
       const running = new Map(s.running);
-      running.set(key(e.step, e.taskId), { step: e.step, taskId: e.taskId, item: e.item, startedAt: t, attempt: 0, maxAttempts: 1, lines: [] });
+      const image = e.image === undefined ? undefined : sanitizeLine(imageLabel(e.image, e.imageDigest));
+      running.set(key(e.step, e.taskId), { step: e.step, taskId: e.taskId, item: e.item, image, startedAt: t, attempt: 0, maxAttempts: 1, lines: [] });
       return { ...s, running };
     }
     case 'attempt-started':
       return updateTask(s, e.step, e.taskId, (x) => ({
-        ...x, attempt: e.attempt, maxAttempts: e.maxAttempts, retryAt: undefined, lastFailure: e.lastFailure ?? x.lastFailure, lines: [],
+        ...x, attempt: e.attempt, maxAttempts: e.maxAttempts, retryAt: undefined, lastFailure: e.lastFailure ?? x.lastFailure, lines: [], remote: undefined,
       }));
+    case 'attempt-status':
+      return updateTask(s, e.step, e.taskId, (x) => (x.attempt !== e.attempt ? x : { ...x, remote: { status: e.status, jobId: sanitizeLine(e.jobId) } }));
+    case 'warning':
+      return { ...s, warnings: [...s.warnings.slice(-(WARNINGS_KEPT - 1)), sanitizeLine(e.message)] };
     case 'log':
       return updateTask(s, e.step, e.taskId, (x) => ({ ...x, lines: [...x.lines.slice(Math.max(0, x.lines.length - LOG_LINES_KEPT + 1)), sanitizeLine(e.line)] }));
     case 'attempt-finished':
       return e.willRetryInMs === undefined ? s
-        : updateTask(s, e.step, e.taskId, (x) => ({ ...x, retryAt: t + e.willRetryInMs!, lastFailure: e.reason ?? x.lastFailure }));
+        : updateTask(s, e.step, e.taskId, (x) => ({ ...x, retryAt: t + e.willRetryInMs!, lastFailure: e.reason ?? x.lastFailure, remote: undefined }));
     case 'task-finished': {
       const k = key(e.step, e.taskId);
       let running = s.running;

@@ -5,7 +5,6 @@ import { ExitCode, FlowctlError } from '../../errors.js';
 import { compareRuns } from '../compare.js';
 import { buildReport } from '../report.js';
 import { listFlowRows, listRuns, runRow } from '../runs-list.js';
-import { whyNotCached } from '../why-not-cached.js';
 import { searchToQuery } from '../shared/run-filter.js';
 import type { TaskDetail, UiConfig } from '../shared/types.js';
 import type { WebDeps } from './deps.js';
@@ -51,8 +50,8 @@ export function browseRoutes(app: Hono, deps: WebDeps): void {
         logsOf = { pathspec: ran.pathspec, flow: ran.run.flow, runId: ran.run.id, step: ran.step.name, taskId: ran.id, attempts: (await ran.attempts()).map((a) => a.toJSON()) };
       }
     }
-    const [artifacts, why] = await Promise.all([Promise.all((await task.artifacts()).map((a) => a.info())), whyNotCached(task)]);
-    const detail: TaskDetail = { task: task.toJSON(), attempts, logsOf, artifacts, whyNotCached: why };
+    const [artifacts, cache] = await Promise.all([Promise.all((await task.artifacts()).map((a) => a.info())), task.cacheStatus()]);
+    const detail: TaskDetail = { task: task.toJSON(), attempts, logsOf, artifacts, cache };
     return c.json(detail);
   });
 

@@ -2,10 +2,10 @@
  * The JSON shapes of `flowctl ui`'s API (src/web/api) and of a report's embedded data, shared by
  * the server and the browser app (web/). Type-only: nothing here runs.
  */
-import type { ArtifactJson, AttemptJson, RunJson, RunStatus, StepState, TaskJson, TaskStatus } from '../../client/types.js';
+import type { ArtifactJson, AttemptJson, CacheStatus, RunJson, RunStatus, StepState, TaskJson, TaskStatus } from '../../client/types.js';
 import type { TaskState } from '../../store/records.js';
 
-export type { ArtifactJson, AttemptJson, RunJson, RunStatus, StepState, TaskJson, TaskState, TaskStatus };
+export type { ArtifactJson, AttemptJson, CacheStatus, RunJson, RunStatus, StepState, TaskJson, TaskState, TaskStatus };
 
 /** GET /api/config */
 export interface UiConfig {
@@ -144,12 +144,8 @@ export interface TaskDetail {
   /** A cached or resumed task's logs are those of the task that really ran: its pathspec and attempts. */
   logsOf: { pathspec: string; flow: string; runId: string; step: string; taskId: string; attempts: AttemptJson[] } | null;
   artifacts: ArtifactJson[];
-  /** A task that ran: what differs in its cache key from the same task of the latest earlier run that has it. */
-  whyNotCached: {
-    comparedWith: { pathspec: string; runId: string; step: string; taskId: string; state: string };
-    differences: string[];
-    sameKey: boolean;
-  } | null;
+  /** Reused from where, or why it ran: what changed since the closest earlier task of its step (`task.cacheStatus()`). */
+  cache: CacheStatus;
 }
 
 export type PreviewKind = 'text' | 'json' | 'table' | 'image' | 'html' | 'binary' | 'dir';

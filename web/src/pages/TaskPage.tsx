@@ -48,12 +48,14 @@ export function TaskPage({ flow, runId, step, taskId }: { flow: string; runId: s
             </dd></div>
           )}
           {t.cacheKey && <div><dt>cache key</dt><dd className="mono" title={t.cacheKey}>{shortHash(t.cacheKey)}</dd></div>}
-          {d.whyNotCached && (
-            <div><dt>not reused from</dt><dd data-testid="why-not-cached">
-              <Link className="mono" href={taskHref(flow, d.whyNotCached.comparedWith.runId, d.whyNotCached.comparedWith.step, d.whyNotCached.comparedWith.taskId)}>
-                {d.whyNotCached.comparedWith.runId}
-              </Link>
-              {d.whyNotCached.sameKey ? ': same cache key (caching was off for this run or step)' : `: ${d.whyNotCached.differences.join(', ')} changed`}
+          {(d.cache.status === 'ran' || d.cache.status === 'would-run') && (
+            <div><dt>not reused</dt><dd data-testid="why-not-cached">
+              {d.cache.reason === 'changed' ? d.cache.changes.map((c) => c.text).join('; ') : d.cache.summary.replace(/^(ran|would run): /, '')}
+              {d.cache.comparedWith && (
+                <> (compared with <Link className="mono" href={taskHref(flow, d.cache.comparedWith.runId, d.cache.comparedWith.step, d.cache.comparedWith.taskId)}>
+                  {d.cache.comparedWith.runId}/{d.cache.comparedWith.step}/{d.cache.comparedWith.taskId}
+                </Link>)</>
+              )}
             </dd></div>
           )}
         </dl>
