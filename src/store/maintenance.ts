@@ -116,6 +116,11 @@ export class StoreMaintenance {
     return this.store.kv.get(key);
   }
 
+  /** A key's value as chunks (nothing when absent): a long events.ndjson is never whole in memory. */
+  streamKey(key: string): AsyncIterable<Buffer> {
+    return this.store.kv.stream(key);
+  }
+
   /**
    * Remove a run's records: its directory (run.json, events, tasks, attempts, logs), its tag
    * edits and its id in the runs index; run.json first, so a run half removed by a crash is no
