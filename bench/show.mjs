@@ -12,9 +12,9 @@ const nIdx = process.argv.indexOf('--runs');
 const RUNS = nIdx > 0 ? Number(process.argv[nIdx + 1]) : 1000;
 const REPS = quick ? 3 : 5;
 
-const { FsBackend, Store } = await import(path.join(REPO, 'dist/store/index.js'));
+const { openFsPorts, Store } = await import(path.join(REPO, 'dist/store/index.js'));
 const dir = await mkdtemp(path.join(os.tmpdir(), 'flowctl-bench-show-'));
-const store = new Store(await new FsBackend(path.join(dir, '.flowctl')).init());
+const store = new Store(await openFsPorts(path.join(dir, '.flowctl')));
 
 const t0 = Date.now();
 const states = ['succeeded', 'succeeded', 'succeeded', 'failed', 'interrupted'];
@@ -30,7 +30,7 @@ for (let i = 0; i < RUNS; i++) {
     finishedAt: new Date(started + 42_000).toISOString(), heartbeatAt: new Date(started + 42_000).toISOString(),
     pid: 1, host: 'bench', taskCounts: { succeeded: 6 }, caughtFailures: 0,
   });
-  if (i % 50 === 0) await store.backend.putText(`flows/bench/tags/${runId}.json`, JSON.stringify({ formatVersion: 1, added: ['best'], removed: [], updatedAt: new Date().toISOString() }));
+  if (i % 50 === 0) await store.writeTagEdits('bench', runId, { formatVersion: 1, added: ['best'], removed: [], updatedAt: new Date().toISOString() });
 }
 console.log(`wrote ${RUNS} run.json records of flow "bench" directly with the store API in ${Date.now() - t0} ms (${dir})`);
 console.log(`(90% in namespace user:bench, 10% user:other; no tasks were run)\n`);

@@ -17,9 +17,9 @@ const LOG_MIB = quick ? 20 : 100;
 const REPS = quick ? 3 : 7;
 const CHROMIUM = '/usr/bin/chromium';
 
-const { FsBackend, Store } = await import(path.join(REPO, 'dist/store/index.js'));
+const { openFsPorts, Store } = await import(path.join(REPO, 'dist/store/index.js'));
 const dir = await mkdtemp(path.join(os.tmpdir(), 'flowctl-bench-ui-'));
-const store = new Store(await new FsBackend(path.join(dir, '.flowctl')).init());
+const store = new Store(await openFsPorts(path.join(dir, '.flowctl')));
 const iso = (ms) => new Date(ms).toISOString();
 
 function runRecord(flow, runId, i, started, extra = {}) {

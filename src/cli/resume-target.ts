@@ -53,10 +53,10 @@ export async function resolveResumeTarget(target: string, o: ResumeTargetOptions
 }
 
 async function latestOfFlowFile(file: string, namespace: string, o: ResumeTargetOptions): Promise<ResumeTarget> {
-  const [{ loadFlow }, { findStoreDir }] = await Promise.all([import('../spec/load.js'), import('../store/open.js')]);
+  const [{ loadFlow }, { locateStore }] = await Promise.all([import('../spec/load.js'), import('../store/open.js')]);
   const spec = await loadFlow(path.resolve(o.cwd, file));
   // The store `flowctl run FILE` would have used: nearest above cwd, else above the project.
-  const datastore = o.datastore ?? process.env.FLOWCTL_DATASTORE ?? (await findStoreDir(o.cwd)) ?? (await findStoreDir(spec.root));
+  const datastore = await locateStore({ datastore: o.datastore, cwd: o.cwd, projectRoot: spec.root });
   if (!datastore) {
     throw new FlowctlError('STORE_NOT_FOUND', `no store found for ${file}: it has not run here yet`, {
       exitCode: ExitCode.Usage, hint: `run it first (\`flowctl run ${file}\`), or pass --datastore`,

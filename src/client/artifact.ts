@@ -62,7 +62,7 @@ export class Artifact {
   async bytes(): Promise<Buffer> {
     const entry = await this.fileEntry();
     try {
-      return await (await this.store()).backend.getObjectBytes(entry.hash);
+      return await (await this.store()).readObject(entry.hash);
     } catch (e) {
       throw naming(e, this.pathspec);
     }

@@ -1,5 +1,4 @@
 /** One attempt of a task: its record and its stdout/stderr. An attempt.json that cannot be read makes the attempt `damaged`; its logs still read. */
-import { createReadStream } from 'node:fs';
 import { Readable } from 'node:stream';
 import { isDamagedRecord, type DamagedRecordError } from '../store/record-check.js';
 import { keys, type AttemptRecord } from '../store/records.js';
@@ -37,25 +36,16 @@ export class Attempt {
 
   /** The whole log as text ('' when the attempt wrote nothing). @example await attempt.logs('stderr') */
   async logs(stream: LogStream = 'stdout'): Promise<string> {
-    return (await (await this.store()).backend.getText(this.logKey(stream))) ?? '';
+    const t = this.task;
+    return (await this.store()).readAttemptLog(t.run.flow, t.run.id, t.step.name, t.id, this.number, stream);
   }
 
   /** The log as a byte stream (from the file itself on a local store, so a large log is not held in memory). */
   logStream(stream: LogStream = 'stdout'): Readable {
     const self = this;
+    const t = this.task;
     return Readable.from((async function* () {
-      const store = await self.store();
-      const local = store.backend.localPath(self.logKey(stream));
-      if (local !== undefined) {
-        try {
-          yield* createReadStream(local);
-        } catch (e) {
-          if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
-        }
-        return;
-      }
-      const text = await store.backend.getText(self.logKey(stream));
-      if (text) yield Buffer.from(text);
+      yield* (await self.store()).attemptLogStream(t.run.flow, t.run.id, t.step.name, t.id, self.number, stream);
     })(), { objectMode: false });
   }
 

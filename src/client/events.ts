@@ -3,8 +3,6 @@
  * web UI) read only what was appended since their last read, a bounded slice at a time, instead
  * of the whole file (which holds every log line) on every poll.
  */
-import { open } from 'node:fs/promises';
-import { keys } from '../store/records.js';
 import type { Store } from '../store/store.js';
 
 /** One line of events.ndjson (README: "NDJSON event schema"). Unknown types and fields may appear. */
@@ -39,22 +37,7 @@ const LOG_PREFIX = '{"type":"log"';
 export async function readRunEvents(store: Store, flow: string, runId: string, opts: EventsReadOptions = {}): Promise<EventsPage> {
   const from = Math.max(0, Math.floor(opts.from ?? 0));
   const maxBytes = Math.max(1024, opts.maxBytes ?? DEFAULT_MAX);
-  const key = keys.events(flow, runId);
-  const local = store.backend.localPath(key);
-  let buf: Buffer;
-  let more = false;
-  if (local === undefined) {
-    // No ranged read on the key port: a remote events file is fetched whole and sliced.
-    const all = Buffer.from((await store.backend.getText(key)) ?? '', 'utf8');
-    buf = all.subarray(from, from + maxBytes);
-    more = all.length > from + maxBytes;
-    if (more && buf.lastIndexOf(10) < 0) {
-      const nl = all.indexOf(10, from + maxBytes);
-      buf = all.subarray(from, nl < 0 ? all.length : nl + 1);
-    }
-  } else {
-    ({ buf, more } = await readSlice(local, from, maxBytes));
-  }
+  const { buf, more } = await store.readEventsSlice(flow, runId, from, maxBytes);
   const end = buf.lastIndexOf(10);
   if (end < 0) return { events: [], next: from, more: false };
   const events: RunEventJson[] = [];
@@ -69,28 +52,4 @@ export async function readRunEvents(store: Store, flow: string, runId: string, o
     }
   }
   return { events, next: from + end + 1, more };
-}
-
-/** Up to maxBytes from offset, extended to the next newline when a single line is longer. */
-async function readSlice(path: string, from: number, maxBytes: number): Promise<{ buf: Buffer; more: boolean }> {
-  const fh = await open(path, 'r').catch((e: NodeJS.ErrnoException) => {
-    if (e.code === 'ENOENT') return undefined;
-    throw e;
-  });
-  if (!fh) return { buf: Buffer.alloc(0), more: false };
-  try {
-    const parts: Buffer[] = [];
-    let pos = from;
-    for (let want = maxBytes; ; want = maxBytes) {
-      const chunk = Buffer.allocUnsafe(want);
-      const { bytesRead } = await fh.read(chunk, 0, want, pos);
-      parts.push(chunk.subarray(0, bytesRead));
-      pos += bytesRead;
-      const full = bytesRead === want;
-      if (!full) return { buf: Buffer.concat(parts), more: false };
-      if (chunk.subarray(0, bytesRead).lastIndexOf(10) >= 0) return { buf: Buffer.concat(parts), more: true };
-    }
-  } finally {
-    await fh.close();
-  }
 }

@@ -1,12 +1,11 @@
 /**
  * Follow a task's log while it runs, through its retries, until it finishes (`tail -F` for
- * tasks). On a local store the attempt's log file itself is tailed (it is written live);
+ * tasks). Where the store's logs are live (a local store) the attempt's log itself is tailed;
  * elsewhere (S3) the `log` events of the run's events.ndjson are replayed and polled.
  * Following stops when task.json records a final state, or when the run ends or dies.
  */
-import { open } from 'node:fs/promises';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { keys, type TaskState } from '../store/records.js';
+import type { TaskState } from '../store/records.js';
 import type { Store } from '../store/store.js';
 import type { Task } from './task.js';
 import type { LogStream } from './types.js';
@@ -39,12 +38,10 @@ type EndChunk = Extract<LogChunk, { type: 'end' }>;
 
 const DEFAULT_POLL_MS = 150;
 const RUN_CHECK_MS = 1000;
-const READ_CHUNK = 256 * 1024;
 
 export async function* followLogs(task: Task, opts: FollowOptions = {}): AsyncGenerator<LogChunk> {
   const store = await task.run.ctx.store();
-  const local = store.backend.localPath(attemptKey(task, 1, 'stdout')) !== undefined;
-  yield* (local ? followFiles : followEvents)(task, store, { stream: 'stdout', pollMs: DEFAULT_POLL_MS, ...opts });
+  yield* (store.logsAreLive ? followFiles : followEvents)(task, store, { stream: 'stdout', pollMs: DEFAULT_POLL_MS, ...opts });
 }
 
 type Opts = FollowOptions & { stream: LogStream; pollMs: number };
@@ -66,19 +63,19 @@ async function* followFiles(task: Task, store: Store, o: Opts): AsyncGenerator<L
   }
   for (let first = true; ; first = false) {
     yield { type: 'attempt', attempt: n };
-    const path = store.backend.localPath(attemptKey(task, n, o.stream))!;
-    let offset = first && o.tailBytes !== undefined ? await tailStart(path, o.tailBytes) : 0;
+    const at = [task.run.flow, task.run.id, task.step.name, task.id, n] as const;
+    let offset = first && o.tailBytes !== undefined ? await store.attemptLogTailStart(...at, o.stream, o.tailBytes) : 0;
     if (offset > 0) yield { type: 'skipped', attempt: n, bytes: offset };
     for (;;) {
-      const done = await store.backend.exists(keys.attempt(task.run.flow, task.run.id, task.step.name, task.id, n));
-      for await (const data of readFrom(path, offset)) {
+      const done = await store.hasAttemptRecord(...at);
+      for await (const data of store.readAttemptLogFrom(...at, o.stream, offset)) {
         offset += data.length;
         yield { type: 'data', attempt: n, data };
       }
       if (done) break;
       const end = await watch.runEnded();
       if (end) {
-        for await (const data of readFrom(path, offset)) yield { type: 'data', attempt: n, data };
+        for await (const data of store.readAttemptLogFrom(...at, o.stream, offset)) yield { type: 'data', attempt: n, data };
         return yield end;
       }
       if (!(await watch.pause())) return yield { type: 'end', reason: 'aborted' };
@@ -159,23 +156,6 @@ function tailSkip(events: LogEvent[], isLine: (e: LogEvent) => boolean, tail: nu
   return undefined;
 }
 
-/** Where a tail of at most `tail` bytes of a file starts: 0, or just after a newline. */
-async function tailStart(path: string, tail: number): Promise<number> {
-  const fh = await open(path, 'r').catch(() => undefined);
-  if (!fh) return 0;
-  try {
-    const { size } = await fh.stat();
-    if (size <= tail) return 0;
-    const start = size - tail;
-    const buf = Buffer.alloc(Math.min(tail, 64 * 1024));
-    const { bytesRead } = await fh.read(buf, 0, buf.length, start - 1);
-    const nl = buf.subarray(0, bytesRead).indexOf(10);
-    return nl < 0 ? start : start - 1 + nl + 1;
-  } finally {
-    await fh.close();
-  }
-}
-
 /** Polls the task's and run's records, throttled. */
 class Watch {
   private lastRunCheck = 0;
@@ -213,25 +193,4 @@ class Watch {
 
 function isFinal(state: TaskState): boolean {
   return state !== 'running' && state !== 'pending';
-}
-
-function attemptKey(task: Task, n: number, stream: LogStream): string {
-  return keys.attemptLog(task.run.flow, task.run.id, task.step.name, task.id, n, stream);
-}
-
-/** What a growing file holds past offset (nothing when it does not exist yet). */
-async function* readFrom(path: string, offset: number): AsyncGenerator<Buffer> {
-  const fh = await open(path, 'r').catch(() => undefined);
-  if (!fh) return;
-  try {
-    for (let pos = offset; ;) {
-      const buf = Buffer.allocUnsafe(READ_CHUNK);
-      const { bytesRead } = await fh.read(buf, 0, READ_CHUNK, pos);
-      if (bytesRead === 0) return;
-      pos += bytesRead;
-      yield buf.subarray(0, bytesRead);
-    }
-  } finally {
-    await fh.close();
-  }
 }

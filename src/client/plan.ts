@@ -3,9 +3,7 @@
  * events.ndjson). Only that line is read where the store allows it: the file also holds
  * every log line and can be large.
  */
-import { open } from 'node:fs/promises';
 import { isKeySegment } from '../store/record-check.js';
-import { keys } from '../store/records.js';
 import type { Store } from '../store/store.js';
 
 /** A step as the run planned it (the `run-started` event's `steps`): its group, fan-out and dependencies. */
@@ -20,8 +18,6 @@ export interface PlannedStepJson {
   /** A group of steps (has no tasks of its own). */
   group: boolean;
 }
-
-const CHUNK = 64 * 1024;
 
 /** Leaf step names (groups, which have no tasks, left out) in flow order; undefined when unknown. */
 export async function plannedSteps(store: Store, flow: string, runId: string): Promise<string[] | undefined> {
@@ -55,7 +51,7 @@ interface StartedStep {
 }
 
 async function startedSteps(store: Store, flow: string, runId: string): Promise<StartedStep[] | undefined> {
-  const line = await firstLine(store, keys.events(flow, runId));
+  const line = await store.readFirstEvent(flow, runId);
   if (!line) return undefined;
   try {
     const ev = JSON.parse(line) as { type?: string; steps?: StartedStep[] } | null;
@@ -71,27 +67,4 @@ async function startedSteps(store: Store, flow: string, runId: string): Promise<
 /** Leaf step names (groups, which have no tasks, left out) in flow order. */
 export function leafSteps(planned: readonly PlannedStepJson[]): string[] {
   return planned.filter((s) => !s.group).map((s) => s.step);
-}
-
-async function firstLine(store: Store, key: string): Promise<string | undefined> {
-  const local = store.backend.localPath(key);
-  if (local === undefined) return (await store.backend.getText(key))?.split('\n', 1)[0];
-  const fh = await open(local, 'r').catch(() => undefined);
-  if (!fh) return undefined;
-  try {
-    const parts: Buffer[] = [];
-    for (let pos = 0; ; pos += CHUNK) {
-      const buf = Buffer.alloc(CHUNK);
-      const { bytesRead } = await fh.read(buf, 0, CHUNK, pos);
-      const nl = buf.subarray(0, bytesRead).indexOf(10);
-      if (nl >= 0 || bytesRead < CHUNK) {
-        parts.push(buf.subarray(0, nl >= 0 ? nl : bytesRead));
-        // A first line still being written has no newline yet: not usable.
-        return nl >= 0 ? Buffer.concat(parts).toString('utf8') : undefined;
-      }
-      parts.push(buf);
-    }
-  } finally {
-    await fh.close();
-  }
 }

@@ -5,7 +5,7 @@
  */
 import { ExitCode, FlowctlError } from '../errors.js';
 import { isDamagedRecord, type DamagedRecordError } from '../store/record-check.js';
-import { keys, type RunRecord, type RunState } from '../store/records.js';
+import type { RunRecord, RunState } from '../store/records.js';
 import type { Store } from '../store/store.js';
 import { STALE_AFTER_MS } from '../store/liveness.js';
 import { ClientContext, type ClientOptions } from './context.js';
@@ -14,7 +14,7 @@ import { LATEST, parsePathspec, type RunRef } from './pathspec.js';
 import { readRunEvents, type EventsPage, type EventsReadOptions } from './events.js';
 import { leafSteps, plannedGraph, type PlannedStepJson } from './plan.js';
 import { Step } from './step.js';
-import { checkTags, editTags, mergeTags, readTagsFile, runsWithTagEdits } from './tags.js';
+import { checkTags, editTags, mergeTags } from './tags.js';
 import type { Damaged, RunFilter, RunJson, RunStatus } from './types.js';
 
 const BATCH = 128;
@@ -87,7 +87,7 @@ export class Run {
    */
   static async load(ctx: ClientContext, store: Store, flow: string, runId: string, tagged = true): Promise<Run | undefined> {
     const cached = ctx.cachedRun(flow, runId);
-    const [record, tagsFile] = await Promise.allSettled([cached ?? store.readRun(flow, runId), tagged ? readTagsFile(store, flow, runId) : undefined]);
+    const [record, tagsFile] = await Promise.allSettled([cached ?? store.readRun(flow, runId), tagged ? store.readTagEdits(flow, runId) : undefined]);
     const damage = [record, tagsFile].map((r) => (r.status === 'rejected' ? r.reason : undefined)).find((e) => e !== undefined);
     if (damage !== undefined && !isDamagedRecord(damage)) throw damage;
     const rec = record.status === 'fulfilled' ? record.value : undefined;
@@ -105,7 +105,7 @@ export class Run {
       throw notFound(`No flow '${flow}' in store ${store.location}${nearby('flows', flows, flow)}`);
     }
     const match = runMatcher(ctx, filter);
-    const tagged = await runsWithTagEdits(store, flow);
+    const tagged = await store.runsWithTagEdits(flow);
     for (let end = ids.length; end > 0; end -= BATCH) {
       const batch = ids.slice(Math.max(0, end - BATCH), end).reverse();
       const runs = await Promise.all(batch.map((id) => Run.load(ctx, store, flow, id, tagged.has(id))));
@@ -267,7 +267,7 @@ async function unknownRun(store: Store, ref: RunRef): Promise<FlowctlError> {
     const elsewhere = await store.findRun(ref.runId);
     if (elsewhere) return notFound(`Flow ${ref.flow} has no run ${ref.runId}: it is a run of flow ${elsewhere.flow}`, `Use ${elsewhere.flow}/${ref.runId}, or the run id alone.`);
   }
-  const ids = await store.backend.list(keys.runsIndexDir());
+  const ids = await store.listRunIds();
   const prefixed = ids.filter((id) => id.startsWith(ref.runId));
   const guess = prefixed.length === 1 ? prefixed[0] : ids.find((id) => editDistance(ref.runId, id, 2) <= 2);
   return notFound(`No run '${ref.runId}'${ref.flow ? ` in flow ${ref.flow}` : ''} in store ${store.location}${guess ? ` (did you mean '${guess}'?)` : ''}`,

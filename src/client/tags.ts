@@ -15,48 +15,13 @@
  * is lost, never half-written). Run records are never touched.
  */
 import { ExitCode, FlowctlError } from '../errors.js';
-import { parseRecord, type Shape } from '../store/record-check.js';
-import { keys, type RunRecord } from '../store/records.js';
+import type { RunRecord, TagsFile } from '../store/records.js';
 import type { Store } from '../store/store.js';
 
-export interface TagsFile {
-  formatVersion: 1;
-  added: string[];
-  removed: string[];
-  updatedAt: string;
-}
+export type { TagsFile } from '../store/records.js';
 
 const TAG = /^[^\s\p{C}]{1,128}$/u;
 
-export function tagsDir(flow: string): string {
-  return `${keys.flowDir(flow)}/tags`;
-}
-
-export function tagsKey(flow: string, runId: string): string {
-  return `${tagsDir(flow)}/${runId}.json`;
-}
-
-/** Run ids of a flow that have a tags file: one listing instead of a read per run. */
-export async function runsWithTagEdits(store: Store, flow: string): Promise<Set<string>> {
-  return new Set((await store.backend.list(tagsDir(flow))).filter((n) => n.endsWith('.json')).map((n) => n.slice(0, -'.json'.length)));
-}
-
-/** Tags edits are lists of strings: anything else is a damaged file. */
-const tagsShape: Shape = (t) => {
-  for (const k of ['added', 'removed']) {
-    const v = t[k];
-    if (v !== undefined && !(Array.isArray(v) && v.every((x) => typeof x === 'string'))) return `${k} is not a list of tags`;
-  }
-  return undefined;
-};
-
-/** The run's tags edits; undefined when there are none. @throws DamagedRecordError (STORE_CORRUPT) when the file cannot be read. */
-export async function readTagsFile(store: Store, flow: string, runId: string): Promise<TagsFile | undefined> {
-  const text = await store.backend.getText(tagsKey(flow, runId));
-  if (text === undefined) return undefined;
-  const t = parseRecord<Partial<TagsFile>>(tagsKey(flow, runId), text, tagsShape, store.location);
-  return { formatVersion: 1, added: arr(t.added), removed: arr(t.removed), updatedAt: String(t.updatedAt ?? '') };
-}
 
 export function mergeTags(runTags: readonly string[], file: TagsFile | undefined): string[] {
   if (!file) return [...new Set(runTags)];
@@ -75,7 +40,7 @@ export function checkTags(tags: readonly string[]): void {
 
 /** Apply an edit and write tags.json; returns the run's effective tags afterwards. */
 export async function editTags(store: Store, run: RunRecord, edit: { add?: readonly string[]; remove?: readonly string[] }): Promise<string[]> {
-  const file = (await readTagsFile(store, run.flow, run.runId)) ?? { formatVersion: 1 as const, added: [], removed: [], updatedAt: '' };
+  const file = (await store.readTagEdits(run.flow, run.runId)) ?? { formatVersion: 1 as const, added: [], removed: [], updatedAt: '' };
   const added = new Set(file.added);
   const removed = new Set(file.removed);
   for (const t of edit.add ?? []) {
@@ -87,10 +52,6 @@ export async function editTags(store: Store, run: RunRecord, edit: { add?: reado
     if (run.tags.includes(t)) removed.add(t);
   }
   const next: TagsFile = { formatVersion: 1, added: [...added], removed: [...removed], updatedAt: new Date().toISOString() };
-  await store.backend.putText(tagsKey(run.flow, run.runId), `${JSON.stringify(next, null, 2)}\n`);
+  await store.writeTagEdits(run.flow, run.runId, next);
   return mergeTags(run.tags, next);
-}
-
-function arr(v: unknown): string[] {
-  return Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string') : [];
 }

@@ -14,7 +14,7 @@ import type { Executor, ExecutorContext, ExecutorKind } from './port.js';
 export interface InProcessOptions {
   store: Store;
   masker: Masker;
-  /** Task directories live under `<store scratch>/tasks/<scratchName>` (the run id). */
+  /** Task directories live under `<store scratch>/tasks/<scratchName>`: the run id. */
   scratchName: string;
   /** The run's code snapshot, already in memory. */
   code?: Pick<CodeSnapshot, 'hash' | 'files'>;
@@ -26,7 +26,7 @@ export class InProcessExecutor implements Executor {
   private readonly scratch: ScratchPool;
 
   constructor(readonly kind: ExecutorKind, private readonly runner: ProcessRunner, private readonly o: InProcessOptions) {
-    this.scratch = new ScratchPool(o.store.scratchPath('tasks', o.scratchName), kind === 'local' ? 'slot' : `${kind}-slot`);
+    this.scratch = new ScratchPool(o.store.runScratchDir(o.scratchName, o.scratchName), kind === 'local' ? 'slot' : `${kind}-slot`);
   }
 
   run(spec: AttemptSpec, ctx: ExecutorContext): Promise<AttemptRecord> {

@@ -90,7 +90,7 @@ export async function runStoredAttempt(store: Store, ref: AttemptRef, opts: { en
   const masker = makeMasker([...Object.values(secrets), ...maskExtra]);
   // Its own directory per attempt: containers sharing a cache directory may all have the same pid.
   const scratchName = `${ref.runId}-remote-${randomUUID().slice(0, 8)}`;
-  const scratch = new ScratchPool(store.scratchPath('tasks', scratchName));
+  const scratch = new ScratchPool(store.runScratchDir(scratchName, ref.runId));
   const ship = Number(env.FLOWCTL_LOG_SHIP_MS);
   try {
     return await runAttempt(spec, {

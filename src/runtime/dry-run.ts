@@ -8,7 +8,6 @@
  * quarantined, as any reader would.
  */
 import { createHmac, randomBytes } from 'node:crypto';
-import { stat } from 'node:fs/promises';
 import path from 'node:path';
 import { FlowctlError } from '../errors.js';
 import type { CacheExplainer } from '../graph/cache-status.js';
@@ -50,7 +49,7 @@ async function planSession(o: (RunFlowOptions | ResumeOptions) & DryRunOptions, 
   const [hasher, code, storeExists] = await Promise.all([
     plannedHasher(store, masker),
     store.snapshotCode(spec.root, { hashOnly: true }),
-    store.backend.kind === 'local' ? stat(store.location).then(() => true, () => false) : true,
+    store.exists(),
   ]);
   const flowFile = path.relative(spec.root, spec.file);
   const runner = new PlanningRunner({

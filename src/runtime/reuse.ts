@@ -1,7 +1,8 @@
 /**
  * Finding earlier work to reuse instead of running a task: a cache-key hit anywhere in the
  * store, or (for `resume`) the same task of the origin run. Either is only trusted when its
- * record says it succeeded and every output object is still in the store. A damaged cache
+ * record says it succeeded and every output object is still in the store; those objects are
+ * then marked as used (Store.useOutputs), so a concurrent `gc` keeps them. A damaged cache
  * entry or task record is a miss: the task runs again, the run never fails for it.
  */
 import type { TaskIdentity } from '../graph/cache-key.js';
@@ -79,6 +80,6 @@ export class TaskReuse {
     }
     if (!rec || !Array.isArray(rec.outputs)) return undefined;
     if (rec.state !== 'succeeded' && rec.state !== 'cached') return undefined;
-    return (await this.store.hasOutputs(rec.outputs)) ? rec : undefined;
+    return (await this.store.useOutputs(rec.outputs)) ? rec : undefined;
   }
 }

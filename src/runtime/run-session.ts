@@ -70,8 +70,13 @@ export async function runSession(
   const masker = makeMasker(secrets.map((n) => params[n]));
   const hasher = await cacheKeyHasher(store, masker);
   for (const w of shortSecretWarnings(params, secrets)) process.stderr.write(`warning: ${w}\n`);
-  const code = await store.snapshotCode(spec.root);
+  // The id is claimed before the snapshot: a gc starting meanwhile sees a starting run and keeps
+  // what the snapshot reuses (see the README's "Maintaining a store").
   const runId = await store.newRunId(spec.name);
+  // What crashed runs left in the scratch space goes while this one runs (never a live run's).
+  const leftovers = store.removeLeftovers();
+  const gcMark = await store.gcMark();
+  const code = await store.snapshotCode(spec.root);
 
   signals.throwIfEarly();
   const user = currentUser();
@@ -83,6 +88,7 @@ export async function runSession(
     originRunId: origin?.runId, resumedFrom: origin?.from, projectRoot: spec.root,
   });
   await recorder.write();
+  await store.keepCode(spec.root, code, gcMark);
   // Only now: an id in the file always names a run that resume can find.
   if (runIdFile) await writeRunIdFile(runIdFile, runId);
 
@@ -121,6 +127,7 @@ export async function runSession(
     await executors.settle();
     // Task directories of this run are scratch; failed ones are kept only when asked for.
     if (!o.keepFailedDirs) await store.removeScratch('tasks', runId);
+    await leftovers;
   }
   const state: RunState = result.interrupted ? 'interrupted' : result.failed ? 'failed' : 'succeeded';
   await recorder.finish({ state, counts: result.counts, caughtFailures: result.caughtFailures, error: result.error && masker.message(result.error) });

@@ -12,7 +12,8 @@ import { errno, mapLimit } from './fs-util.js';
 import { hashFile, sha256 } from './hash.js';
 import { IgnoreMatcher } from './ignore.js';
 import { byPath, codeManifestJson, EXEC_MODE, parseCodeManifest, PLAIN_MODE, type CodeFile, type CodeManifest } from './manifest.js';
-import type { StoreBackend } from './port.js';
+import type { KeyStore } from './key-store.js';
+import type { ObjectStore } from './object-store.js';
 import { keys } from './records.js';
 import { loadStatCache, saveStatCache, type StatCache } from './stat-cache.js';
 
@@ -38,6 +39,12 @@ export interface CodeSnapshot {
   rehashed: number;
   /** Paths left out that a user may have expected: symlinks to directories, broken symlinks, sockets. */
   skipped: string[];
+  /**
+   * Every object of the snapshot was put or touched, and its manifest written, by this snapshot.
+   * False after the remote shortcut (the manifest was found, nothing else asked): Store.keepCode
+   * then makes sure a gc that ran meanwhile left it whole.
+   */
+  touched: boolean;
 }
 
 interface Candidate {
@@ -46,9 +53,16 @@ interface Candidate {
   st: Stats;
 }
 
-export async function snapshotCode(backend: StoreBackend, projectRoot: string, opts: SnapshotOptions = {}): Promise<CodeSnapshot> {
+/**
+ * Snapshot the tree at projectRoot (copying, never moving, the user's files). Every object it
+ * finds already stored is touched, and the manifest is written even when it exists, so a
+ * concurrent `gc` keeps what a starting run is about to use; except on the remote shortcut
+ * (see CodeSnapshot.touched).
+ */
+export async function snapshotCode(objects: ObjectStore, kv: KeyStore, projectRoot: string, opts: SnapshotOptions = {}): Promise<CodeSnapshot> {
   const root = await realpath(projectRoot);
-  const storeRoot = backend.kind === 'local' ? await realpath(backend.location).catch(() => backend.location) : undefined;
+  const onDisk = objects.kind === 'local';
+  const storeRoot = onDisk ? await realpath(objects.location).catch(() => objects.location) : undefined;
   const ignore = new IgnoreMatcher();
   // .flowctlignore comes after every .gitignore rule, so it wins (it can re-include with `!`).
   const flowIgnore = new IgnoreMatcher().add(await readOptional(join(root, '.flowctlignore')));
@@ -91,9 +105,9 @@ export async function snapshotCode(backend: StoreBackend, projectRoot: string, o
   await walk(root, '');
 
   if (opts.hashOnly) {
-    const cache = backend.kind === 'local' ? await loadStatCache(backend) : undefined;
+    const cache = onDisk ? await loadStatCache(kv) : undefined;
     const local = await hashLocally(found, cache);
-    return { hash: sha256(codeManifestJson(local)), files: local.sort(byPath), rehashed: local.length, skipped };
+    return { hash: sha256(codeManifestJson(local)), files: local.sort(byPath), rehashed: local.length, skipped, touched: false };
   }
 
   // A remote store has no stat cache, and asking it about every file is a request each. Hash
@@ -101,36 +115,53 @@ export async function snapshotCode(backend: StoreBackend, projectRoot: string, o
   // only after all its objects), one HEAD replaces N; otherwise those hashes play the stat
   // cache's part below.
   let hashedHere: Map<string, string> | undefined;
-  if (backend.kind !== 'local') {
+  if (!objects.checksAreCheap) {
     const local = await hashLocally(found);
     const hash = sha256(codeManifestJson(local));
-    if (await backend.exists(keys.code(hash))) return { hash, files: local.sort(byPath), rehashed: local.length, skipped };
+    if (await kv.exists(keys.code(hash))) return { hash, files: local.sort(byPath), rehashed: local.length, skipped, touched: false };
     hashedHere = new Map(local.map((f) => [f.path, f.hash]));
   }
 
-  const cache = await loadStatCache(backend);
+  const cache = onDisk ? await loadStatCache(kv) : undefined;
   const started = Date.now();
   let rehashed = hashedHere?.size ?? 0;
   const stored = await mapLimit(found, PARALLEL, async (c): Promise<CodeFile | undefined> => {
     const mode = modeOf(c.st);
     const hit = cache?.lookup(c.abs, c.st) ?? hashedHere?.get(c.path);
-    if (hit && (await backend.hasObject(hit))) return { path: c.path, hash: hit, size: c.st.size, mode };
+    if (hit && (await objects.touch(hit))) return { path: c.path, hash: hit, size: c.st.size, mode };
     if (!hashedHere) rehashed++;
     // Copy, never move: this is the user's working tree.
-    const info = await backend.putObjectFile(c.abs, { move: false }).catch(vanished);
+    const info = await objects.putFile(c.abs, { move: false }).catch(vanished);
     if (!info) return undefined;
     cache?.record(c.abs, c.st, info.hash, started);
     return { path: c.path, hash: info.hash, size: info.size, mode };
   });
   const files = stored.filter((f): f is CodeFile => f !== undefined);
-  if (cache) await saveStatCache(backend, cache, root + sep, new Set(found.map((c) => c.abs)));
+  if (cache) await saveStatCache(kv, cache, root + sep, new Set(found.map((c) => c.abs)));
 
   const json = codeManifestJson(files);
   const hash = sha256(json);
-  // Locally the manifest is compared, not just found: a damaged one is written again (resume reads it).
-  const intact = backend.kind === 'local' ? (await backend.getText(keys.code(hash))) === json : await backend.exists(keys.code(hash));
-  if (!intact) await backend.putText(keys.code(hash), json);
-  return { hash, files: files.sort(byPath), rehashed, skipped };
+  // Written even when present: a damaged one is replaced (resume reads it), and its time says it is in use (gc).
+  await kv.put(keys.code(hash), json);
+  return { hash, files: files.sort(byPath), rehashed, skipped, touched: true };
+}
+
+/**
+ * Make sure a snapshot taken by the remote shortcut is whole and marked as used: its manifest
+ * written again and every file touched, a file gone meanwhile put again from the project.
+ * @throws FlowctlError CODE_CHANGED when such a file no longer has the content snapshotted.
+ */
+export async function retouchSnapshot(objects: ObjectStore, kv: KeyStore, projectRoot: string, snap: Pick<CodeSnapshot, 'hash' | 'files'>): Promise<void> {
+  await mapLimit(snap.files, PARALLEL, async (f) => {
+    if (await objects.touch(f.hash)) return;
+    const info = await objects.putFile(join(projectRoot, f.path), { move: false });
+    if (info.hash !== f.hash) {
+      throw new FlowctlError('CODE_CHANGED', `${f.path} changed while the run started (its snapshot was taken before)`, {
+        hint: 'Run again once nothing is writing to the project.',
+      });
+    }
+  });
+  await kv.put(keys.code(snap.hash), codeManifestJson(snap.files));
 }
 
 async function hashLocally(found: Candidate[], cache?: StatCache): Promise<CodeFile[]> {
@@ -148,18 +179,18 @@ function modeOf(st: Stats): number {
 }
 
 /** Load a snapshot's manifest, verified against its hash. */
-export async function readCodeManifest(backend: StoreBackend, hash: string): Promise<CodeManifest> {
-  const text = await backend.getText(keys.code(hash));
+export async function readCodeManifest(kv: KeyStore, hash: string): Promise<CodeManifest> {
+  const text = await kv.get(keys.code(hash));
   if (text === undefined) throw new FlowctlError('STORE_MISSING_CODE', `Code snapshot ${hash} is not in the store (${keys.code(hash)})`);
   if (sha256(text) !== hash) throw new FlowctlError('STORE_CORRUPT', `Code snapshot ${keys.code(hash)} is corrupt: its content does not match its hash`);
   return parseCodeManifest(text, keys.code(hash));
 }
 
 /** Make the snapshot's files appear under destDir, read-only, linked from the store. */
-export async function materializeCode(backend: StoreBackend, code: string | CodeManifest, destDir: string): Promise<void> {
-  const manifest = typeof code === 'string' ? await readCodeManifest(backend, code) : code;
+export async function materializeCode(objects: ObjectStore, kv: KeyStore, code: string | CodeManifest, destDir: string): Promise<void> {
+  const manifest = typeof code === 'string' ? await readCodeManifest(kv, code) : code;
   await mapLimit(manifest.files, PARALLEL, (f) =>
-    backend.materializeObject(f.hash, join(destDir, f.path), { executable: (f.mode & 0o111) !== 0, size: f.size }));
+    objects.materialize(f.hash, join(destDir, f.path), { executable: (f.mode & 0o111) !== 0, size: f.size }));
 }
 
 /** Editors' swap and lock files come and go while we walk: a file that vanished is simply not in the snapshot. */

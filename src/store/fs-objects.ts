@@ -1,5 +1,5 @@
 /**
- * The object half of the local backend: content-addressed, read-only (0444) files at
+ * The object port on a local directory: content-addressed, read-only (0444) files at
  * `objects/sha256/<2 hex>/<hash>`, written through the scratch dir and renamed into place
  * so an object is never visible half-written. Outputs are taken by rename (no copy), the
  * user's files are copied, and staging is a hardlink.
@@ -9,16 +9,22 @@
  * object whose content no longer matches is moved to `quarantine/`, so nothing hands it on,
  * cache entries that point at it become misses, and re-producing it writes a good copy.
  *
- * No fsync (see fs-backend.ts). A crash can leave an object under its hash that lost its
+ * An object's access time is its last use (set when it is put, reused or touched; the
+ * verified-stat mark lives in its mtime): `gc` keeps objects used after its cutoff.
+ *
+ * No fsync (see fs-keys.ts). A crash can leave an object under its hash that lost its
  * data; the same check catches it (its size or stat is off), and full reads verify the hash.
  */
 import { constants } from 'node:fs';
-import { copyFile, link, lstat, mkdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { copyFile, link, lstat, mkdir, readFile, rename, rm, stat, utimes, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import { ExitCode, FlowctlError } from '../errors.js';
+import { FlowctlError } from '../errors.js';
+import { deleteUnusedSince, listObjectFiles, objectEntry, rehashFile } from './fs-object-files.js';
 import { copyOut, errno, renameInto, sameStat, tempName } from './fs-util.js';
-import { checkHash, hashFile, sha256 } from './hash.js';
-import type { MaterializeOptions, ObjectInfo } from './port.js';
+import { checkHash, hashFile, openQuietly, sha256 } from './hash.js';
+import { changedWhileRead, corruptObject, missingObject } from './object-errors.js';
+import { hashedStream } from './object-read.js';
+import type { MaterializeOptions, ObjectEntry, ObjectInfo, ObjectStore, RehashResult } from './object-store.js';
 import { keys } from './records.js';
 import { checkObjectFile, looksVerified, lstatQuiet, markVerified, sameInode, type ObjectCheck } from './verified-stat.js';
 
@@ -32,16 +38,37 @@ const LINK_UNSUPPORTED = new Set(['EXDEV', 'EPERM', 'EMLINK', 'ENOTSUP', 'EOPNOT
 /** Where damaged objects go, under the store root: kept for inspection, never read by flowctl. */
 export const QUARANTINE_DIR = 'quarantine';
 
-export class FsObjects {
+export class FsObjectStore implements ObjectStore {
+  readonly kind = 'local' as const;
+  readonly checksAreCheap = true;
+  readonly damagedCopies = 'quarantined' as const;
+
   /**
-   * root: the store root; scratch: a directory on the same filesystem for temp files;
-   * readOnly: checks leave every file as found (no stat repair, no quarantine).
+   * root: the store root; scratch: a directory on the same filesystem for temp files and task
+   * directories; readOnly (a dry run, see read-only.ts): checks leave every file as found (no
+   * stat reset, no quarantine: a damaged object only reads as absent).
    */
   constructor(private readonly root: string, private readonly scratch: string, private readonly readOnly = false) {}
+
+  get location(): string {
+    return this.root;
+  }
 
   /** The object's file. */
   path(hash: string): string {
     return join(this.root, keys.object(checkHash(hash)));
+  }
+
+  localFile(hash: string): string {
+    return this.path(hash);
+  }
+
+  scratchDir(): string {
+    return this.scratch;
+  }
+
+  tempDir(): string {
+    return this.scratch;
   }
 
   async putFile(srcPath: string, opts: { move?: boolean } = {}): Promise<ObjectInfo> {
@@ -59,7 +86,7 @@ export class FsObjects {
 
   async putBytes(data: Uint8Array | string): Promise<ObjectInfo> {
     const info = { hash: sha256(data), size: typeof data === 'string' ? Buffer.byteLength(data) : data.byteLength };
-    if (this.isWhole(info)) return info;
+    if (await this.touchWhole(info)) return info;
     const tmp = join(this.scratch, tempName('obj'));
     try {
       await writeFile(tmp, data, { mode: 0o444 });
@@ -78,6 +105,59 @@ export class FsObjects {
     return state === 'intact' || state === 'repaired';
   }
 
+  /** `has`, then the access time set to now: the object's last use, which gc compares with its cutoff. */
+  async touch(hash: string): Promise<boolean> {
+    if (!(await this.has(hash))) return false;
+    return this.setUsed(this.path(hash));
+  }
+
+  read(hash: string, size: number): AsyncIterable<Buffer> {
+    const key = keys.object(checkHash(hash));
+    const self = this;
+    return (async function* () {
+      const state = await self.verify(hash, { size });
+      if (state === 'missing') throw missingObject(hash, key);
+      if (state === 'damaged') throw corruptObject(key, 'its content no longer matches its hash', self.quarantineDir());
+      yield* hashedStream(self.path(hash), hash, (actual) => changedWhileRead(key, actual));
+    })();
+  }
+
+  /** Read without touching the access time (the object's last use): a gc or fsck reading a manifest does not use it. */
+  async peekBytes(hash: string): Promise<Buffer | undefined> {
+    let fh;
+    try {
+      fh = await openQuietly(this.path(hash));
+    } catch (e) {
+      if (errno(e) === 'ENOENT') return undefined;
+      throw e;
+    }
+    try {
+      return await fh.readFile();
+    } finally {
+      await fh.close();
+    }
+  }
+
+  rehash(hash: string): Promise<RehashResult> {
+    return rehashFile(this.path(hash), hash);
+  }
+
+  stat(hash: string): Promise<ObjectEntry | undefined> {
+    return objectEntry(this.path(hash), checkHash(hash));
+  }
+
+  list(): AsyncIterable<ObjectEntry> {
+    return listObjectFiles(join(this.root, 'objects', 'sha256'));
+  }
+
+  async delete(hash: string): Promise<void> {
+    await rm(this.path(hash), { force: true });
+  }
+
+  deleteUnusedSince(hash: string, cutoffMs: number): Promise<number> {
+    return deleteUnusedSince(this.path(hash), join(this.scratch, tempName('gc')), cutoffMs);
+  }
+
   /** The content, verified against its hash; a mismatch quarantines the object (STORE_CORRUPT). */
   async getBytes(hash: string): Promise<Buffer> {
     const key = keys.object(checkHash(hash));
@@ -93,7 +173,7 @@ export class FsObjects {
     }
     const actual = sha256(data);
     if (actual !== hash) {
-      await this.quarantine(hash, st.ino);
+      await this.quarantineInode(hash, st.ino);
       throw corruptObject(key, `its content hashes to ${actual}`, this.quarantineDir());
     }
     // Read whole and found good (and not written meanwhile): the next cheap check may trust its stat again.
@@ -108,15 +188,16 @@ export class FsObjects {
    * The object checked by its stat (re-hashed when the stat changed since it was verified):
    * a damaged one is moved to quarantine/.
    */
-  verify(hash: string, size?: number): Promise<ObjectCheck> {
-    return checkObjectFile(this.path(hash), hash, { size, repair: !this.readOnly, quarantine: (ino) => this.quarantine(hash, ino) });
+  verify(hash: string, opts: { size?: number } = {}): Promise<ObjectCheck> {
+    const size = opts.size;
+    return checkObjectFile(this.path(hash), hash, { size, repair: !this.readOnly, quarantine: (ino) => this.quarantineInode(hash, ino) });
   }
 
   /** A hardlink (a private copy for executables or across filesystems), once the object checks out. */
   async materialize(hash: string, destPath: string, opts: MaterializeOptions = {}): Promise<void> {
     const key = keys.object(checkHash(hash));
     const obj = this.path(hash);
-    const state = await this.verify(hash, opts.size);
+    const state = await this.verify(hash, { size: opts.size });
     if (state === 'missing') throw missingObject(hash, key);
     if (state === 'damaged') throw corruptObject(key, 'its content no longer matches its hash', this.quarantineDir());
     await mkdir(dirname(destPath), { recursive: true });
@@ -137,11 +218,17 @@ export class FsObjects {
     }
   }
 
+  /** Move the object to quarantine/, whatever it holds (`fsck --repair` found it damaged). */
+  async quarantine(hash: string): Promise<void> {
+    const st = await lstat(this.path(hash), { bigint: true }).catch(() => undefined);
+    if (st) await this.quarantineInode(hash, st.ino);
+  }
+
   /**
    * Move a damaged object out of objects/ (only if it is still the inode found bad: a good copy
    * may have replaced it meanwhile).
    */
-  async quarantine(hash: string, ino: bigint): Promise<void> {
+  private async quarantineInode(hash: string, ino: bigint): Promise<void> {
     if (this.readOnly || !sameInode(this.path(hash), ino)) return;
     const dest = join(this.quarantineDir(), `${hash}.${new Date().toISOString().replace(/[-:.]/g, '')}-${process.pid}`);
     await renameInto(this.path(hash), dest).catch((e) => {
@@ -163,10 +250,33 @@ export class FsObjects {
     return st !== undefined && looksVerified(st, info.size);
   }
 
+  /** isWhole, and then marked as used now (content a run has again keeps its object through a concurrent gc). */
+  private async touchWhole(info: ObjectInfo): Promise<boolean> {
+    return this.isWhole(info) && (await this.setUsed(this.path(info.hash)));
+  }
+
+  /**
+   * Set the access time to now, keeping the mtime (the verified-stat mark). False when the file
+   * is gone (a gc removed it just now: the caller writes it again). A file another user owns
+   * cannot be touched: it counts as present, and only a concurrent gc could miss its use.
+   */
+  private async setUsed(path: string): Promise<boolean> {
+    const st = lstatQuiet(path);
+    if (!st) return false;
+    try {
+      await utimes(path, new Date(), st.mtime);
+      return true;
+    } catch (e) {
+      if (errno(e) === 'ENOENT') return false;
+      if (errno(e) === 'EPERM' || errno(e) === 'EACCES' || errno(e) === 'EROFS') return true;
+      throw e;
+    }
+  }
+
   /** Move a temp file holding `info`'s content into place, unless (without `replace`) an intact object is there already. */
   private async adoptTemp(tmp: string, info: ObjectInfo, opts: { replace?: boolean } = {}): Promise<ObjectInfo> {
     try {
-      if (!opts.replace && this.isWhole(info)) {
+      if (!opts.replace && (await this.touchWhole(info))) {
         await rm(tmp, { force: true });
         return info;
       }
@@ -219,7 +329,7 @@ export class FsObjects {
     // and the bytes hashed are by construction the bytes stored.
     if (before.size <= SMALL_FILE) return this.putBytes(await readFile(srcPath));
     const pre = await hashFile(srcPath);
-    if (this.isWhole(pre)) return pre;
+    if (await this.touchWhole(pre)) return pre;
     const tmp = join(this.scratch, tempName('obj'));
     try {
       await copyFile(srcPath, tmp, COPYFILE_FICLONE);
@@ -231,21 +341,4 @@ export class FsObjects {
       throw e;
     }
   }
-}
-
-function missingObject(hash: string, key: string, cause?: unknown): FlowctlError {
-  return new FlowctlError('STORE_MISSING_OBJECT', `Object ${hash} is missing from the store (${key})`, {
-    exitCode: ExitCode.StepFailed,
-    cause,
-    hint: 'It may have been quarantined as damaged or removed by hand: re-run the step that produced it (`flowctl run` re-runs it, since its cached result no longer counts).',
-  });
-}
-
-/** STORE_CORRUPT naming the object, where its damaged copy went, and what to do. */
-export function corruptObject(key: string, detail: string, quarantineDir: string): FlowctlError {
-  return new FlowctlError('STORE_CORRUPT', `Object ${key} is corrupt: ${detail}`, {
-    exitCode: ExitCode.StepFailed,
-    hint: `The damaged copy was moved to ${quarantineDir}. Run the flow again: the step that produced it ` +
-      'is re-run (its cached result no longer counts) and writes a good copy.',
-  });
 }

@@ -1,5 +1,6 @@
-/** Small filesystem helpers shared by the local backend and the store. */
-import { randomBytes } from 'node:crypto';
+/** Small filesystem helpers shared by the local store's ports and the store. */
+import { createHash, randomBytes } from 'node:crypto';
+import { hostname } from 'node:os';
 import { constants, mkdirSync, renameSync, type BigIntStats } from 'node:fs';
 import { chmod, copyFile, lstat, mkdir, readdir, rename, rm } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
@@ -8,9 +9,19 @@ export function errno(e: unknown): string | undefined {
   return typeof e === 'object' && e !== null ? (e as NodeJS.ErrnoException).code : undefined;
 }
 
-/** A name no other writer (thread, process, machine sharing the directory) will pick. */
+/**
+ * A name no other writer (thread, process, machine sharing the directory) will pick:
+ * `.<prefix>-<pid>-<4 hex of the host><12 random hex>`, so a crashed writer's leftovers can be
+ * told from a live one's (leftovers.ts: `writerOf`).
+ */
 export function tempName(prefix = 'w'): string {
-  return `.${prefix}-${process.pid}-${randomBytes(8).toString('hex')}`;
+  return `.${prefix}-${process.pid}-${hostTag()}${randomBytes(6).toString('hex')}`;
+}
+
+let host: string | undefined;
+/** 4 hex digits naming this machine in temp names (a hash of its hostname). */
+export function hostTag(): string {
+  return (host ??= createHash('sha256').update(hostname()).digest('hex').slice(0, 4));
 }
 
 /**
@@ -56,7 +67,7 @@ export async function renameInto(src: string, dest: string): Promise<void> {
   }
 }
 
-/** renameInto for small records written synchronously (fs-backend's putText). */
+/** renameInto for small records written synchronously (fs-keys' put). */
 export function renameIntoSync(src: string, dest: string): void {
   try {
     renameSync(src, dest);

@@ -4,7 +4,8 @@
  * 1 GiB output at roughly `openssl dgst -sha256` speed instead of 64 KiB stream chunks.
  */
 import { createHash } from 'node:crypto';
-import { open } from 'node:fs/promises';
+import { constants } from 'node:fs';
+import { open, type FileHandle } from 'node:fs/promises';
 import { FlowctlError } from '../errors.js';
 
 const CHUNK = 4 * 1024 * 1024;
@@ -28,8 +29,26 @@ export function checkHash(hash: string): string {
   return hash;
 }
 
-export async function hashFile(path: string): Promise<HashResult> {
-  const fh = await open(path, 'r');
+/**
+ * Open for reading without updating the access time where the platform allows (Linux, files
+ * we own): maintenance reads (gc, fsck) must not look like a use, since an object's access
+ * time is its last use (fs-objects.ts).
+ */
+export async function openQuietly(path: string): Promise<FileHandle> {
+  const noAtime = (constants as { O_NOATIME?: number }).O_NOATIME;
+  if (noAtime) {
+    try {
+      return await open(path, constants.O_RDONLY | noAtime);
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'EPERM' && (e as NodeJS.ErrnoException).code !== 'EINVAL') throw e;
+    }
+  }
+  return open(path, 'r');
+}
+
+/** sha256 and size of a file; `quiet` reads it without touching its access time (openQuietly). */
+export async function hashFile(path: string, opts: { quiet?: boolean } = {}): Promise<HashResult> {
+  const fh = opts.quiet ? await openQuietly(path) : await open(path, 'r');
   try {
     const h = createHash('sha256');
     // Small files (most code) get a small buffer: 8 MiB per file would be pure GC churn.

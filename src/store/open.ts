@@ -9,7 +9,8 @@
 import { stat } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { FlowctlError } from '../errors.js';
-import { FsBackend } from './fs-backend.js';
+import { openFsPorts } from './fs-store.js';
+import { readOnlyPorts } from './read-only.js';
 import { Store } from './store.js';
 
 export const STORE_DIR = '.flowctl';
@@ -24,7 +25,8 @@ export interface OpenStoreOptions {
   create?: boolean;
   /**
    * Open without creating or writing anything (a dry run): with `create`, a store that does not
-   * exist yet is the one `run` would create, and reads as empty; object checks repair nothing.
+   * exist yet is the one `run` would create, and reads as empty; object checks repair nothing,
+   * and a write throws (read-only.ts).
    */
   readOnly?: boolean;
   /** Defaults to process.env; read for FLOWCTL_DATASTORE and, for S3, the endpoint, credentials and cache settings. */
@@ -37,17 +39,26 @@ export function datastoreSetting(explicit: string | undefined, env: NodeJS.Proce
 }
 
 /**
+ * Where the store is by the rule above, without opening it: an explicit location as given, else
+ * the `.flowctl/` directory found (or, with `create`, the one to make); undefined when none.
+ */
+export async function locateStore(opts: OpenStoreOptions): Promise<string | undefined> {
+  const explicit = datastoreSetting(opts.datastore, opts.env ?? process.env);
+  if (explicit) return explicit;
+  const found = (await findStoreDir(opts.cwd)) ?? (opts.projectRoot ? await findStoreDir(opts.projectRoot) : undefined);
+  return found ?? (opts.create ? join(resolve(opts.cwd), STORE_DIR) : undefined);
+}
+
+/**
  * @example const store = await openStore({ cwd: process.cwd(), projectRoot: spec.root, create: true })
  * @throws FlowctlError STORE_NOT_FOUND (exit 2) when no store is found and `create` is not set.
  */
 export async function openStore(opts: OpenStoreOptions): Promise<Store> {
-  const env = opts.env ?? process.env;
-  const location = datastoreSetting(opts.datastore, env);
-  if (location) return openLocation(location, opts.cwd, env, opts.create ?? false, opts.readOnly ?? false);
-  const found = (await findStoreDir(opts.cwd)) ?? (opts.projectRoot ? await findStoreDir(opts.projectRoot) : undefined);
-  const open = (dir: string) => (opts.readOnly ? new Store(new FsBackend(dir, { readOnly: true })) : new FsBackend(dir).init().then((b) => new Store(b)));
-  if (found) return open(found);
-  if (opts.create) return open(join(resolve(opts.cwd), STORE_DIR));
+  const location = await locateStore(opts);
+  if (location) {
+    const store = await openLocation(location, opts.cwd, opts.env ?? process.env, opts.create ?? false, opts.readOnly ?? false);
+    return opts.readOnly ? new Store(readOnlyPorts(store)) : store;
+  }
   throw new FlowctlError('STORE_NOT_FOUND', `No ${STORE_DIR}/ directory in ${opts.cwd} or any parent directory`, {
     hint: 'Run this inside a flowctl project, or pass --datastore PATH (or set FLOWCTL_DATASTORE).',
   });
@@ -64,13 +75,12 @@ async function openLocation(location: string, cwd: string, env: NodeJS.ProcessEn
           hint: 'Check --datastore / FLOWCTL_DATASTORE; a store is created by the first `flowctl run`.',
         });
       }
-      if (readOnly) return new Store(new FsBackend(dir, { readOnly: true }));
-      return new Store(await new FsBackend(dir).init());
+      return new Store(await openFsPorts(dir, { readOnly }));
     }
     case 's3': {
       // Loaded on demand: the AWS SDK costs start-up time every local-store command would pay.
-      const { openS3Backend } = await import('./s3/open-s3.js');
-      return new Store(await openS3Backend(location, env));
+      const { openS3Ports } = await import('./s3/open-s3.js');
+      return new Store(await openS3Ports(location, env));
     }
     default:
       throw new FlowctlError('STORE_BAD_LOCATION', `Unsupported datastore ${location}`, {

@@ -13,7 +13,7 @@ import { FlowctlError } from '../errors.js';
 import { mapLimit } from './fs-util.js';
 import { dirManifestJson, EXEC_MODE, parseDirManifest, type DirManifestEntry } from './manifest.js';
 import { linkProblem, realInside, resolveInside, taskRoot } from './output-paths.js';
-import type { StoreBackend } from './port.js';
+import type { ObjectStore } from './object-store.js';
 import type { OutputEntry } from './records.js';
 
 const PARALLEL = 16;
@@ -45,7 +45,7 @@ export interface LinkedObject {
  * reached without a symlink, else copied). Errors (exit 1): OUTPUT_PATH, OUTPUT_MISSING,
  * OUTPUT_SYMLINK (through a link out of the task dir or the output, broken, looping), OUTPUT_UNSUPPORTED.
  */
-export async function putOutput(backend: StoreBackend, taskDir: string, relPath: string, opts: { move: boolean }): Promise<OutputEntry> {
+export async function putOutput(objects: ObjectStore, taskDir: string, relPath: string, opts: { move: boolean }): Promise<OutputEntry> {
   const path = normalizeRel(relPath);
   const root = await taskRoot(taskDir);
   const abs = join(root, path);
@@ -54,14 +54,14 @@ export async function putOutput(backend: StoreBackend, taskDir: string, relPath:
   const move = opts.move && real === abs;
   const st = await lstat(real);
   if (st.isFile()) {
-    const info = await backend.putObjectFile(real, { move });
+    const info = await objects.putFile(real, { move });
     return { path, type: 'file', hash: info.hash, size: info.size, ...(isExec(st) ? { mode: EXEC_MODE } : {}) };
   }
   if (!st.isDirectory()) throw notRegular(path);
   const walk: Walk = { dirs: [], links: [], files: [] };
   await walkOutput(real, '', [real], { movable: move, followed: false }, real, path, walk);
   // Symlinked copies in a first pass: their targets may be among the files that get moved.
-  const put = (list: Found[]) => mapLimit(list, PARALLEL, async (f) => ({ f, info: await backend.putObjectFile(f.abs, { move: f.movable }) }));
+  const put = (list: Found[]) => mapLimit(list, PARALLEL, async (f) => ({ f, info: await objects.putFile(f.abs, { move: f.movable }) }));
   const stored = [...await put(walk.files.filter((f) => !f.movable)), ...await put(walk.files.filter((f) => f.movable))];
   const entries: DirManifestEntry[] = [
     ...walk.dirs.map((d) => ({ path: d, type: 'dir' as const })),
@@ -72,7 +72,7 @@ export async function putOutput(backend: StoreBackend, taskDir: string, relPath:
     size += info.size;
     entries.push({ path: f.path, type: 'file', hash: info.hash, size: info.size, ...(f.exec ? { mode: EXEC_MODE } : {}) });
   }
-  const manifest = await backend.putObjectBytes(dirManifestJson(entries));
+  const manifest = await objects.putBytes(dirManifestJson(entries));
   return { path, type: 'dir', hash: manifest.hash, size };
 }
 
@@ -125,13 +125,13 @@ async function walkOutput(
  * (0444), links are links again; directories are made read-only (0555) once filled, so a
  * downstream task can neither change nor add to its inputs. Returns the hard-linked objects.
  */
-export async function stageOutput(backend: StoreBackend, entry: OutputEntry, destPath: string): Promise<LinkedObject[]> {
+export async function stageOutput(objects: ObjectStore, entry: OutputEntry, destPath: string): Promise<LinkedObject[]> {
   if (entry.type === 'file') {
     const exec = isExecMode(entry.mode);
-    await backend.materializeObject(entry.hash, destPath, { executable: exec, size: entry.size });
+    await objects.materialize(entry.hash, destPath, { executable: exec, size: entry.size });
     return exec ? [] : [{ dest: destPath, hash: entry.hash, size: entry.size }];
   }
-  const entries = parseDirManifest((await backend.getObjectBytes(entry.hash)).toString('utf8'), entry.hash);
+  const entries = parseDirManifest((await objects.getBytes(entry.hash)).toString('utf8'), entry.hash);
   const dirs = entries.filter((e) => e.type === 'dir').map((e) => e.path);
   await mkdir(destPath, { recursive: true });
   for (const d of dirs) await mkdir(join(destPath, d), { recursive: true });
@@ -139,7 +139,7 @@ export async function stageOutput(backend: StoreBackend, entry: OutputEntry, des
   await mapLimit(entries, PARALLEL, async (e) => {
     if (e.type === 'file') {
       const dest = join(destPath, e.path);
-      await backend.materializeObject(e.hash, dest, { executable: isExecMode(e.mode), size: e.size });
+      await objects.materialize(e.hash, dest, { executable: isExecMode(e.mode), size: e.size });
       if (!isExecMode(e.mode)) linked.push({ dest, hash: e.hash, size: e.size });
     } else if (e.type === 'symlink') {
       await symlink(e.target, join(destPath, e.path));

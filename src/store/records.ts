@@ -250,6 +250,33 @@ export interface AttemptSpec {
   batch?: BatchPlacement;
 }
 
+/**
+ * `flows/<flow>/tags/<run-id>.json`: tags added or removed after a run started (see
+ * src/client/tags.ts for why they are not in run.json). Readers merge it with run.json's tags.
+ */
+export interface TagsFile {
+  formatVersion: 1;
+  added: string[];
+  removed: string[];
+  updatedAt: string;
+}
+
+/**
+ * `locks/gc.json`: what `flowctl gc` (or `rm`) is doing to the store. It stays after a gc ends,
+ * so a run can tell whether one ran since it looked (see Store.keepCode).
+ */
+export interface GcState {
+  /** Counts gc passes: one more at each start. */
+  epoch: number;
+  running: boolean;
+  pid: number;
+  host: string;
+  startedAt: string;
+  /** Refreshed every few seconds while it runs. */
+  heartbeatAt: string;
+  finishedAt?: string;
+}
+
 /** When a container image is pulled: once per run (`always`), only when absent (`missing`), or never. */
 export type PullPolicy = 'always' | 'missing' | 'never';
 
@@ -287,4 +314,12 @@ export const keys = {
   jobArray: (flow: string, runId: string, arrayId: string) => `flows/${flow}/runs/${runId}/arrays/${arrayId}.json`,
   /** Index of run ids by id, so `show RUN_ID` finds the flow without scanning every flow. */
   runIndex: (runId: string) => `runs/${runId}`,
+  codeDir: () => 'code',
+  cacheEntriesDir: () => 'cache/tasks',
+  tagsDir: (flow: string) => `flows/${flow}/tags`,
+  tags: (flow: string, runId: string) => `flows/${flow}/tags/${runId}.json`,
+  /** What gc is doing (GcState); runs read it. */
+  gcState: () => 'locks/gc.json',
+  /** Held (created exclusively) by the one gc running; removed when it ends. */
+  gcLock: () => 'locks/gc.lock',
 } as const;

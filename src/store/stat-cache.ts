@@ -5,7 +5,7 @@
  * simply rebuilt.
  */
 import type { Stats } from 'node:fs';
-import type { StoreBackend } from './port.js';
+import type { KeyStore } from './key-store.js';
 import { keys } from './records.js';
 
 /**
@@ -63,12 +63,11 @@ export class StatCache {
 }
 
 /**
- * Undefined for a remote store: inodes mean nothing there. An S3 backend should keep its
- * cache in a local directory instead; this is the switch point.
+ * For a local store only (the caller decides): inodes mean nothing to a remote one. An S3
+ * store could keep such a cache in a local directory instead.
  */
-export async function loadStatCache(backend: StoreBackend): Promise<StatCache | undefined> {
-  if (backend.kind !== 'local') return undefined;
-  const text = await backend.getText(keys.codeStatCache());
+export async function loadStatCache(kv: KeyStore): Promise<StatCache> {
+  const text = await kv.get(keys.codeStatCache());
   try {
     const data = text ? JSON.parse(text) : undefined;
     if (data?.version === 1 && typeof data.files === 'object') return new StatCache(data.files);
@@ -78,7 +77,7 @@ export async function loadStatCache(backend: StoreBackend): Promise<StatCache | 
   return new StatCache();
 }
 
-export async function saveStatCache(backend: StoreBackend, cache: StatCache, prefix: string, seen: Set<string>): Promise<void> {
+export async function saveStatCache(kv: KeyStore, cache: StatCache, prefix: string, seen: Set<string>): Promise<void> {
   cache.prune(prefix, seen);
-  if (cache.changed) await backend.putText(keys.codeStatCache(), JSON.stringify(cache));
+  if (cache.changed) await kv.put(keys.codeStatCache(), JSON.stringify(cache));
 }

@@ -21,9 +21,9 @@ export async function inspectAttempt(store: Store, pool: ScratchPool, slot: Scra
   const intact = pool.intact(slot);
   let damage: string | undefined;
   try {
-    const problems = await checkStagedFiles(store.backend, slot.work, [...pool.stagedCode(slot), ...inputs], { linksReachable: intact });
+    const problems = await checkStagedFiles(store, slot.work, [...pool.stagedCode(slot), ...inputs], { linksReachable: intact });
     if (problems.length > 0) record.inputProblems = problems;
-    damage = inputDamageReason(problems, store.backend.kind === 'local');
+    damage = inputDamageReason(problems, store.damagedObjectsQuarantined);
   } catch (e) {
     // An input that cannot be checked cannot be vouched for either.
     damage = `could not check the staged inputs after the attempt: ${(e as Error).message}`;

@@ -13,9 +13,9 @@
  */
 import path from 'node:path';
 import type { LinkedObject } from '../store/outputs.js';
-import type { StoreBackend } from '../store/port.js';
 import { hashFile } from '../store/hash.js';
 import type { InputProblem } from '../store/records.js';
+import type { Store } from '../store/store.js';
 import { looksVerified, lstatQuiet } from '../store/verified-stat.js';
 
 /** A store object hard-linked into a task directory: the link's path (posix, relative to it), the object, the inode they share. */
@@ -44,7 +44,7 @@ export function stagedFiles(workDir: string, linked: LinkedObject[]): StagedFile
  * Returns one problem per object the task changed, in staging order.
  */
 export async function checkStagedFiles(
-  backend: StoreBackend, workDir: string, staged: Iterable<StagedFile>, opts: { linksReachable: boolean },
+  store: Store, workDir: string, staged: Iterable<StagedFile>, opts: { linksReachable: boolean },
 ): Promise<InputProblem[]> {
   const problems: InputProblem[] = [];
   const reported = new Set<string>();
@@ -54,7 +54,7 @@ export async function checkStagedFiles(
     const link = opts.linksReachable ? lstatQuiet(path.join(workDir, f.rel)) : undefined;
     const ours = link?.ino === f.ino;
     if (ours && looksVerified(link!, f.size)) continue;
-    const problem = await checkOne(backend, workDir, f, ours);
+    const problem = await checkOne(store, workDir, f, ours);
     if (problem) {
       problems.push(problem);
       reported.add(f.hash);
@@ -63,17 +63,17 @@ export async function checkStagedFiles(
   return problems;
 }
 
-async function checkOne(backend: StoreBackend, workDir: string, f: StagedFile, linkIsOurs: boolean): Promise<InputProblem | undefined> {
-  const obj = lstatQuiet(backend.objectFile(f.hash));
+async function checkOne(store: Store, workDir: string, f: StagedFile, linkIsOurs: boolean): Promise<InputProblem | undefined> {
+  const obj = lstatQuiet(store.stagedObjectFile(f.hash));
   if (obj?.ino === f.ino) {
     // The store's copy is still the inode the task had: check it (and repair or quarantine it).
     if (!linkIsOurs && looksVerified(obj, f.size)) return undefined;
-    const state = await backend.verifyObject(f.hash, { size: f.size });
+    const state = await store.checkStagedObject(f.hash, f.size);
     if (state === 'repaired') {
       return { path: f.rel, hash: f.hash, changed: 'metadata', repair: 'content intact; mode and mtime reset' };
     }
     if (state === 'damaged') {
-      return { path: f.rel, hash: f.hash, changed: 'content', repair: backend.kind === 'local' ? 'object quarantined' : 'local cache copy dropped' };
+      return { path: f.rel, hash: f.hash, changed: 'content', repair: store.damagedObjectsQuarantined ? 'object quarantined' : 'local cache copy dropped' };
     }
     return undefined;
   }
@@ -86,7 +86,7 @@ async function checkOne(backend: StoreBackend, workDir: string, f: StagedFile, l
 }
 
 /** The attempt's failure reason for inputs whose content the task changed, or undefined. */
-export function inputDamageReason(problems: InputProblem[], local: boolean): string | undefined {
+export function inputDamageReason(problems: InputProblem[], quarantined: boolean): string | undefined {
   const damaged = problems.filter((p) => p.changed === 'content');
   if (damaged.length === 0) return undefined;
   const names = damaged.slice(0, 3).map((p) => p.path).join(', ') + (damaged.length > 3 ? ` and ${damaged.length - 3} more` : '');
@@ -96,7 +96,7 @@ export function inputDamageReason(problems: InputProblem[], local: boolean): str
     return `its staged input${s} ${names} changed in place during the attempt (possibly by another task sharing ${damaged.length > 1 ? 'them' : 'it'}); ` +
       'what the task read cannot be trusted';
   }
-  const repair = local
+  const repair = quarantined
     ? 'the damaged object was moved to the store\'s quarantine/, so nothing is handed it again and the step that produced it re-runs on the next run'
     : 'the damaged local cache copy was dropped; the store\'s copy is intact';
   return `modified its staged input${s} ${names} in place (${repair}). ` +

@@ -22,7 +22,7 @@ export interface PrepareOptions {
 export async function prepareTaskDir(
   store: Store, code: Pick<CodeSnapshot, 'files'>, workDir: string, inputs: AttemptSpec['inputs'], opts: PrepareOptions = {},
 ): Promise<StagedFile[]> {
-  // Synchronous: a few directory entries, on every task's critical path (see fs-backend SYNC_WRITE_MAX).
+  // Synchronous: a few directory entries, on every task's critical path (see fs-keys SYNC_WRITE_MAX).
   mkdirSync(workDir, { recursive: true });
   const present = opts.present;
   const missing = present ? code.files.filter((f) => !present.has(f.path)) : code.files;

@@ -13,7 +13,7 @@ import { mockClient, type AwsClientStub } from 'aws-sdk-client-mock';
 import { BatchExecutor } from '../../src/executors/batch/executor.js';
 import type { BatchSettings } from '../../src/executors/batch/settings.js';
 import type { ExecutorContext } from '../../src/executors/port.js';
-import { FsBackend } from '../../src/store/fs-backend.js';
+import { openFsPorts } from '../../src/store/fs-store.js';
 import type { AttemptRecord, AttemptSpec } from '../../src/store/records.js';
 import { Store } from '../../src/store/store.js';
 import { tempDir } from '../helpers/tmp.js';
@@ -41,7 +41,7 @@ async function fake(): Promise<Fake> {
   const batch = mockClient(BatchClient);
   const jobs = new Map<string, JobDetail>();
   const submitIds: string[] = [];
-  const store = new Store(await new FsBackend(await tempDir('flowctl-batch-exec-')).init());
+  const store = new Store(await openFsPorts(await tempDir('flowctl-batch-exec-')));
   const warnings: string[] = [];
   batch.on(DescribeJobDefinitionsCommand).resolves({ jobDefinitions: [] });
   batch.on(RegisterJobDefinitionCommand).callsFake((i) => ({ jobDefinitionName: i.jobDefinitionName, revision: 1, jobDefinitionArn: 'arn' }));

@@ -85,7 +85,7 @@ test('a hybrid flow runs: one array job for the fan-out, artifacts both ways thr
 
   const store = await freshStore(URL, s3.endpoint, dir);
   const report = await store.readTask('hybrid', id, 'evaluate', '0');
-  const bytes = await store.backend.getObjectBytes(report!.outputs[0]!.hash);
+  const bytes = await store.readObject(report!.outputs[0]!.hash);
   const body = JSON.parse(bytes.toString());
   expect(body.total).toBe(100);
   expect(body.evaluatedOn).toBe('local');

@@ -9,7 +9,7 @@ import { BatchClient, CreateComputeEnvironmentCommand, CreateJobQueueCommand } f
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { BatchExecutor } from '../../src/executors/batch/executor.js';
-import { FsBackend } from '../../src/store/fs-backend.js';
+import { openFsPorts } from '../../src/store/fs-store.js';
 import { Store } from '../../src/store/store.js';
 import { tempDir } from '../helpers/tmp.js';
 import { attemptSpec, placement } from './helpers.js';
@@ -56,7 +56,7 @@ afterAll(async () => {
 });
 
 test("moto's Batch accepts flowctl's definitions, array and plain submissions, DescribeJobs and TerminateJob", async () => {
-  const store = new Store(await new FsBackend(await tempDir('flowctl-moto-')).init());
+  const store = new Store(await openFsPorts(await tempDir('flowctl-moto-')));
   const warnings: string[] = [];
   const make = () => new BatchExecutor({
     store, env: {}, warn: (m) => warnings.push(m), client,

@@ -55,7 +55,7 @@ test.each([
   ['binary garbage', '\u0000\u00ff\u00fe\u0013garbage'],
 ])('a run.json that is %s: runs() lists it as damaged, in every namespace; Run.get throws naming the file', async (_, text) => {
   const [a, b, c] = ids as [string, string, string];
-  await t.backend.putText(keys.run('train', b), text);
+  await t.backend.kv.put(keys.run('train', b), text);
   const runs = await new Flow('train', opts()).runs();
   expect(runs.map((r) => [r.id, r.state])).toEqual([[c, 'succeeded'], [b, 'damaged'], [a, 'succeeded']]);
   const damaged = runs[1]!;
@@ -79,7 +79,7 @@ test.each([
 
 test('the latest run damaged: latestRun() yields it, FLOW/latest throws naming it, latestSuccessfulRun() skips it', async () => {
   const last = ids[2]!;
-  await t.backend.putText(keys.run('train', last), '{');
+  await t.backend.kv.put(keys.run('train', last), '{');
   expect((await new Flow('train', opts()).latestRun()).state).toBe('damaged');
   await expect(Run.get('train/latest', opts())).rejects.toMatchObject({ code: 'STORE_CORRUPT', key: keys.run('train', last) });
   expect((await new Flow('train', opts()).latestSuccessfulRun()).id).toBe(ids[1]);
@@ -87,7 +87,7 @@ test('the latest run damaged: latestRun() yields it, FLOW/latest throws naming i
 
 test('a damaged tags file makes its run damaged, with what run.json says still known', async () => {
   const b = ids[1]!;
-  await t.backend.putText(`flows/train/tags/${b}.json`, '{"added": "best"}');
+  await t.backend.kv.put(`flows/train/tags/${b}.json`, '{"added": "best"}');
   const listed = (await new Flow('train', opts()).runs()).find((r) => r.id === b)!;
   expect(listed.toJSON()).toMatchObject({ state: 'damaged', user: 'ada', namespace: 'user:ada', error: expect.stringContaining(`flows/train/tags/${b}.json is damaged: added is not a list of tags`) });
   await expect(Run.get(b, opts())).rejects.toMatchObject({ code: 'STORE_CORRUPT', key: `flows/train/tags/${b}.json` });
@@ -97,8 +97,8 @@ test('a damaged tags file makes its run damaged, with what run.json says still k
 
 test('a damaged task.json: step.tasks() yields it as damaged, task.load() throws, its logs still read, the step says damaged', async () => {
   const id = ids[0]!;
-  await t.backend.putText(keys.task('train', id, 'fit', '1'), '{"runId": "oops"');
-  await t.backend.putText(keys.attemptLog('train', id, 'fit', '1', 1, 'stdout'), 'fold 1 log\n');
+  await t.backend.kv.put(keys.task('train', id, 'fit', '1'), '{"runId": "oops"');
+  await t.backend.kv.put(keys.attemptLog('train', id, 'fit', '1', 1, 'stdout'), 'fold 1 log\n');
   const r = await Run.get(id, opts());
   const tasks = await r.step('fit').tasks();
   expect(tasks.map((x) => [x.id, x.state])).toEqual([['0', 'succeeded'], ['1', 'damaged'], ['2', 'succeeded']]);
@@ -113,7 +113,7 @@ test('a damaged task.json: step.tasks() yields it as damaged, task.load() throws
 test('a damaged attempt.json: the attempt is damaged, its task and the task\'s other attempts are not', async () => {
   const id = ids[0]!;
   await t.store.writeAttempt('train', id, 'fit', '2', { ...attempt, attempt: 2 });
-  await t.backend.putText(keys.attempt('train', id, 'fit', '2', 1), '\u0000\u0001');
+  await t.backend.kv.put(keys.attempt('train', id, 'fit', '2', 1), '\u0000\u0001');
   const tk = await (await Run.get(id, opts())).step('fit').task(2).load();
   expect(tk.state).toBe('succeeded');
   const attempts = await tk.attempts();

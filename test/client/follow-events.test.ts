@@ -1,26 +1,28 @@
 /** Following a log without local files (as on S3): replayed from the run's events.ndjson. */
 import path from 'node:path';
-import { FsBackend } from '../../src/store/fs-backend.js';
-import { Store } from '../../src/store/store.js';
-import type { StoreBackend } from '../../src/store/port.js';
+import { openFsPorts, type FsPorts } from '../../src/store/fs-store.js';
+import { Store, type StorePorts } from '../../src/store/store.js';
+import type { KeyStore } from '../../src/store/key-store.js';
 import { ClientContext, Run, type LogChunk } from '../../src/index.js';
 import { makeProject, startRun } from '../show/helpers.js';
 
-/** The local store, minus local paths: the client must read logs through events. */
-function remoteLike(fs: FsBackend): StoreBackend {
-  return new Proxy(fs, {
+/** The local store as a remote one looks to a reader (logs not live): the client must read logs through events. */
+function remoteLike(ports: FsPorts): StorePorts {
+  const kv = new Proxy(ports.kv, {
     get(target, prop) {
-      if (prop === 'localPath') return () => undefined;
+      if (prop === 'live') return false;
+      if (prop === 'inPlacePath') return () => undefined;
       const v = Reflect.get(target, prop, target);
       return typeof v === 'function' ? v.bind(target) : v;
     },
-  }) as StoreBackend;
+  }) as KeyStore;
+  return { objects: ports.objects, kv };
 }
 
 test('followLogs streams a running task from events and ends with the task', async () => {
   const cwd = await makeProject({ 'flow.yaml': 'version: 1\nname: ev\nsteps:\n  tick:\n    run: echo one; sleep 1.5; echo two; echo three >&2\n' });
   const { id, done } = await startRun(cwd, 'flow.yaml');
-  const store = new Store(remoteLike(await new FsBackend(path.join(cwd, '.flowctl')).init()));
+  const store = new Store(remoteLike(await openFsPorts(path.join(cwd, '.flowctl'))));
   const ctx = new ClientContext({ store, namespace: null });
   const run = await Run.get(id, ctx);
   expect((await run.steps()).map((s) => s.name)).toEqual(['tick']); // the plan read through getText

@@ -1,9 +1,9 @@
 /** Client API for views that follow runs: Run.events() read incrementally, Run.graph(), Flow.runIds(), followLogs({ tailBytes }). */
 import { appendFile, readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { FsBackend } from '../../src/store/fs-backend.js';
-import type { StoreBackend } from '../../src/store/port.js';
-import { Store } from '../../src/store/store.js';
+import { openFsPorts, type FsPorts } from '../../src/store/fs-store.js';
+import type { KeyStore } from '../../src/store/key-store.js';
+import { Store, type StorePorts } from '../../src/store/store.js';
 import { ClientContext, Flow, Run, type LogChunk, type RunEventJson } from '../../src/index.js';
 import { flowctl, makeProject, runIdFrom } from '../helpers/cli.js';
 
@@ -29,15 +29,17 @@ let second: string;
 let local: ClientContext;
 let remote: ClientContext;
 
-/** The local store minus local paths: the client reads as it would from S3. */
-function remoteLike(fs: FsBackend): StoreBackend {
-  return new Proxy(fs, {
+/** The local store as a remote one looks to a reader (logs not live): the client reads as it would from S3. */
+function remoteLike(ports: FsPorts): StorePorts {
+  const kv = new Proxy(ports.kv, {
     get(target, prop) {
-      if (prop === 'localPath') return () => undefined;
+      if (prop === 'live') return false;
+      if (prop === 'inPlacePath') return () => undefined;
       const v = Reflect.get(target, prop, target);
       return typeof v === 'function' ? v.bind(target) : v;
     },
-  }) as StoreBackend;
+  }) as KeyStore;
+  return { objects: ports.objects, kv };
 }
 
 beforeAll(async () => {
@@ -45,7 +47,7 @@ beforeAll(async () => {
   id = runIdFrom(await flowctl(['run', 'flow.yaml'], { cwd }));
   second = runIdFrom(await flowctl(['run', 'flow.yaml', '--production', '--no-cache'], { cwd }));
   local = new ClientContext({ datastore: path.join(cwd, '.flowctl'), namespace: null });
-  remote = new ClientContext({ store: new Store(remoteLike(await new FsBackend(path.join(cwd, '.flowctl')).init())), namespace: null });
+  remote = new ClientContext({ store: new Store(remoteLike(await openFsPorts(path.join(cwd, '.flowctl')))), namespace: null });
 }, 60_000);
 
 afterAll(() => rm(cwd, { recursive: true, force: true }));

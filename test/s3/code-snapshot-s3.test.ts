@@ -55,5 +55,5 @@ test('a machine whose cache is empty snapshots unchanged code with one request; 
   const elsewhere = new Store(await t.fresh());
   const manifest = await elsewhere.readCodeManifest(third.hash);
   const m7 = manifest.files.find((f) => f.path === 'lib/m7.mjs')!;
-  expect((await elsewhere.backend.getObjectBytes(m7.hash)).toString()).toBe('export const n = "seven";\n');
+  expect((await elsewhere.objects.getBytes(m7.hash)).toString()).toBe('export const n = "seven";\n');
 });

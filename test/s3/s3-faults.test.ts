@@ -8,7 +8,7 @@ import { cp, mkdir, readdir, readFile, stat, writeFile } from 'node:fs/promises'
 import path from 'node:path';
 import { keys } from '../../src/store/records.js';
 import { tempDir } from '../helpers/tmp.js';
-import { openS3Backend } from '../../src/store/s3/open-s3.js';
+import { openS3Ports } from '../../src/store/s3/open-s3.js';
 import { Store } from '../../src/store/store.js';
 import { removeTree } from '../../src/store/fs-util.js';
 import { flowctl, makeProject, REPO, runIdFrom } from '../helpers/cli.js';
@@ -75,7 +75,7 @@ describe.each(S3_SERVERS)('%s', (_, server) => {
       expect(rb.exitCode).toBe(0);
       big = runIdFrom(rb);
       // Read everything back through the faults too, from an empty cache.
-      const reader = new Store(await openS3Backend('s3://bucket/faulty', { ...viaProxy, FLOWCTL_CACHE_DIR: path.join(dir, 'cache-reader') }));
+      const reader = new Store(await openS3Ports('s3://bucket/faulty', { ...viaProxy, FLOWCTL_CACHE_DIR: path.join(dir, 'cache-reader') }));
       await verifyRun(reader, 'train', train);
       await verifyRun(reader, 'big', big);
     } finally {
@@ -95,7 +95,7 @@ describe.each(S3_SERVERS)('%s', (_, server) => {
     expect(Object.keys(a).length).toBeGreaterThanOrEqual(10);
     expect(a).toEqual(b);
     const bigOut = await verifyRun(faulty, 'big', big);
-    expect((await faulty.backend.getObjectBytes(bigOut['check/0/digest.txt'])).toString()).toBe(bigOut['make/0/big.bin']);
+    expect((await faulty.objects.getBytes(bigOut['check/0/digest.txt'])).toString()).toBe(bigOut['make/0/big.bin']);
     expect((await faulty.readEvents<{ type: string }>('train', train)).at(-1)?.type).toBe('run-finished');
   }, 240_000);
 
@@ -120,9 +120,9 @@ describe.each(S3_SERVERS)('%s', (_, server) => {
       expect(task?.reason).toMatch(/S3 multipart upload of s3:\/\/bucket\/doomed\/objects\/sha256\/.* failed after 2 attempts: SlowDown \(HTTP 503\)/);
       // The object never appeared, the cache index has no entry, and the log still made it.
       const hash = /objects\/sha256\/[0-9a-f]{2}\/([0-9a-f]{64})/.exec(task!.reason!)![1];
-      expect(await store.backend.hasObject(hash)).toBe(false);
-      expect(await store.backend.list('cache/tasks')).toEqual([]);
-      expect(await store.backend.getText(keys.attemptLog('big', runId, 'make', '0', 1, 'stdout'))).toBe('wrote big.bin\n');
+      expect(await store.objects.has(hash)).toBe(false);
+      expect(await store.kv.list('cache/tasks')).toEqual([]);
+      expect(await store.kv.get(keys.attemptLog('big', runId, 'make', '0', 1, 'stdout'))).toBe('wrote big.bin\n');
       // Locally too: no temp file left behind, and the object is not in the cache as if it were stored.
       expect(await readdir(path.join(project, 'cache', 'tmp'))).toEqual([]);
       await expect(stat(path.join(project, 'cache', 'objects', 'sha256', hash.slice(0, 2), hash))).rejects.toMatchObject({ code: 'ENOENT' });
@@ -137,17 +137,17 @@ describe.each(S3_SERVERS)('%s', (_, server) => {
     const t = await s3Backend(proxy.endpoint, { extraEnv: { FLOWCTL_S3_MAX_ATTEMPTS: '2' } });
     try {
       const data = Buffer.alloc(2 * 1024 * 1024, 3);
-      const src = path.join(t.backend.scratchDir(), 'task', 'out.bin');
+      const src = path.join(t.backend.objects.scratchDir(), 'task', 'out.bin');
       await mkdir(path.dirname(src), { recursive: true });
       await writeFile(src, data);
       const key = `objects/sha256/${sha256(data).slice(0, 2)}/${sha256(data)}`;
-      await expect(t.backend.putObjectFile(src, { move: true })).rejects.toMatchObject({
-        code: 'S3_ERROR', exitCode: 1, message: `S3 PutObject of s3://bucket/${t.backend.bucket.prefix}/${key} failed after 2 attempts: SlowDown (HTTP 503): injected by the fault proxy`,
+      await expect(t.backend.objects.putFile(src, { move: true })).rejects.toMatchObject({
+        code: 'S3_ERROR', exitCode: 1, message: `S3 PutObject of s3://bucket/${t.backend.objects.bucket.prefix}/${key} failed after 2 attempts: SlowDown (HTTP 503): injected by the fault proxy`,
       });
       expect((await readFile(src)).equals(data)).toBe(true);
       expect(await readdir(path.join(t.cacheDir, 'tmp'))).toEqual([]);
-      await expect(stat(t.backend.cache.path(sha256(data)))).rejects.toMatchObject({ code: 'ENOENT' });
-      await expect(t.backend.putText('flows/f/runs/r/run.json', '{}')).rejects.toMatchObject({ code: 'S3_ERROR', message: expect.stringContaining('flows/f/runs/r/run.json') });
+      await expect(stat(t.backend.objects.cache.path(sha256(data)))).rejects.toMatchObject({ code: 'ENOENT' });
+      await expect(t.backend.kv.put('flows/f/runs/r/run.json', '{}')).rejects.toMatchObject({ code: 'S3_ERROR', message: expect.stringContaining('flows/f/runs/r/run.json') });
     } finally {
       await t.cleanup();
       await proxy.stop();

@@ -47,14 +47,14 @@ test('a staged input written through chmod: the task fails, the cache copy is dr
   expect(task?.reason).toMatch(/modified its staged input data\.txt in place \(the damaged local cache copy was dropped; the store's copy is intact\)/);
   const attempt = await store.readAttempt('s3tamper', id, 'tamper', '0', 1);
   expect(attempt?.inputProblems).toEqual([{ path: 'data.txt', hash: expect.any(String), changed: 'content', repair: 'local cache copy dropped' }]);
-  expect((await store.backend.getObjectBytes(attempt!.inputProblems![0].hash)).toString()).toBe('original\n');
+  expect((await store.objects.getBytes(attempt!.inputProblems![0].hash)).toString()).toBe('original\n');
 
   // The next run reuses make (its bucket copy is intact) and stages a fresh download.
   await writeFile(path.join(dir, 'flow.yaml'), flow('cat data.txt'));
   const again = await cli(['run', 'flow.yaml', '--datastore', URL]);
   expect(again.exitCode).toBe(0);
   const check = await store.readTask('s3tamper', runIdFrom(again), 'check', '0');
-  expect((await store.backend.getObjectBytes(check!.outputs[0].hash)).toString()).toBe('original\n');
+  expect((await store.objects.getBytes(check!.outputs[0].hash)).toString()).toBe('original\n');
 }, 120_000);
 
 test('a link a task puts where a log file might be is not followed (nor uploaded); logs live outside the task\'s slot', async () => {
@@ -69,7 +69,7 @@ steps:
   const r = await cli(['run', 'flow.yaml', '--datastore', URL]);
   expect(r.exitCode).toBe(0);
   const store = await freshStore(URL, s3.endpoint, dir);
-  const log = await store.backend.getText(`flows/s3logs/runs/${runIdFrom(r)}/steps/sneaky/tasks/0/attempts/1/stdout`);
+  const log = await store.kv.get(`flows/s3logs/runs/${runIdFrom(r)}/steps/sneaky/tasks/0/attempts/1/stdout`);
   expect(log).toBe('hello\n');
   expect(await readdir(path.join(dir, 'cache', 'scratch', 'tasks')).catch(() => [])).toEqual([]);
 }, 120_000);

@@ -49,11 +49,11 @@ describe.each(S3_SERVERS)('%s', (_, server) => {
     expect(await store.listTasks('train', first, 'fit')).toEqual(['0', '1', '2']);
     const hashes = await verifyRun(store, 'train', first);
     expect(Object.keys(hashes).sort()).toEqual(expect.arrayContaining(['evaluate/0/report.json', 'fit/2/model.json', 'prepare/0/clean.csv']));
-    const report = JSON.parse((await store.backend.getObjectBytes(hashes['evaluate/0/report.json'])).toString());
+    const report = JSON.parse((await store.objects.getBytes(hashes['evaluate/0/report.json'])).toString());
     expect(JSON.stringify(report)).toMatch(/accuracy/);
     const events = await store.readEvents<{ type: string }>('train', first);
     expect(events.map((e) => e.type)).toEqual(expect.arrayContaining(['run-started', 'task-finished', 'run-finished']));
-    expect(await store.backend.getText(`flows/train/runs/${first}/steps/fit/tasks/1/attempts/1/stdout`)).toMatch(/fold 1/);
+    expect(await store.kv.get(`flows/train/runs/${first}/steps/fit/tasks/1/attempts/1/stdout`)).toMatch(/fold 1/);
   }, 120_000);
 
   test('a second run is fully cached', async () => {
@@ -119,8 +119,8 @@ describe.each(S3_SERVERS)('%s', (_, server) => {
   test('a damaged run.json in the bucket spoils only that run: show FLOW lists it damaged, show RUN exits 1 naming it', async () => {
     const store = await freshStore(URL, s3.endpoint, dir);
     const bad = '20991231T235959.999Z-zzzzzz';
-    await store.backend.putText(`runs/${bad}`, 'train');
-    await store.backend.putText(`flows/train/runs/${bad}/run.json`, '{"formatVersion": 1, "flow": "tr');
+    await store.kv.put(`runs/${bad}`, 'train');
+    await store.kv.put(`flows/train/runs/${bad}/run.json`, '{"formatVersion": 1, "flow": "tr');
     const other = { FLOWCTL_CACHE_DIR: path.join(dir, 'cache-damaged'), FLOWCTL_DATASTORE: URL };
     const list = await cli(['show', 'train', '--json'], other);
     expect(list.exitCode).toBe(0);

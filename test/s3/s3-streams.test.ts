@@ -35,7 +35,7 @@ afterEach(async () => {
 
 /** The bytes S3 holds at a store key, fetched with the SDK directly (no flowctl verification in the way). */
 async function rawBytes(key: string): Promise<Buffer> {
-  const r = await t.backend.bucket.client.send(new GetObjectCommand({ Bucket: 'bucket', Key: t.backend.bucket.key(key) }));
+  const r = await t.backend.objects.bucket.client.send(new GetObjectCommand({ Bucket: 'bucket', Key: t.backend.objects.bucket.key(key) }));
   return Buffer.from(await r.Body!.transformToByteArray());
 }
 
@@ -44,34 +44,34 @@ const SIZES: Array<[string, number]> = [['0 bytes', 0], ['1 byte', 1], ['5 MiB +
 
 test.each(SIZES)('an object of %s round-trips byte-identically, moved in as an output', async (_name, size) => {
   const data = randomBytes(size);
-  const taskDir = join(t.backend.scratchDir(), `task-${size}`);
+  const taskDir = join(t.backend.objects.scratchDir(), `task-${size}`);
   await mkdir(taskDir, { recursive: true });
   await writeFile(join(taskDir, 'out.bin'), data);
-  const info = await t.backend.putObjectFile(join(taskDir, 'out.bin'), { move: true });
+  const info = await t.backend.objects.putFile(join(taskDir, 'out.bin'), { move: true });
   expect(info).toEqual({ hash: sha256(data), size });
   expect((await rawBytes(keys.object(info.hash))).equals(data)).toBe(true);
   const other = await t.fresh();
-  const dest = join(other.scratchDir(), 'staged', 'in.bin');
-  await other.materializeObject(info.hash, dest);
+  const dest = join(other.objects.scratchDir(), 'staged', 'in.bin');
+  await other.objects.materialize(info.hash, dest);
   expect((await readFile(dest)).equals(data)).toBe(true);
-  expect((await other.getObjectBytes(info.hash)).equals(data)).toBe(true);
+  expect((await other.objects.getBytes(info.hash)).equals(data)).toBe(true);
 });
 
 test.each(SIZES)('a log of %s round-trips byte-identically through putFile', async (_name, size) => {
   const data = randomBytes(size);
   await writeFile(join(t.dir, 'log'), data);
-  await t.backend.putFile('flows/f/runs/r/steps/s/tasks/0/attempts/1/stdout', join(t.dir, 'log'), { move: true });
+  await t.backend.kv.putFile('flows/f/runs/r/steps/s/tasks/0/attempts/1/stdout', join(t.dir, 'log'), { move: true });
   expect((await rawBytes('flows/f/runs/r/steps/s/tasks/0/attempts/1/stdout')).equals(data)).toBe(true);
 });
 
 test('a user file over 1 MiB is copied (never moved) and round-trips', async () => {
   const data = randomBytes(3 * 1024 * 1024 + 5);
   await writeFile(join(t.dir, 'data.bin'), data);
-  const info = await t.backend.putObjectFile(join(t.dir, 'data.bin'));
+  const info = await t.backend.objects.putFile(join(t.dir, 'data.bin'));
   expect((await readFile(join(t.dir, 'data.bin'))).equals(data)).toBe(true);
   expect((await rawBytes(keys.object(info.hash))).equals(data)).toBe(true);
   // Stored already: a second put uploads nothing and copies nothing.
-  expect(await t.backend.putObjectFile(join(t.dir, 'data.bin'))).toEqual(info);
+  expect(await t.backend.objects.putFile(join(t.dir, 'data.bin'))).toEqual(info);
 });
 
 test('a 200 MB output goes up and comes back byte-identical, peak RSS well under its size', async () => {
@@ -88,7 +88,7 @@ test('a 200 MB output goes up and comes back byte-identical, peak RSS well under
   }
   await fh.close();
   const expected = h.digest('hex');
-  const url = `s3://bucket/${t.backend.bucket.prefix}`;
+  const url = `s3://bucket/${t.backend.objects.bucket.prefix}`;
   const { stdout } = await promisify(execFile)(process.execPath, ['--expose-gc', join(HERE, 'fixtures/big-roundtrip.mjs'), DIST, url, file, t.cacheDir, join(t.dir, 'cache-b')], {
     env: { ...process.env, ...t.env },
   });

@@ -1,6 +1,6 @@
 import { chmod, mkdir, readFile, realpath, rm, stat, symlink, utimes, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import { FsBackend } from '../../src/store/fs-backend.js';
+import { openFsPorts } from '../../src/store/fs-store.js';
 import { keys } from '../../src/store/records.js';
 import { Store } from '../../src/store/store.js';
 import { tempDir } from './helpers.js';
@@ -11,7 +11,7 @@ let store: Store;
 beforeEach(async () => {
   t = await tempDir();
   project = join(t.dir, 'project');
-  store = new Store(await new FsBackend(join(project, '.flowctl')).init());
+  store = new Store(await openFsPorts(join(project, '.flowctl')));
 });
 afterEach(async () => {
   await t.cleanup();
@@ -59,7 +59,7 @@ test('snapshots the project minus ignored paths, and materializes it read-only',
   expect(snap.skipped).toEqual(['scripts-link']);
   expect(snap.files.find((f) => f.path === 'scripts/run.sh')?.mode).toBe(0o755);
   expect(snap.files.find((f) => f.path === 'scripts/fit.mjs')?.mode).toBe(0o644);
-  expect(await store.backend.getText(keys.code(snap.hash))).toBeDefined();
+  expect(await store.kv.get(keys.code(snap.hash))).toBeDefined();
   expect((await store.readCodeManifest(snap.hash)).files).toEqual(snap.files);
 
   const dest = join(t.dir, 'task');
@@ -86,7 +86,7 @@ test('a re-snapshot of an unchanged tree reads no file; a changed file is hashed
   const second = await store.snapshotCode(project);
   expect(second.rehashed).toBe(0);
   expect(second.hash).toBe(first.hash);
-  expect(JSON.parse((await store.backend.getText('cache/code-stat.json'))!).files[join(await realpath(project), 'a.txt')]).toMatchObject({ size: 1 });
+  expect(JSON.parse((await store.kv.get('cache/code-stat.json'))!).files[join(await realpath(project), 'a.txt')]).toMatchObject({ size: 1 });
 
   await write({ 'b/c.txt': 'C' }); // same size, new content and times
   const third = await store.snapshotCode(project);
@@ -102,8 +102,8 @@ test('files written just now are hashed every time (racy mtime), never trusted f
 
 test('a store directory inside the project is never snapshotted', async () => {
   await write({ 'a.txt': 'a' });
-  const custom = new Store(await new FsBackend(join(project, 'my-store')).init());
-  await custom.backend.putText('flows/f/runs/r/run.json', '{}');
+  const custom = new Store(await openFsPorts(join(project, 'my-store')));
+  await custom.kv.put('flows/f/runs/r/run.json', '{}');
   const snap = await custom.snapshotCode(project);
   expect(snap.files.map((f) => f.path)).toEqual(['a.txt']);
 });
@@ -111,17 +111,17 @@ test('a store directory inside the project is never snapshotted', async () => {
 test('a cached hash whose object is gone from the store is not trusted', async () => {
   await write({ 'a.txt': 'a' });
   const first = await store.snapshotCode(project);
-  const obj = store.backend.localPath(keys.object(first.files[0].hash))!;
+  const obj = store.kv.inPlacePath(keys.object(first.files[0].hash))!;
   await rm(obj);
   const second = await store.snapshotCode(project);
   expect(second.rehashed).toBe(1);
-  expect((await store.backend.getObjectBytes(first.files[0].hash)).toString()).toBe('a');
+  expect((await store.objects.getBytes(first.files[0].hash)).toString()).toBe('a');
 });
 
 test('a cached hash whose object was damaged is not trusted: the damaged copy is quarantined and the file copied in again', async () => {
   await write({ 'a.txt': 'original' });
   const first = await store.snapshotCode(project);
-  const obj = store.backend.localPath(keys.object(first.files[0].hash))!;
+  const obj = store.kv.inPlacePath(keys.object(first.files[0].hash))!;
   await chmod(obj, 0o644);
   await writeFile(obj, 'damaged!');
   await chmod(obj, 0o444);
@@ -134,7 +134,7 @@ test('a cached hash whose object was damaged is not trusted: the damaged copy is
 test('a damaged code manifest is written again by the next snapshot', async () => {
   await write({ 'a.txt': 'a' });
   const first = await store.snapshotCode(project);
-  const manifest = store.backend.localPath(keys.code(first.hash))!;
+  const manifest = store.kv.inPlacePath(keys.code(first.hash))!;
   await writeFile(manifest, '{"files":[]}');
   await expect(store.readCodeManifest(first.hash)).rejects.toMatchObject({ code: 'STORE_CORRUPT' });
   await store.snapshotCode(project);

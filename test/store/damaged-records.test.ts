@@ -46,7 +46,7 @@ describe.each(DAMAGE)('a record that is %s', (_, damage, reason) => {
       [keys.attempt('f', 'r1', 'fit', '2', 1), attempt, () => t.store.readAttempt('f', 'r1', 'fit', '2', 1)],
     ];
     for (const [key, good, read] of cases) {
-      await t.backend.putText(key, damage(JSON.stringify(good, null, 2), 'state'));
+      await t.backend.kv.put(key, damage(JSON.stringify(good, null, 2), 'state'));
       await expect(read()).rejects.toMatchObject({ code: 'STORE_CORRUPT', exitCode: 1, key, reason: expect.stringMatching(reason), message: expect.stringContaining(`${key} is damaged: `) });
     }
   });
@@ -59,22 +59,22 @@ describe.each(DAMAGE)('a record that is %s', (_, damage, reason) => {
     expect(await reuse.fromOrigin('r1', 'fit', '0', 'clone')).toMatchObject({ taskId: '0' });
 
     const entry = keys.cacheEntry('k'.repeat(64));
-    await t.backend.putText(entry, damage(JSON.stringify({ flow: 'f', runId: 'r1', step: 'fit', taskId: '0' }), 'runId'));
+    await t.backend.kv.put(entry, damage(JSON.stringify({ flow: 'f', runId: 'r1', step: 'fit', taskId: '0' }), 'runId'));
     expect(await reuse.fromCache('k'.repeat(64))).toBeUndefined();
 
     await reuse.remember('k'.repeat(64), 'r1', 'fit', '0');
-    await t.backend.putText(keys.task('f', 'r1', 'fit', '0'), damage(JSON.stringify(task('r1', 'fit', '0', { cacheKey: 'k'.repeat(64), cloneKey: 'clone' })), 'outputs'));
+    await t.backend.kv.put(keys.task('f', 'r1', 'fit', '0'), damage(JSON.stringify(task('r1', 'fit', '0', { cacheKey: 'k'.repeat(64), cloneKey: 'clone' })), 'outputs'));
     expect(await reuse.fromCache('k'.repeat(64))).toBeUndefined();
     expect(await reuse.fromOrigin('r1', 'fit', '0', 'clone')).toBeUndefined();
   });
 });
 
 test('records filed under another run, step or task are damaged (a copied file)', async () => {
-  await t.backend.putText(keys.run('f', 'r2'), JSON.stringify(run('f', 'r1')));
+  await t.backend.kv.put(keys.run('f', 'r2'), JSON.stringify(run('f', 'r1')));
   await expect(t.store.readRun('f', 'r2')).rejects.toMatchObject({ code: 'STORE_CORRUPT', reason: "runId is not 'r2' (the run it is filed under)" });
-  await t.backend.putText(keys.run('g', 'r1'), JSON.stringify(run('f', 'r1')));
+  await t.backend.kv.put(keys.run('g', 'r1'), JSON.stringify(run('f', 'r1')));
   await expect(t.store.readRun('g', 'r1')).rejects.toMatchObject({ reason: "flow is not 'g' (the flow it is filed under)" });
-  await t.backend.putText(keys.task('f', 'r1', 'fit', '3'), JSON.stringify(task('r1', 'fit', '2')));
+  await t.backend.kv.put(keys.task('f', 'r1', 'fit', '3'), JSON.stringify(task('r1', 'fit', '2')));
   await expect(t.store.readTask('f', 'r1', 'fit', '3')).rejects.toMatchObject({ reason: "taskId is not '3' (the task it is filed under)" });
 });
 
@@ -86,7 +86,7 @@ test('outputs and references that would lead a reader astray are damage, not pat
     [{ values: [] as unknown as Record<string, unknown> }, /values is not an object/],
   ];
   for (const [extra, reason] of bad) {
-    await t.backend.putText(keys.task('f', 'r1', 'fit', '0'), JSON.stringify(task('r1', 'fit', '0', extra)));
+    await t.backend.kv.put(keys.task('f', 'r1', 'fit', '0'), JSON.stringify(task('r1', 'fit', '0', extra)));
     await expect(t.store.readTask('f', 'r1', 'fit', '0')).rejects.toMatchObject({ code: 'STORE_CORRUPT', reason: expect.stringMatching(reason) });
   }
 });
@@ -95,25 +95,25 @@ test('a damaged runs/<id> index entry does not hide the run; a damaged run.json 
   const id = await t.store.newRunId('f');
   await t.store.writeRun(run('f', id));
   for (const index of ['\0\xff garbage', '../../x', 'other-flow', '', 'f/../g']) {
-    await t.backend.putText(keys.runIndex(id), index);
+    await t.backend.kv.put(keys.runIndex(id), index);
     expect(await t.store.findRun(id)).toMatchObject({ flow: 'f', run: { runId: id } });
   }
   await t.cleanup();
   t = await tempStore();
-  await t.backend.putText(keys.run('f', id), JSON.stringify(run('f', id))); // no index entry at all
-  expect(await t.backend.getText(keys.runIndex(id))).toBeUndefined();
+  await t.backend.kv.put(keys.run('f', id), JSON.stringify(run('f', id))); // no index entry at all
+  expect(await t.backend.kv.get(keys.runIndex(id))).toBeUndefined();
   expect(await t.store.findRun(id)).toMatchObject({ flow: 'f', run: { runId: id } });
   expect(await t.store.findRun('20000101T000000.000Z-000000')).toBeUndefined();
-  await t.backend.putText(keys.runIndex(id), 'f');
-  await t.backend.putText(keys.run('f', id), '{"flow": "f", "ru');
+  await t.backend.kv.put(keys.runIndex(id), 'f');
+  await t.backend.kv.put(keys.run('f', id), '{"flow": "f", "ru');
   await expect(t.store.findRun(id)).rejects.toMatchObject({ code: 'STORE_CORRUPT', key: keys.run('f', id) });
-  await t.backend.putText(keys.runIndex(id), 'f');
+  await t.backend.kv.put(keys.runIndex(id), 'f');
   await expect(t.store.findRun(id)).rejects.toMatchObject({ code: 'STORE_CORRUPT', key: keys.run('f', id) });
 });
 
 test('damaged lines of events.ndjson are left out; the others read in order', async () => {
   const key = keys.events('f', 'r1');
-  await t.backend.appendText(key, '{"type":"run-started","i":0}\n[]\nnull\n"x"\n7\n{"i":1}\n\u0000\u00ff\n{"type":"log","i":2}\n{"type":"tor');
+  await t.backend.kv.append(key, '{"type":"run-started","i":0}\n[]\nnull\n"x"\n7\n{"i":1}\n\u0000\u00ff\n{"type":"log","i":2}\n{"type":"tor');
   expect((await t.store.readEvents<{ i: number }>('f', 'r1')).map((e) => e.i)).toEqual([0, 1, 2]);
 });
 

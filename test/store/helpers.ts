@@ -1,6 +1,6 @@
 import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { FsBackend } from '../../src/store/fs-backend.js';
+import { openFsPorts, type FsPorts } from '../../src/store/fs-store.js';
 import { Store } from '../../src/store/store.js';
 import { removeDir, tempDir as trackedTempDir } from '../helpers/tmp.js';
 
@@ -10,13 +10,14 @@ export async function tempDir(prefix = 'flowctl-store-'): Promise<{ dir: string;
   return { dir, cleanup: () => removeDir(dir) };
 }
 
-export async function tempStore(): Promise<{ dir: string; backend: FsBackend; store: Store; cleanup: () => Promise<void> }> {
+/** A local store in a fresh directory: its two ports (`backend`) and the Store on them. */
+export async function tempStore(): Promise<{ dir: string; backend: FsPorts; store: Store; cleanup: () => Promise<void> }> {
   const t = await tempDir();
-  const backend = await new FsBackend(join(t.dir, '.flowctl')).init();
+  const backend = await openFsPorts(join(t.dir, '.flowctl'));
   return { ...t, backend, store: new Store(backend) };
 }
 
 /** Entries of the store's scratch dir that are the store's own temp files (task dirs are not). */
-export async function leftoverTemps(backend: FsBackend): Promise<string[]> {
-  return (await readdir(backend.scratchDir())).filter((n) => n.startsWith('.'));
+export async function leftoverTemps(backend: FsPorts): Promise<string[]> {
+  return (await readdir(backend.objects.scratchDir())).filter((n) => n.startsWith('.'));
 }

@@ -17,7 +17,7 @@ test('walks up from cwd to the nearest .flowctl directory', async () => {
   await mkdir(join(t.dir, 'proj', 'flows', 'deep'), { recursive: true });
   const store = await openStore({ cwd: join(t.dir, 'proj', 'flows', 'deep'), projectRoot: join(t.dir, 'elsewhere'), env: {} });
   expect(store.location).toBe(join(t.dir, 'proj', '.flowctl'));
-  expect(store.backend.kind).toBe('local');
+  expect(store.objects.kind).toBe('local');
   expect(await findStoreDir(join(t.dir, 'proj', 'flows'))).toBe(join(t.dir, 'proj', '.flowctl'));
 });
 

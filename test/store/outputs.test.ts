@@ -8,7 +8,7 @@ let t: Awaited<ReturnType<typeof tempStore>>;
 let task: string;
 beforeEach(async () => {
   t = await tempStore();
-  task = join(t.backend.scratchDir(), 'task-1');
+  task = join(t.backend.objects.scratchDir(), 'task-1');
   await mkdir(task);
 });
 afterEach(async () => {
@@ -33,7 +33,7 @@ test('a file output is moved in and staged as a read-only hardlink of the object
   const ino = (await stat(join(task, 'model.json'))).ino;
   const entry = await t.store.putOutput(task, './model.json', { move: true });
   expect(entry).toEqual({ path: 'model.json', type: 'file', hash: expect.any(String), size: 11 });
-  const objIno = (await stat(join(t.backend.location, keys.object(entry.hash)))).ino;
+  const objIno = (await stat(join(t.backend.objects.location, keys.object(entry.hash)))).ino;
   expect(objIno).toBe(ino);
 
   const dest = join(t.dir, 'next-task', 'model.json');
@@ -99,7 +99,7 @@ test('a directory output round-trips through a canonical manifest, files linked,
   const files = manifest.filter((e) => e.type === 'file');
   expect(entry.size).toBe(files.reduce((s, e) => s + (e.type === 'file' ? e.size : 0), 0));
   // Canonical: the manifest object's bytes are exactly the sorted compact JSON.
-  const raw = (await t.backend.getObjectBytes(entry.hash)).toString();
+  const raw = (await t.backend.objects.getBytes(entry.hash)).toString();
   expect(raw).toBe(JSON.stringify(JSON.parse(raw)));
   // L1 is stored once although it appears twice.
   const l1 = files.filter((e) => e.type === 'file' && ['layers/l1.bin', 'same-as-l1.bin'].includes(e.path));
@@ -200,7 +200,7 @@ describe('no output resolves through a symlink out of the task directory', () =>
   });
 
   test('a task directory that is itself a symlink collects nothing', async () => {
-    const fake = join(t.backend.scratchDir(), 'fake-task');
+    const fake = join(t.backend.objects.scratchDir(), 'fake-task');
     await symlink(outside, fake);
     await expect(t.store.putOutput(fake, 'file', { move: true })).rejects.toMatchObject({
       code: 'OUTPUT_SYMLINK', message: expect.stringMatching(/task directory .* was replaced by a symlink/),
@@ -213,7 +213,7 @@ describe('no output resolves through a symlink out of the task directory', () =>
     await writeFile(join(task, 'build', 'model.bin'), 'M');
     await symlink('build', join(task, 'out'));
     const entry = await t.store.putOutput(task, 'out/model.bin', { move: true });
-    expect(await t.backend.getObjectBytes(entry.hash)).toEqual(Buffer.from('M'));
+    expect(await t.backend.objects.getBytes(entry.hash)).toEqual(Buffer.from('M'));
     expect(await readFile(join(task, 'build', 'model.bin'), 'utf8')).toBe('M');
   });
 });

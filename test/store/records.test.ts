@@ -47,23 +47,23 @@ test('findRun goes through the runs/<id> index, also for ids claimed without a f
   await t.store.writeRun(run('train', a));
   expect(await t.store.findRun(a)).toMatchObject({ flow: 'train', run: { runId: a } });
   const b = await t.store.newRunId();
-  expect(await t.backend.getText(keys.runIndex(b))).toBe('');
-  await t.backend.putText(keys.run('etl', b), JSON.stringify(run('etl', b))); // written by hand: index still empty
+  expect(await t.backend.kv.get(keys.runIndex(b))).toBe('');
+  await t.backend.kv.put(keys.run('etl', b), JSON.stringify(run('etl', b))); // written by hand: index still empty
   expect(await t.store.findRun(b)).toMatchObject({ flow: 'etl' });
   await t.store.writeRun(run('etl', b));
-  expect(await t.backend.getText(keys.runIndex(b))).toBe('etl');
+  expect(await t.backend.kv.get(keys.runIndex(b))).toBe('etl');
   expect(await t.store.findRun('20000101T000000.000Z-000000')).toBeUndefined();
 });
 
 test('a record that is not JSON is STORE_CORRUPT naming its key', async () => {
-  await t.backend.putText(keys.run('f', 'r'), '{"torn');
+  await t.backend.kv.put(keys.run('f', 'r'), '{"torn');
   await expect(t.store.readRun('f', 'r')).rejects.toMatchObject({ code: 'STORE_CORRUPT', message: expect.stringContaining(keys.run('f', 'r')) });
 });
 
 test('events append as NDJSON and read back in order', async () => {
   for (let i = 0; i < 5; i++) await t.store.appendEvent('train', 'r1', { type: 'log', i });
   await t.store.appendEvents('train', 'r1', '{"type":"batch","i":5}\n{"type":"batch","i":6}\n');
-  await t.backend.appendText(keys.events('train', 'r1'), '{"type":"tor'); // a writer mid-line
+  await t.backend.kv.append(keys.events('train', 'r1'), '{"type":"tor'); // a writer mid-line
   const events = await t.store.readEvents<{ i: number }>('train', 'r1');
   expect(events.map((e) => e.i)).toEqual([0, 1, 2, 3, 4, 5, 6]);
 });

@@ -33,13 +33,13 @@ test('newRunId claims the id in the runs/ index and retries on a collision', asy
     const rnd = jest.spyOn(Math, 'random').mockReturnValue(0);
     const stamp = new Date(far).toISOString().replace(/[-:]/g, '');
     // Another process already holds the first candidate.
-    expect(await t.backend.createExclusive(keys.runIndex(`${stamp}-000000`), 'other')).toBe(true);
+    expect(await t.backend.kv.createExclusive(keys.runIndex(`${stamp}-000000`), 'other')).toBe(true);
     const id = await t.store.newRunId('train');
     now.mockRestore();
     rnd.mockRestore();
     expect(id).toBe(`${stamp}-000001`);
-    expect(await t.backend.getText(keys.runIndex(id))).toBe('train');
-    expect(await t.backend.getText(keys.runIndex(`${stamp}-000000`))).toBe('other');
+    expect(await t.backend.kv.get(keys.runIndex(id))).toBe('train');
+    expect(await t.backend.kv.get(keys.runIndex(`${stamp}-000000`))).toBe('other');
   } finally {
     await t.cleanup();
   }
@@ -53,8 +53,8 @@ test('two node processes started together making 200 ids each never collide', as
     const child = join(build.dir, 'child.mjs');
     // Each child waits for "go" on stdin, so both start minting in the same instant.
     await writeFile(child, `
-      import { FsBackend, Store } from ${JSON.stringify(index)};
-      const store = new Store(await new FsBackend(process.argv[2]).init());
+      import { openFsPorts, Store } from ${JSON.stringify(index)};
+      const store = new Store(await openFsPorts(process.argv[2]));
       process.stdout.write('ready\\n');
       process.stdin.once('data', async () => {
         const ids = [];
@@ -64,7 +64,7 @@ test('two node processes started together making 200 ids each never collide', as
       });
     `);
     const run = () => {
-      const p = spawn(process.execPath, [child, t.backend.location], { stdio: ['pipe', 'pipe', 'inherit'] });
+      const p = spawn(process.execPath, [child, t.backend.objects.location], { stdio: ['pipe', 'pipe', 'inherit'] });
       let out = '';
       const ready = new Promise<void>((resolve) => p.stdout.on('data', (d) => { out += d; if (out.includes('ready\n')) resolve(); }));
       const done = new Promise<string[]>((resolve, reject) => p.on('exit', (code) =>
@@ -81,7 +81,7 @@ test('two node processes started together making 200 ids each never collide', as
     // Each process's ids are in order, and every id was claimed in the store.
     expect([...a].sort()).toEqual(a);
     expect([...b].sort()).toEqual(b);
-    expect(await readdir(join(t.backend.location, 'runs'))).toHaveLength(400);
+    expect(await readdir(join(t.backend.objects.location, 'runs'))).toHaveLength(400);
   } finally {
     await build.cleanup();
     await t.cleanup();

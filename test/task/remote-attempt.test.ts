@@ -46,7 +46,7 @@ async function prepare(store: Store, dir: string): Promise<AttemptSpec> {
   const code = await store.snapshotCode(project);
   const inputFile = path.join(dir, 'data.txt');
   await writeFile(inputFile, 'upstream bytes\n');
-  const info = await store.backend.putObjectFile(inputFile, { move: false });
+  const info = await store.objects.putFile(inputFile, { move: false });
   return {
     formatVersion: 1, flow: 'remote', runId: '20261130T000000.000Z-remote', step: 'work', taskId: '1', attempt: 1,
     command: 'sh scripts/work.sh', shell: 'sh',
@@ -94,8 +94,8 @@ describe.each(['local', 's3'] as const)('flowctl task on a %s store', (kind) => 
     expect(remote).toMatchObject({ state: 'succeeded', exitCode: 0, executor: 'local', values: { score: 0.75 } });
     expect(comparable(remote)).toEqual(comparable(local));
     const out = remote!.outputs!.find((o) => o.path === 'out.txt')!;
-    expect((await store.backend.getObjectBytes(out.hash)).toString()).toBe('upstream bytes\nitem="b" attempt=1\n');
-    const text = async (n: number, s: 'stdout' | 'stderr') => store.backend.getText(`flows/remote/runs/${spec.runId}/steps/work/tasks/1/attempts/${n}/${s}`);
+    expect((await store.objects.getBytes(out.hash)).toString()).toBe('upstream bytes\nitem="b" attempt=1\n');
+    const text = async (n: number, s: 'stdout' | 'stderr') => store.kv.get(`flows/remote/runs/${spec.runId}/steps/work/tasks/1/attempts/${n}/${s}`);
     expect(await text(1, 'stdout')).toBe(`token has ${SECRET.length} chars\n`);
     expect(await text(1, 'stderr')).toBe('the token is ***\n');
     expect(await text(1, 'stdout')).toBe(await text(2, 'stdout'));
@@ -129,6 +129,6 @@ test('stored attempts of one run, run side by side on one machine (containers sh
 
 async function readStoredText(store: Store, spec: AttemptSpec): Promise<string> {
   const key = `flows/${spec.flow}/runs/${spec.runId}/steps/${spec.step}/tasks/${spec.taskId}/attempts/${spec.attempt}/spec.json`;
-  const local = store.backend.localPath(key);
-  return local ? readFile(local, 'utf8') : (await store.backend.getText(key))!;
+  const local = store.kv.inPlacePath(key);
+  return local ? readFile(local, 'utf8') : (await store.kv.get(key))!;
 }

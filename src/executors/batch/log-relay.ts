@@ -76,7 +76,7 @@ export class LogRelay {
     const s = f.spec;
     for (const stream of ['stdout', 'stderr'] as const) {
       const text = await this.store.readAttemptLog(s.flow, s.runId, s.step, s.taskId, s.attempt, stream);
-      if (text === undefined || text.length <= f.offset[stream]) {
+      if (text.length <= f.offset[stream]) {
         if (final && f.partial[stream]) f.onLog(stream, f.partial[stream]);
         continue;
       }

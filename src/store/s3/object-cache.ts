@@ -18,7 +18,7 @@ import os from 'node:os';
 import { join } from 'node:path';
 import { ExitCode, FlowctlError } from '../../errors.js';
 import { mapLimit, renameInto, tempName } from '../fs-util.js';
-import type { ObjectInfo } from '../port.js';
+import type { ObjectInfo } from '../object-store.js';
 import { checkObjectFile, markVerified, sameInode, VERIFIED_MTIME_S, type ObjectCheck } from '../verified-stat.js';
 
 export const DEFAULT_CACHE_MAX_BYTES = 10 * 1024 ** 3;

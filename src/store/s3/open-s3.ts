@@ -7,15 +7,21 @@ import { ListObjectsV2Command, type S3Client } from '@aws-sdk/client-s3';
 import { ExitCode, FlowctlError } from '../../errors.js';
 import { cacheMaxBytes, cacheRoot, ObjectCache } from './object-cache.js';
 import { formatS3Url, parseS3Url, type S3Location } from './parse-url.js';
-import { S3Backend } from './s3-backend.js';
 import { S3Bucket } from './s3-bucket.js';
+import { S3KeyStore } from './s3-keys.js';
+import { S3ObjectStore } from './s3-objects.js';
 import { createS3Client, s3Settings, type S3Settings } from './s3-client.js';
 import { errorName, httpStatus } from './s3-errors.js';
 
 const DEFAULT_CONCURRENCY = 16;
 
-/** Example: `new Store(await openS3Backend('s3://team-ml/flowctl', process.env))`. */
-export async function openS3Backend(url: string, env: NodeJS.ProcessEnv = process.env): Promise<S3Backend> {
+export interface S3Ports {
+  objects: S3ObjectStore;
+  kv: S3KeyStore;
+}
+
+/** The two ports of an S3 store. Example: `new Store(await openS3Ports('s3://team-ml/flowctl', process.env))`. */
+export async function openS3Ports(url: string, env: NodeJS.ProcessEnv = process.env): Promise<S3Ports> {
   const loc = parseS3Url(url);
   const settings = s3Settings(env);
   const client = await createS3Client(env, settings);
@@ -23,7 +29,7 @@ export async function openS3Backend(url: string, env: NodeJS.ProcessEnv = proces
   const bucket = new S3Bucket(client, loc, Number.isInteger(concurrency) && concurrency > 0 ? concurrency : DEFAULT_CONCURRENCY);
   await probe(client, loc, settings);
   const cache = await new ObjectCache(cacheRoot(env), cacheMaxBytes(env)).init();
-  return new S3Backend(bucket, cache);
+  return { objects: new S3ObjectStore(bucket, cache), kv: new S3KeyStore(bucket) };
 }
 
 async function probe(client: S3Client, loc: S3Location, s: S3Settings): Promise<void> {

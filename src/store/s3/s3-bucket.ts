@@ -1,5 +1,5 @@
 /**
- * The AWS SDK adapter: the handful of S3 operations the backend needs, on keys relative to
+ * The AWS SDK adapter: the handful of S3 operations the two ports need, on keys relative to
  * the store's prefix, each bounded by a concurrency limit and each failure wrapped with the
  * bucket and key. Nothing above this file imports the SDK's commands.
  */
@@ -7,7 +7,8 @@ import { createReadStream } from 'node:fs';
 import type { Readable } from 'node:stream';
 import { setTimeout as sleep } from 'node:timers/promises';
 import {
-  AbortMultipartUploadCommand, GetObjectCommand, HeadObjectCommand, ListObjectsV2Command, PutObjectCommand, type S3Client,
+  AbortMultipartUploadCommand, CopyObjectCommand, DeleteObjectCommand, GetObjectCommand, HeadObjectCommand, ListObjectsV2Command, PutObjectCommand,
+  type S3Client,
 } from '@aws-sdk/client-s3';
 import { Upload } from '@aws-sdk/lib-storage';
 import { formatS3Url, type S3Location } from './parse-url.js';
@@ -31,6 +32,15 @@ const BODY_ATTEMPTS = 4;
 export interface HeadResult {
   size: number;
   metadata: Record<string, string>;
+  /** LastModified (ms since the epoch, the server's clock; S3 keeps whole seconds). */
+  mtimeMs: number;
+}
+
+/** A key as a recursive listing sees it, relative to the store's prefix. */
+export interface ListedKey {
+  key: string;
+  size: number;
+  mtimeMs: number;
 }
 
 export class S3Bucket {
@@ -58,7 +68,7 @@ export class S3Bucket {
   async head(key: string): Promise<HeadResult | undefined> {
     try {
       const r = await this.limit.run(() => this.client.send(new HeadObjectCommand({ Bucket: this.name, Key: this.key(key) })));
-      return { size: r.ContentLength ?? 0, metadata: r.Metadata ?? {} };
+      return { size: r.ContentLength ?? 0, metadata: r.Metadata ?? {}, mtimeMs: r.LastModified?.getTime() ?? 0 };
     } catch (e) {
       if (isNotFound(e)) return undefined;
       throw s3Error('HeadObject', this.url(key), e);
@@ -78,7 +88,7 @@ export class S3Bucket {
         try {
           const r = await this.client.send(new GetObjectCommand({ Bucket: this.name, Key: this.key(key) }));
           body = r.Body as Readable;
-          head = { size: r.ContentLength ?? 0, metadata: r.Metadata ?? {} };
+          head = { size: r.ContentLength ?? 0, metadata: r.Metadata ?? {}, mtimeMs: r.LastModified?.getTime() ?? 0 };
         } catch (e) {
           if (isNotFound(e)) return undefined;
           throw s3Error('GetObject', this.url(key), e);
@@ -187,6 +197,53 @@ export class S3Bucket {
       after = last;
     }
     return [...names];
+  }
+
+  /**
+   * Every key under `prefix/` (recursively), in key order, a page (1,000 keys) at a time:
+   * memory does not grow with the listing.
+   */
+  async *listAll(prefix: string): AsyncGenerator<ListedKey> {
+    const full = this.key(prefix);
+    const p = full ? `${full}/` : '';
+    const strip = this.prefix ? this.prefix.length + 1 : 0;
+    let after: string | undefined;
+    for (;;) {
+      const cmd = new ListObjectsV2Command({ Bucket: this.name, Prefix: p || undefined, StartAfter: after });
+      let r;
+      try {
+        r = await this.limit.run(() => this.client.send(cmd));
+      } catch (e) {
+        throw s3Error('ListObjectsV2', this.url(prefix), e);
+      }
+      const page = (r.Contents ?? []).filter((o) => o.Key && o.Key.length > p.length && !o.Key.endsWith('/'));
+      for (const o of page) yield { key: o.Key!.slice(strip), size: o.Size ?? 0, mtimeMs: o.LastModified?.getTime() ?? 0 };
+      const last = r.Contents?.at(-1)?.Key;
+      if (!r.IsTruncated || !last || last === after) return;
+      after = last;
+    }
+  }
+
+  /** Remove a key (absent is fine: S3 answers a delete of nothing with success). */
+  async delete(key: string): Promise<void> {
+    try {
+      await this.limit.run(() => this.client.send(new DeleteObjectCommand({ Bucket: this.name, Key: this.key(key) })));
+    } catch (e) {
+      if (isNotFound(e)) return;
+      throw s3Error('DeleteObject', this.url(key), e);
+    }
+  }
+
+  /** A server-side copy of `from` to `to` (both store keys); false when `from` does not exist. */
+  async copy(from: string, to: string): Promise<boolean> {
+    const cmd = new CopyObjectCommand({ Bucket: this.name, Key: this.key(to), CopySource: encodeURI(`${this.name}/${this.key(from)}`) });
+    try {
+      await this.limit.run(() => this.client.send(cmd));
+      return true;
+    } catch (e) {
+      if (isNotFound(e)) return false;
+      throw s3Error('CopyObject', this.url(from), e);
+    }
   }
 
   /** Whether any object lives under `prefix/` (a "directory" exists). */

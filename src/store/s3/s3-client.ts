@@ -9,7 +9,7 @@ import { ExitCode, FlowctlError } from '../../errors.js';
 const DEFAULT_REGION = 'us-east-1';
 /** SDK attempts per request (first try included): with exponential backoff and jitter this rides out ~10 s of 5xx/throttling. */
 const DEFAULT_MAX_ATTEMPTS = 6;
-/** Concurrent connections; the backend's own limit (FLOWCTL_S3_CONCURRENCY × upload queue) stays below it. */
+/** Concurrent connections; the store's own limit (FLOWCTL_S3_CONCURRENCY × upload queue) stays below it. */
 const MAX_SOCKETS = 64;
 
 export interface S3Settings {

@@ -1,21 +1,31 @@
 /**
- * The object half of the S3 backend: `objects/sha256/<2 hex>/<hash>` in the bucket, uploaded
- * only when absent (HEAD first), downloaded once into the local cache with the hash checked
- * while streaming, staged as hardlinks of the cache. Nothing is read whole into memory except
- * what getObjectBytes is asked for.
+ * The object port on S3: `objects/sha256/<2 hex>/<hash>` in the bucket, uploaded only when
+ * absent, downloaded once into the local cache with the hash checked while streaming, staged
+ * as hardlinks of the cache. Nothing is read whole into memory except what getBytes is asked for.
+ *
+ * An object's last use is the later of its LastModified and that of its marker
+ * `objects/used/<2 hex>/<hash>`, an empty key PUT whenever a run reuses the object without uploading it
+ * (`gc` keeps objects used after its cutoff). One marker per object per process: what a
+ * process put or touched stays protected while its run lives (gc's cutoff is at most the
+ * start of every live run).
  */
 import { constants, createWriteStream } from 'node:fs';
 import { copyFile, link, lstat, mkdir, readFile, rename, rm, stat } from 'node:fs/promises';
 import { createHash } from 'node:crypto';
-import { dirname } from 'node:path';
+import { dirname, join } from 'node:path';
 import { Transform, type Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { ExitCode, FlowctlError } from '../../errors.js';
-import { copyOut, errno, sameStat } from '../fs-util.js';
+import { copyOut, errno, sameStat, tempName } from '../fs-util.js';
 import { checkHash, hashFile, sha256 } from '../hash.js';
-import type { MaterializeOptions, ObjectInfo } from '../port.js';
+import { changedWhileRead } from '../object-errors.js';
+import { hashedStream } from '../object-read.js';
+import type { MaterializeOptions, ObjectEntry, ObjectInfo, ObjectStore, RehashResult } from '../object-store.js';
 import { keys } from '../records.js';
+import type { ObjectCheck } from '../verified-stat.js';
 import type { ObjectCache } from './object-cache.js';
+import { formatS3Url } from './parse-url.js';
+import { listObjects, objectStat, peekObject, rehashObject, usedKey } from './s3-object-files.js';
 import type { S3Bucket } from './s3-bucket.js';
 
 const { COPYFILE_FICLONE } = constants;
@@ -25,12 +35,33 @@ const SMALL_FILE = 1024 * 1024;
 const VERIFY_ATTEMPTS = 2;
 const LINK_UNSUPPORTED = new Set(['EXDEV', 'EPERM', 'EMLINK', 'ENOTSUP', 'EOPNOTSUPP']);
 
-export class S3Objects {
+export class S3ObjectStore implements ObjectStore {
+  readonly kind = 's3' as const;
+  readonly location: string;
+  readonly checksAreCheap = false;
+  readonly damagedCopies = 'dropped' as const;
   /** Hashes this process saw in the bucket: objects are immutable, so one HEAD per process is enough. */
   private readonly known = new Set<string>();
+  /** Hashes this process put or touched (see the file comment). */
+  private readonly touched = new Set<string>();
   private readonly fetching = new Map<string, Promise<string>>();
 
-  constructor(private readonly bucket: S3Bucket, private readonly cache: ObjectCache) {}
+  constructor(readonly bucket: S3Bucket, readonly cache: ObjectCache) {
+    this.location = formatS3Url({ bucket: bucket.name, prefix: bucket.prefix });
+  }
+
+  /** The local cache's copy: what staging hard-links. */
+  localFile(hash: string): string {
+    return this.cache.path(checkHash(hash));
+  }
+
+  scratchDir(): string {
+    return this.cache.scratchDir();
+  }
+
+  tempDir(): string {
+    return this.cache.tmpDir();
+  }
 
   async putFile(srcPath: string, opts: { move?: boolean } = {}): Promise<ObjectInfo> {
     const taken = opts.move ? await this.take(srcPath) : undefined;
@@ -53,7 +84,7 @@ export class S3Objects {
     }
     // Hash in place first: content already uploaded and cached costs no copy at all.
     const pre = await hashFile(srcPath);
-    if ((await this.cache.lookup(pre.hash)) && (await this.has(pre.hash))) {
+    if ((await this.cache.lookup(pre.hash)) && (await this.touch(pre.hash))) {
       if (opts.move) await rm(srcPath, { force: true });
       return pre;
     }
@@ -73,9 +104,9 @@ export class S3Objects {
 
   async putBytes(data: Uint8Array | string): Promise<ObjectInfo> {
     const info = { hash: sha256(data), size: typeof data === 'string' ? Buffer.byteLength(data) : data.byteLength };
-    if (!(await this.has(info.hash))) {
+    if (!(await this.touch(info.hash))) {
       await this.bucket.putBytes(keys.object(info.hash), data);
-      this.known.add(info.hash);
+      this.added(info.hash);
     }
     await this.cache.putBytes(info, data);
     return info;
@@ -86,6 +117,76 @@ export class S3Objects {
     const found = (await this.bucket.head(keys.object(hash))) !== undefined;
     if (found) this.known.add(hash);
     return found;
+  }
+
+  /**
+   * Present, then the marker: a gc that looks at the object after this finds it used. (A gc
+   * deleting it between the two requests is the one window S3 leaves: it has no atomic
+   * check-and-delete. The task that needs the object then fails as missing, and a resume
+   * puts it back.)
+   */
+  async touch(hash: string): Promise<boolean> {
+    if (this.touched.has(checkHash(hash))) return true;
+    if ((await this.bucket.head(keys.object(hash))) === undefined) return false;
+    await this.bucket.putBytes(usedKey(hash), '');
+    this.added(hash);
+    return true;
+  }
+
+  read(hash: string, size: number): AsyncIterable<Buffer> {
+    const self = this;
+    return (async function* () {
+      // Staged aside first (a hard link of the verified cache copy): a cache sweep cannot take it mid-stream.
+      const tmp = join(self.cache.tmpDir(), tempName('read'));
+      await self.materialize(hash, tmp, { size });
+      try {
+        yield* hashedStream(tmp, hash, (actual) => changedWhileRead(keys.object(hash), actual));
+      } finally {
+        await rm(tmp, { force: true });
+      }
+    })();
+  }
+
+  peekBytes(hash: string): Promise<Buffer | undefined> {
+    return peekObject(this.bucket, checkHash(hash));
+  }
+
+  /** Checks the local cache's copy; a damaged one is dropped (the bucket's copy is untouched and downloaded again when needed). */
+  verify(hash: string, opts: { size?: number } = {}): Promise<ObjectCheck> {
+    return this.cache.check(checkHash(hash), opts.size);
+  }
+
+  rehash(hash: string): Promise<RehashResult> {
+    return rehashObject(this.bucket, checkHash(hash));
+  }
+
+  stat(hash: string): Promise<ObjectEntry | undefined> {
+    return objectStat(this.bucket, checkHash(hash));
+  }
+
+  list(): AsyncIterable<ObjectEntry> {
+    return listObjects(this.bucket);
+  }
+
+  async delete(hash: string): Promise<void> {
+    await this.bucket.delete(keys.object(checkHash(hash)));
+    await this.bucket.delete(usedKey(hash));
+    this.forget(hash);
+  }
+
+  /** Judged by a fresh HEAD of the object and its marker just before the delete (S3 has no atomic check-and-delete). */
+  async deleteUnusedSince(hash: string, cutoffMs: number): Promise<number> {
+    const now = await this.stat(hash);
+    if (!now || now.usedAtMs >= cutoffMs) return 0;
+    await this.delete(hash);
+    return now.size;
+  }
+
+  /** A copy under `quarantine/<hash>.<time>-<pid>` in the bucket, then the object removed. */
+  async quarantine(hash: string): Promise<void> {
+    const dest = `quarantine/${checkHash(hash)}.${new Date().toISOString().replace(/[-:.]/g, '')}-${process.pid}`;
+    if (await this.bucket.copy(keys.object(hash), dest)) await this.delete(hash);
+    await this.cache.drop(hash);
   }
 
   /** The content, verified (a cached copy is re-checked too: it is read whole anyway). */
@@ -126,9 +227,9 @@ export class S3Objects {
   /** Upload a temp file holding `info`'s content unless the bucket has it, then keep it in the cache. */
   private async storeTemp(tmp: string, info: ObjectInfo, restoreTo?: string): Promise<ObjectInfo> {
     try {
-      if (!(await this.has(info.hash))) {
+      if (!(await this.touch(info.hash))) {
         await this.bucket.uploadFile(keys.object(info.hash), tmp, info.size);
-        this.known.add(info.hash);
+        this.added(info.hash);
       }
       await this.cache.adopt(tmp, info);
       return info;
@@ -187,6 +288,17 @@ export class S3Objects {
       if (errno(e) === 'EXDEV') return undefined;
       throw e;
     }
+  }
+
+  /** Put or touched by this process: present, and protected from gc while its run lives. */
+  private added(hash: string): void {
+    this.known.add(hash);
+    this.touched.add(hash);
+  }
+
+  private forget(hash: string): void {
+    this.known.delete(hash);
+    this.touched.delete(hash);
   }
 
   private corrupt(hash: string, actual?: string): FlowctlError {

@@ -1,7 +1,7 @@
 /**
- * The local store backend: the §4 layout as plain files under one root (normally
- * `<project>/.flowctl`). Every write lands in `<root>/tmp` first and is renamed into
- * place, so readers never see half a file. Objects live in fs-objects.ts.
+ * The key port on a local directory: each key is a file under the store root. Every write
+ * lands in the store's temp dir first and is renamed into place, so readers never see half a
+ * file. Directories that are not keys (objects/, tmp/, quarantine/) are never listed.
  *
  * Durability trade-off: nothing is fsynced. Records are small and written on the hot path
  * (every task state change, every heartbeat), and a run cut short by a power loss is
@@ -10,78 +10,27 @@
  * record is old or new after a crash; a brand-new one may come back empty, which readers
  * report as STORE_CORRUPT naming the key rather than misreading it.
  */
-import { constants, rmSync, writeFileSync } from 'node:fs';
-import { appendFile, copyFile, link, mkdir, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { constants, createReadStream, rmSync, writeFileSync } from 'node:fs';
+import { appendFile, copyFile, link, lstat, mkdir, open, opendir, readdir, readFile, rm, stat, unlink, writeFile } from 'node:fs/promises';
 import { dirname, isAbsolute, join } from 'node:path';
 import { FlowctlError } from '../errors.js';
-import { FsObjects } from './fs-objects.js';
-import { errno, renameInto, renameIntoSync, tempName } from './fs-util.js';
-import type { MaterializeOptions, ObjectCheck, ObjectInfo, StoreBackend } from './port.js';
+import { errno, removeTree, renameInto, renameIntoSync, tempName } from './fs-util.js';
+import type { KeyEntry, KeyStat, KeyStore } from './key-store.js';
 
 const { COPYFILE_FICLONE } = constants;
 
-export class FsBackend implements StoreBackend {
-  readonly kind = 'local' as const;
-  readonly location: string;
-  private readonly objects: FsObjects;
+/** Top-level directories of a local store that hold no keys. */
+export const NOT_KEYS = new Set(['objects', 'tmp', 'quarantine', '.gitignore']);
 
-  /**
-   * `readOnly` (a dry run): checking an object never repairs its stat nor quarantines it; a
-   * damaged object only reads as absent.
-   */
-  constructor(root: string, opts: { readOnly?: boolean } = {}) {
-    if (!isAbsolute(root)) throw new Error(`FsBackend root must be absolute, got ${root}`);
-    this.location = root;
-    this.objects = new FsObjects(root, this.scratchDir(), opts.readOnly ?? false);
+export class FsKeyStore implements KeyStore {
+  readonly live = true;
+
+  /** root: the store root; tmp: a directory on the same filesystem for temp files. */
+  constructor(readonly location: string, private readonly tmp: string) {
+    if (!isAbsolute(location)) throw new Error(`FsKeyStore root must be absolute, got ${location}`);
   }
 
-  /**
-   * Create the root and its scratch dir. A root created here gets a `.gitignore` that keeps
-   * the store out of the user's commits; an existing directory (`--datastore .`?) is left alone.
-   */
-  async init(): Promise<this> {
-    const created = await mkdir(this.location, { recursive: true });
-    await mkdir(this.scratchDir(), { recursive: true });
-    if (created) await writeFile(join(this.location, '.gitignore'), '*\n', { flag: 'wx' });
-    return this;
-  }
-
-  // ---- objects ----
-
-  putObjectFile(srcPath: string, opts: { move?: boolean } = {}): Promise<ObjectInfo> {
-    return this.objects.putFile(srcPath, opts);
-  }
-
-  putObjectBytes(data: Uint8Array | string): Promise<ObjectInfo> {
-    return this.objects.putBytes(data);
-  }
-
-  hasObject(hash: string): Promise<boolean> {
-    return this.objects.has(hash);
-  }
-
-  /** The content, verified: STORE_CORRUPT (naming the key) when it does not match its hash. */
-  getObjectBytes(hash: string): Promise<Buffer> {
-    return this.objects.getBytes(hash);
-  }
-
-  /** A hardlink (a copy across filesystems) after the verified-stat check: O(1) unless the object's stat changed. */
-  materializeObject(hash: string, destPath: string, opts: MaterializeOptions = {}): Promise<void> {
-    return this.objects.materialize(hash, destPath, opts);
-  }
-
-  objectFile(hash: string): string {
-    return this.objects.path(hash);
-  }
-
-  /** A damaged object goes to `<store>/quarantine/`. */
-  verifyObject(hash: string, opts: { size?: number } = {}): Promise<ObjectCheck> {
-    return this.objects.verify(hash, opts.size);
-  }
-
-  // ---- metadata ----
-
-  async putText(key: string, body: string | Uint8Array): Promise<void> {
+  async put(key: string, body: string | Uint8Array): Promise<void> {
     const dest = this.path(key);
     const tmp = this.tempPath('txt');
     if (body.length <= SYNC_WRITE_MAX) {
@@ -97,12 +46,32 @@ export class FsBackend implements StoreBackend {
     }
   }
 
-  async getText(key: string): Promise<string | undefined> {
+  async get(key: string): Promise<string | undefined> {
     try {
       return await readFile(this.path(key), 'utf8');
     } catch (e) {
       if (errno(e) === 'ENOENT') return undefined;
       throw e;
+    }
+  }
+
+  async read(key: string, offset: number, length: number): Promise<Buffer | undefined> {
+    const fh = await open(this.path(key), 'r').catch((e) => (errno(e) === 'ENOENT' ? undefined : Promise.reject(e)));
+    if (!fh) return undefined;
+    try {
+      const buf = Buffer.allocUnsafe(length);
+      const { bytesRead } = await fh.read(buf, 0, length, offset);
+      return buf.subarray(0, bytesRead);
+    } finally {
+      await fh.close();
+    }
+  }
+
+  async *stream(key: string): AsyncGenerator<Buffer> {
+    try {
+      yield* createReadStream(this.path(key)) as AsyncIterable<Buffer>;
+    } catch (e) {
+      if (errno(e) !== 'ENOENT') throw e;
     }
   }
 
@@ -126,7 +95,7 @@ export class FsBackend implements StoreBackend {
     if (opts.move) await rm(srcPath, { force: true });
   }
 
-  async appendText(key: string, text: string): Promise<void> {
+  async append(key: string, text: string): Promise<void> {
     const dest = this.path(key);
     await mkdir(dirname(dest), { recursive: true });
     // O_APPEND: concurrent appenders each land whole lines (one write() per call).
@@ -153,34 +122,71 @@ export class FsBackend implements StoreBackend {
 
   async list(prefix: string): Promise<string[]> {
     try {
+      const names = await readdir(this.path(prefix));
       // Code-unit order, not locale order: run ids must sort the same everywhere.
-      return (await readdir(this.path(prefix))).sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+      return (prefix === '' ? names.filter((n) => !NOT_KEYS.has(n)) : names).sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
     } catch (e) {
       if (errno(e) === 'ENOENT' || errno(e) === 'ENOTDIR') return [];
       throw e;
     }
   }
 
+  /** Depth first, one directory handle per level open at a time. */
+  async *listAll(prefix: string): AsyncGenerator<KeyEntry> {
+    const walk = async function* (self: FsKeyStore, rel: string): AsyncGenerator<KeyEntry> {
+      let dir;
+      try {
+        dir = await opendir(self.path(rel));
+      } catch (e) {
+        if (errno(e) === 'ENOENT' || errno(e) === 'ENOTDIR') return;
+        throw e;
+      }
+      for await (const ent of dir) {
+        if (rel === '' && NOT_KEYS.has(ent.name)) continue;
+        const key = rel ? `${rel}/${ent.name}` : ent.name;
+        if (ent.isDirectory()) {
+          yield* walk(self, key);
+        } else {
+          const st = await lstat(self.path(key)).catch(() => undefined);
+          if (st?.isFile()) yield { key, size: st.size, mtimeMs: st.mtimeMs };
+        }
+      }
+    };
+    yield* walk(this, prefix);
+  }
+
   async exists(key: string): Promise<boolean> {
     return stat(this.path(key)).then(() => true, () => false);
   }
 
-  localPath(key: string): string {
+  async stat(key: string): Promise<KeyStat | undefined> {
+    const st = await stat(this.path(key)).catch(() => undefined);
+    return st?.isFile() ? { size: st.size, mtimeMs: st.mtimeMs } : undefined;
+  }
+
+  async delete(key: string): Promise<void> {
+    await unlink(this.path(key)).catch((e) => {
+      if (errno(e) !== 'ENOENT') throw e;
+    });
+  }
+
+  async deleteAll(prefix: string): Promise<number> {
+    let n = 0;
+    for await (const _ of this.listAll(prefix)) n++;
+    await removeTree(this.path(prefix));
+    return n;
+  }
+
+  inPlacePath(key: string): string {
     return this.path(key);
   }
-
-  scratchDir(): string {
-    return join(this.location, 'tmp');
-  }
-
-  // ---- internals ----
 
   private path(key: string): string {
     return key === '' ? this.location : join(this.location, checkKey(key));
   }
 
   private tempPath(kind: string): string {
-    return join(this.scratchDir(), tempName(kind));
+    return join(this.tmp, tempName(kind));
   }
 }
 
@@ -204,7 +210,7 @@ function writeSmallSync(tmp: string, dest: string, body: string | Uint8Array): v
 }
 
 /** Keys come from flow, step and run names: refuse anything that could leave the store root. */
-function checkKey(key: string): string {
+export function checkKey(key: string): string {
   const parts = key.split('/');
   if (key.startsWith('/') || parts.some((p) => p === '' || p === '.' || p === '..' || p.includes('\0'))) {
     throw new FlowctlError('STORE_BAD_KEY', `Invalid store key ${JSON.stringify(key)}`);
