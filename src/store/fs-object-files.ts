@@ -3,25 +3,27 @@
  * re-hashing one without side effects, and removing one that nobody used since a cutoff.
  * An object's last use is its access time (fs-objects.ts sets it on every put, reuse and touch).
  */
-import { link, lstat, opendir, rename, unlink } from 'node:fs/promises';
+import { link, lstat, readdir, rename, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
-import { errno } from './fs-util.js';
+import { errno, mapLimit } from './fs-util.js';
 import { hashFile, isSha256 } from './hash.js';
 import type { ObjectEntry, RehashResult } from './object-store.js';
 
-/** Every object file under `objects/sha256` (shard by shard, streamed; stray names are skipped). */
+const STAT_PARALLEL = 32;
+
+/**
+ * Every object file under `objects/sha256`, shard by shard (stray names are skipped): a shard's
+ * names are read whole (1/256 of the store) and stat'ed STAT_PARALLEL at a time, since one stat
+ * after another leaves the thread pool idle. Memory stays at one shard.
+ */
 export async function* listObjectFiles(base: string): AsyncGenerator<ObjectEntry> {
-  const shards = await opendir(base).catch((e) => (errno(e) === 'ENOENT' ? undefined : Promise.reject(e)));
-  if (!shards) return;
-  for await (const shard of shards) {
-    if (!shard.isDirectory() || !/^[0-9a-f]{2}$/.test(shard.name)) continue;
-    const dir = await opendir(join(base, shard.name)).catch((e) => (errno(e) === 'ENOENT' ? undefined : Promise.reject(e)));
-    if (!dir) continue;
-    for await (const ent of dir) {
-      if (!isSha256(ent.name) || !ent.name.startsWith(shard.name)) continue;
-      const entry = await objectEntry(join(base, shard.name, ent.name), ent.name);
-      if (entry) yield entry;
-    }
+  const shards = await readdir(base).catch((e) => (errno(e) === 'ENOENT' ? [] as string[] : Promise.reject(e)));
+  for (const shard of shards.sort()) {
+    if (!/^[0-9a-f]{2}$/.test(shard)) continue;
+    const names = await readdir(join(base, shard)).catch((e) => (errno(e) === 'ENOENT' || errno(e) === 'ENOTDIR' ? [] as string[] : Promise.reject(e)));
+    const hashes = names.filter((n) => isSha256(n) && n.startsWith(shard));
+    const entries = await mapLimit(hashes, STAT_PARALLEL, (h) => objectEntry(join(base, shard, h), h));
+    for (const e of entries) if (e) yield e;
   }
 }
 
