@@ -7,6 +7,9 @@
 import { readFile, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { Run } from '../../src/index.js';
+import type { RunEvent } from '../../src/runtime/events.js';
+import { initialState, reduce, stepStatus } from '../../src/ui/live/state.js';
+import { applyEvents, stepsFromPlan } from '../../src/web/shared/run-reducer.js';
 import { buildSnapshot } from '../../src/web/run-snapshot.js';
 import { flowctl, makeProject, runIdFrom } from '../helpers/cli.js';
 
@@ -111,4 +114,16 @@ test('the client API and the web UI snapshot say succeeded too', async () => {
   expect(states(snap.steps)).toMatchObject({ fan: 'succeeded', grid: 'succeeded', grp: 'succeeded', 'grp.inner': 'succeeded', outer: 'succeeded', 'outer.innerfan': 'succeeded' });
   const stopped = await Run.get(`empty/${failed}`, { datastore: path.join(dir, '.flowctl'), namespace: null });
   expect(states((await buildSnapshot(stopped)).steps)).toMatchObject({ late: 'not-run', 'later.deep': 'not-run', 'grp.inner': 'succeeded' });
+});
+
+test('the live views (terminal and web page), fed the run events, end with them succeeded', async () => {
+  const lines = (await readFile(path.join(dir, `.flowctl/flows/empty/runs/${ok}/events.ndjson`), 'utf8')).split('\n').filter(Boolean);
+  const events = lines.map((l) => JSON.parse(l) as RunEvent);
+  const run = await Run.get(`empty/${ok}`, { datastore: path.join(dir, '.flowctl'), namespace: null });
+  const page = applyEvents({ ...(await buildSnapshot(run)), steps: stepsFromPlan(await run.graph()), tasks: {} }, events);
+  expect(states(page.steps)).toMatchObject({ fan: 'succeeded', grid: 'succeeded', grp: 'succeeded', 'grp.inner': 'succeeded', 'outer.innerfan': 'succeeded', late: 'succeeded' });
+  const view = events.reduce(reduce, initialState());
+  expect(Object.fromEntries(view.steps.map((x) => [x.step, stepStatus(x, [], true)]))).toMatchObject({
+    fan: 'succeeded', grid: 'succeeded', grp: 'succeeded', 'grp.inner': 'succeeded', outer: 'succeeded', 'outer.innerfan': 'succeeded', late: 'succeeded',
+  });
 });
