@@ -11,6 +11,7 @@ import { loadFlow } from '../spec/load.js';
 import type { FlowSpec } from '../spec/types.js';
 import { openStore } from '../store/open.js';
 import type { RunRecord } from '../store/records.js';
+import { checkTagList } from '../store/tag-rule.js';
 import { executorKindOf } from '../executors/port.js';
 import { executorProblems, runSetup, withExecutor, type RunSetup } from './executor-check.js';
 import { refuseIfAlive } from './live-run-guard.js';
@@ -37,6 +38,7 @@ export interface ResumeOptions extends Omit<RunFlowOptions, 'file'> {
 }
 
 export async function runFlow(o: RunFlowOptions): Promise<RunFlowResult> {
+  checkTagList(o.tags ?? [], '--tag');
   if (o.handleSignals) signals.install();
   const cwd = o.cwd ?? process.cwd();
   // As the user typed it, so problems read `flows/train.yaml:3:5`, not an absolute path.
@@ -48,6 +50,7 @@ export async function runFlow(o: RunFlowOptions): Promise<RunFlowResult> {
 
 /** `flowctl resume`: a new run linked to the origin; the same tasks that succeeded there are cloned, the rest run. */
 export async function resumeFlow(o: ResumeOptions): Promise<RunFlowResult> {
+  checkTagList(o.tags ?? [], '--tag');
   if (o.handleSignals) signals.install();
   const cwd = o.cwd ?? process.cwd();
   const store = await openStore({ datastore: o.datastore, cwd });
