@@ -9,7 +9,7 @@ import path from 'node:path';
 import { Run } from '../../src/index.js';
 import type { RunEvent } from '../../src/runtime/events.js';
 import { initialState, reduce, stepStatus } from '../../src/ui/live/state.js';
-import { applyEvents, stepsFromPlan } from '../../src/web/shared/run-reducer.js';
+import { applyEvents, stepsFromPlan, type RunEventLike } from '../../src/web/shared/run-reducer.js';
 import { buildSnapshot } from '../../src/web/run-snapshot.js';
 import { flowctl, makeProject, runIdFrom } from '../helpers/cli.js';
 
@@ -118,9 +118,10 @@ test('the client API and the web UI snapshot say succeeded too', async () => {
 
 test('the live views (terminal and web page), fed the run events, end with them succeeded', async () => {
   const lines = (await readFile(path.join(dir, `.flowctl/flows/empty/runs/${ok}/events.ndjson`), 'utf8')).split('\n').filter(Boolean);
-  const events = lines.map((l) => JSON.parse(l) as RunEvent);
+  const raw = lines.map((l) => JSON.parse(l) as RunEventLike);
+  const events = raw as unknown as RunEvent[];
   const run = await Run.get(`empty/${ok}`, { datastore: path.join(dir, '.flowctl'), namespace: null });
-  const page = applyEvents({ ...(await buildSnapshot(run)), steps: stepsFromPlan(await run.graph()), tasks: {} }, events);
+  const page = applyEvents({ ...(await buildSnapshot(run)), steps: stepsFromPlan(await run.graph()), tasks: {} }, raw);
   expect(states(page.steps)).toMatchObject({ fan: 'succeeded', grid: 'succeeded', grp: 'succeeded', 'grp.inner': 'succeeded', 'outer.innerfan': 'succeeded', late: 'succeeded' });
   const view = events.reduce(reduce, initialState());
   expect(Object.fromEntries(view.steps.map((x) => [x.step, stepStatus(x, [], true)]))).toMatchObject({
