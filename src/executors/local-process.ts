@@ -57,7 +57,7 @@ export class LocalProcessRunner implements ProcessRunner {
     const tag = randomBytes(12).toString('hex');
     const inherited = req.env[PROCESS_TAG_VAR] ?? process.env[PROCESS_TAG_VAR];
     const mask = req.mask;
-    const env = inheritedEnv(process.env, mask && ((v) => mask(v) !== v));
+    const env = inheritedEnv(process.env, req.holdsSecret);
     Object.assign(env, req.env, { [PROCESS_TAG_VAR]: inherited ? `${inherited},${tag}` : tag });
 
     const why = async (code: string | undefined, message: string): Promise<Outcome> => {

@@ -90,6 +90,7 @@ export async function runAttempt(spec: AttemptSpec, ctx: AttemptContext): Promis
         secretEnv: spec.secretEnv, timeoutMs: spec.timeoutMs, image: spec.image, imageDigest: spec.imageDigest, network: spec.network,
         resources: spec.resources, stdoutPath: logs.stdoutPath, stderrPath: logs.stderrPath,
         mask: masker.active ? (s) => masker.text(s) : undefined,
+        holdsSecret: masker.active ? (s) => masker.holds(s) : undefined,
         maskCut: masker.active ? (b, at) => masker.safeCut(b, at) : undefined,
         onLog: (stream, line) => {
           lastLines.push(line);

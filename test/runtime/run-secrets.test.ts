@@ -337,4 +337,15 @@ steps:
     const done = again.stdout.split('\n').filter(Boolean).map((l) => JSON.parse(l)).filter((e) => e.type === 'task-finished');
     expect(Object.fromEntries(done.map((e) => [e.step, e.state]))).toEqual({ blind: 'cached', sighted: 'succeeded' });
   }, 60000);
+
+  test('a secret shorter than 4 characters hides only a variable that is exactly it, not every value containing it', async () => {
+    const dir = await project(FLOW);
+    const env = { FLOWCTL_PARAM_TOKEN: 'q7', SAME: 'q7', PLAIN_SETTING: 'has-q7-inside' };
+    const r = await flowctl(['run', 'flow.yaml', '--output', 'plain', '--stream-logs'], { cwd: dir, env });
+    expect(r.exitCode).toBe(0);
+    expect(r.stderr).toContain('blind/0 | plain has-***-inside'); // inherited (and masked in the log as always)
+    const probe = await project(FLOW.replace('echo "plain \${PLAIN_SETTING:-missing}"', 'echo "same \${#SAME}"'));
+    const p = await flowctl(['run', 'flow.yaml', '--output', 'plain', '--stream-logs'], { cwd: probe, env });
+    expect(p.stderr).toContain('blind/0 | same 0');
+  }, 60000);
 });

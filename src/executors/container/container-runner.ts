@@ -87,7 +87,7 @@ export class ContainerProcessRunner implements ProcessRunner {
     }
     // The container gets none of this (only `built.args`' --env names), but the runtime CLI's
     // own processes need not see flowctl's secret channels either.
-    const env = inheritedEnv(process.env, mask && ((v) => mask(v) !== v));
+    const env = inheritedEnv(process.env, req.holdsSecret);
     Object.assign(env, built.cliEnv);
 
     let sub;
