@@ -7,7 +7,6 @@ import type { ClientContext } from '../client/context.js';
 import { Flow, listFlows } from '../client/flow.js';
 import type { Pathspec } from '../client/pathspec.js';
 import { Run } from '../client/run.js';
-import { summarizeStep } from '../client/step.js';
 import type { ArtifactJson, AttemptJson, CacheStatus, RunFilter, RunJson, StepJson, TaskJson } from '../client/types.js';
 import { mapLimit } from '../store/fs-util.js';
 import { isFlowctlError } from '../errors.js';
@@ -40,7 +39,7 @@ export async function buildView(ctx: ClientContext, p: Exclude<Pathspec, { kind:
       const run = await Run.resolve(ctx, p.run);
       const step = run.step(p.step);
       const tasks = await step.tasks();
-      return { kind: 'step', run: run.toJSON(), step: summarizeStep(step, tasks), tasks: tasks.map((t) => t.toJSON()) };
+      return { kind: 'step', run: run.toJSON(), step: await step.summary(tasks), tasks: tasks.map((t) => t.toJSON()) };
     }
     case 'task': {
       const run = await Run.resolve(ctx, p.run);

@@ -1,5 +1,6 @@
 import { Command } from '@oclif/core';
 import { ExitCode, formatProblem, isFlowctlError, type Problem } from '../errors.js';
+import { closest } from '../spec/suggest.js';
 
 /**
  * Renders FlowctlErrors as plain messages (no stack) with their exit code; under GitHub
@@ -22,7 +23,9 @@ export abstract class BaseCommand extends Command {
       this.exit(err.exitCode);
     }
     if (isParseError(err)) {
-      process.stderr.write(`error: ${usageMessage(err)}\n  hint: ${this.usageHint(err)}\n`);
+      const unknown = (err as ParseError).flags;
+      const message = Array.isArray(unknown) ? unknownFlagsMessage(unknown, this.ctor.flags ?? {}) : usageMessage(err);
+      process.stderr.write(`error: ${message}\n  hint: ${this.usageHint(err)}\n`);
       this.exit(ExitCode.Usage);
     }
     return super.catch(err);
@@ -44,6 +47,27 @@ export abstract class BaseCommand extends Command {
 interface ParseError extends Error {
   /** RequiredArgsError: the missing arguments. */
   args?: Array<{ name: string; description?: string }>;
+  /** NonExistentFlagsError: the unknown flags as typed (`--tagg`, `-o`, `--foo=3`). */
+  flags?: string[];
+}
+
+/**
+ * `unknown flag --tagg (did you mean --tag?)`, with the closest of the command's flags, as for
+ * commands. A short flag the command does not have (`-o`) is matched to the one long flag that
+ * starts with its letter (`--output`).
+ */
+function unknownFlagsMessage(typed: string[], flags: Record<string, { char?: string; hidden?: boolean; aliases?: string[] }>): string {
+  const visible = Object.entries(flags).filter(([, f]) => !f.hidden);
+  const longs = visible.flatMap(([name, f]) => [name, ...(f.aliases ?? [])]);
+  const suggest = (flag: string): string => {
+    const bare = flag.replace(/=.*$/s, '');
+    const short = /^-[^-]$/.exec(bare);
+    const word = bare.replace(/^-+/, '');
+    const starting = short ? longs.filter((n) => n.startsWith(word)) : [];
+    const guess = short ? (starting.length === 1 ? starting[0] : undefined) : closest(word, longs);
+    return guess === undefined ? '' : ` (did you mean --${guess}?)`;
+  };
+  return `unknown flag${typed.length === 1 ? '' : 's'} ${typed.map((f) => `${f}${suggest(f)}`).join(', ')}`;
 }
 
 /** oclif's parse errors: unknown flag, missing or extra argument, bad option or flag value. */

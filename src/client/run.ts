@@ -14,6 +14,7 @@ import { LATEST, parsePathspec, type RunRef } from './pathspec.js';
 import { readRunEvents, type EventsPage, type EventsReadOptions } from './events.js';
 import { leafSteps, plannedGraph, type PlannedStepJson } from './plan.js';
 import { Step } from './step.js';
+import { readStepEndings, type StepEndings } from './step-endings.js';
 import { checkTags, editTags, mergeTags } from './tags.js';
 import type { Damaged, RunFilter, RunJson, RunStatus } from './types.js';
 
@@ -31,6 +32,7 @@ export class Run {
   readonly damage?: DamagedRecordError;
   private stepNamesCache?: Promise<string[]>;
   private planCache?: Promise<PlannedStepJson[] | undefined>;
+  private endingsCache?: Promise<StepEndings>;
 
   /** Use `Run.get()`, `flow.runs()` or `flow.latestRun()`. */
   constructor(readonly ctx: ClientContext, record: RunRecord, tags: readonly string[], private readonly loadedAt = Date.now(), damage?: DamagedRecordError) {
@@ -162,6 +164,12 @@ export class Run {
   plan(): Promise<PlannedStepJson[] | undefined> {
     this.planCache ??= this.ctx.store().then((store) => plannedGraph(store, this.flow, this.id));
     return this.planCache;
+  }
+
+  /** @internal How steps ended, from the events (read once, and only for a step that has no task). */
+  stepEndings(): Promise<StepEndings> {
+    this.endingsCache ??= readStepEndings(this);
+    return this.endingsCache;
   }
 
   /** @internal NOT_FOUND naming the run's steps unless `name` is one. */

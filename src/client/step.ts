@@ -1,6 +1,7 @@
 /** A step of a run: its tasks and a summary of their states. */
 import { mapLimit } from '../store/fs-util.js';
 import { nearby, notFound } from './errors.js';
+import { taskless } from './step-endings.js';
 import type { Run } from './run.js';
 import { Task } from './task.js';
 import type { StepJson, StepState, TaskStatus } from './types.js';
@@ -45,13 +46,19 @@ export class Step {
     throw notFound(`Step ${this.pathspec} has no task '${id}'${nearby('tasks', ids, id, { suggest: false })}`);
   }
 
-  /** State, task count by state and timing of the step. */
+  /**
+   * State, task count by state and timing of the step. A step with no task in a finished run
+   * (a fan-out over an empty list) takes its state from the run's events, as the run saw it.
+   */
   async summary(tasks?: Task[]): Promise<StepJson> {
-    return summarizeStep(this, tasks ?? (await this.tasks()));
+    const list = tasks ?? (await this.tasks());
+    const empty = list.length === 0 && this.run.finished ? taskless(this.name, await this.run.stepEndings()) : undefined;
+    return summarizeStep(this, list, empty);
   }
 }
 
-export function summarizeStep(step: Step, tasks: Task[]): StepJson {
+/** `tasklessState`: the state of a step without tasks in a finished run (see Step.summary); default `not-run`. */
+function summarizeStep(step: Step, tasks: Task[], tasklessState?: StepState): StepJson {
   const counts: Partial<Record<TaskStatus, number>> = {};
   for (const t of tasks) counts[t.state] = (counts[t.state] ?? 0) + 1;
   const starts = tasks.map((t) => t.record?.startedAt).filter((s): s is string => !!s).sort();
@@ -60,13 +67,13 @@ export function summarizeStep(step: Step, tasks: Task[]): StepJson {
   const startedAt = starts[0] ?? null;
   const finishedAt = done ? ends.at(-1) ?? null : null;
   return {
-    pathspec: step.pathspec, step: step.name, state: stepState(step.run.finished, tasks), tasks: tasks.length, counts,
+    pathspec: step.pathspec, step: step.name, state: stepState(step.run.finished, tasks, tasklessState), tasks: tasks.length, counts,
     startedAt, finishedAt, durationMs: startedAt && finishedAt ? Date.parse(finishedAt) - Date.parse(startedAt) : null,
   };
 }
 
-function stepState(runFinished: boolean, tasks: Task[]): StepState {
-  if (tasks.length === 0) return runFinished ? 'not-run' : 'pending';
+function stepState(runFinished: boolean, tasks: Task[], taskless: StepState = 'not-run'): StepState {
+  if (tasks.length === 0) return runFinished ? taskless : 'pending';
   const has = (s: TaskStatus) => tasks.some((t) => t.state === s);
   if (has('running') || has('pending')) return 'running';
   if (tasks.some((t) => t.state === 'failed' && !t.caught)) return 'failed';

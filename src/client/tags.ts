@@ -17,10 +17,9 @@
 import { ExitCode, FlowctlError } from '../errors.js';
 import type { RunRecord, TagsFile } from '../store/records.js';
 import type { Store } from '../store/store.js';
+import { checkTagList } from '../store/tag-rule.js';
 
 export type { TagsFile } from '../store/records.js';
-
-const TAG = /^[^\s\p{C}]{1,128}$/u;
 
 
 export function mergeTags(runTags: readonly string[], file: TagsFile | undefined): string[] {
@@ -29,13 +28,10 @@ export function mergeTags(runTags: readonly string[], file: TagsFile | undefined
   return [...new Set([...runTags.filter((t) => !removed.has(t)), ...file.added])];
 }
 
+/** @throws FlowctlError BAD_TAG (exit 2) for no tags or an invalid one (src/store/tag-rule.ts). */
 export function checkTags(tags: readonly string[]): void {
   if (tags.length === 0) throw new FlowctlError('BAD_TAG', 'No tags given', { exitCode: ExitCode.Usage, hint: 'Give one or more tags, e.g. `flowctl tag add RUN best`.' });
-  for (const t of tags) {
-    if (!TAG.test(t)) {
-      throw new FlowctlError('BAD_TAG', `Invalid tag ${JSON.stringify(t)}: tags are 1–128 characters without spaces or control characters`, { exitCode: ExitCode.Usage });
-    }
-  }
+  checkTagList(tags);
 }
 
 /** Apply an edit and write tags.json; returns the run's effective tags afterwards. */

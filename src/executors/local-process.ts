@@ -7,6 +7,7 @@
 import { randomBytes } from 'node:crypto';
 import { stat } from 'node:fs/promises';
 import type { AttemptEnd, ProcessRequest, ProcessResult, ProcessRunner } from '../task/process-runner.js';
+import { inheritedEnv } from '../task/task-env.js';
 import { formatDuration, notStarted, runWithLogs, type Outcome } from './attempt-logs.js';
 import type { LogFile } from './log-file.js';
 import { killTree, type KillTreeResult, type TreeRoot } from './process-tree.js';
@@ -55,16 +56,15 @@ export class LocalProcessRunner implements ProcessRunner {
     const guard = this.protectReadOnly ? await readOnlyGuard() : undefined;
     const tag = randomBytes(12).toString('hex');
     const inherited = req.env[PROCESS_TAG_VAR] ?? process.env[PROCESS_TAG_VAR];
-    const env: Record<string, string> = {};
-    for (const [k, v] of Object.entries(process.env)) if (v !== undefined) env[k] = v;
+    const mask = req.mask;
+    const env = inheritedEnv(process.env, req.holdsSecret);
     Object.assign(env, req.env, { [PROCESS_TAG_VAR]: inherited ? `${inherited},${tag}` : tag });
 
     const why = async (code: string | undefined, message: string): Promise<Outcome> => {
       // spawn says ENOENT for a missing cwd as for a missing program; tell which (only now:
       // checking the directory before every spawn is a round trip on the hot path).
       const cwd = code === 'ENOENT' || code === 'ENOTDIR' || code === undefined ? await checkCwd(req.cwd) : undefined;
-      const mask = req.mask ?? ((t: string) => t);
-      return notStarted(mask(cwd ?? explainStartFailure(code, message, { shell: req.shell, command: req.command, env })));
+      return notStarted((mask ?? ((t: string) => t))(cwd ?? explainStartFailure(code, message, { shell: req.shell, command: req.command, env })));
     };
     let sub;
     try {

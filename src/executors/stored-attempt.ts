@@ -10,6 +10,7 @@ import type { Store } from '../store/store.js';
 import { makeMasker } from '../task/mask.js';
 import { runAttempt } from '../task/run-attempt.js';
 import { ScratchPool } from '../task/scratch-pool.js';
+import { MASK_ENV_PREFIX } from '../task/task-env.js';
 import { LocalProcessRunner } from './local-process.js';
 
 /** `flow/run-id/step/task-id/attempt`, as `flowctl task` takes it. */
@@ -86,7 +87,7 @@ export async function runStoredAttempt(store: Store, ref: AttemptRef, opts: { en
   }
   const secrets: Record<string, string> = {};
   for (const name of spec.secretEnv) if (env[name] !== undefined) secrets[name] = env[name]!;
-  const maskExtra = Object.entries(env).filter(([k]) => k.startsWith('FLOWCTL_MASK_')).map(([, v]) => v);
+  const maskExtra = Object.entries(env).filter(([k]) => k.startsWith(MASK_ENV_PREFIX)).map(([, v]) => v);
   const masker = makeMasker([...Object.values(secrets), ...maskExtra]);
   // Its own directory per attempt: containers sharing a cache directory may all have the same pid.
   const scratchName = `${ref.runId}-remote-${randomUUID().slice(0, 8)}`;

@@ -67,14 +67,14 @@ export function taskIdentity(i: TaskKeyInput, hasher: KeyHasher): TaskIdentity {
     flow: i.flow,
     step: i.step,
     taskId: i.taskId,
-    item: i.hasItem ? d(canonicalJson(i.item)) : null,
+    item: i.hasItem ? d(handedJson(i.item)) : null,
     itemIndex: i.itemIndex ?? null,
-    items: d(canonicalJson(i.items)),
+    items: d(handedJson(i.items)),
     command: d(i.command),
     shell: i.shell,
     image: i.image ?? null,
     env: digestRecord(i.env, d),
-    params: digestRecord(Object.fromEntries(Object.entries(i.params).map(([k, v]) => [k, canonicalJson(v)])), d),
+    params: digestRecord(Object.fromEntries(Object.entries(i.params).map(([k, v]) => [k, handedJson(v)])), d),
     code: i.codeKey,
     inputs: Object.fromEntries(
       [...i.staging].sort((a, b) => compare(a.rel, b.rel)).map((s) => [s.rel, `${s.entry.type}:${s.entry.hash}`]),
@@ -124,7 +124,18 @@ export function codeDigest(files: CodeFile[]): string {
   return sha256(files.map((f) => `${f.path}\0${f.mode.toString(8)}\0${f.hash}\n`).join(''));
 }
 
-/** JSON with sorted object keys, so `{a,b}` and `{b,a}` items share a key. */
+/**
+ * A value as the task is handed it (`FLOW_ITEM`, `FLOW_PARAM_*`: JSON in the order written; a
+ * string param's raw text, one to one with its JSON). Object keys are not sorted: a task that
+ * prints `$FLOW_ITEM` makes different bytes for `{"b":2,"a":1}` than for `{"a":1,"b":2}`, so
+ * the two must not share a key. For sorted or key-less values this is canonicalJson's text, so
+ * keys made before stay valid.
+ */
+export function handedJson(v: unknown): string {
+  return JSON.stringify(v ?? null);
+}
+
+/** JSON with sorted object keys: for the key's own record of digests, whose order means nothing. */
 export function canonicalJson(v: unknown): string {
   if (Array.isArray(v)) return `[${v.map(canonicalJson).join(',')}]`;
   if (v !== null && typeof v === 'object') {

@@ -6,10 +6,9 @@
  */
 import { ExitCode, FlowctlError } from '../errors.js';
 import type { FlowSpec, ParamSpec, ParamType } from '../spec/types.js';
-import { paramEnvName } from '../task/task-env.js';
+import { PARAM_ENV_PREFIX, paramEnvName } from '../task/task-env.js';
 
-/** Prefix of the environment variables flowctl reads params from: `FLOWCTL_PARAM_TOKEN` sets `token`. */
-export const PARAM_ENV_PREFIX = 'FLOWCTL_PARAM_';
+export { PARAM_ENV_PREFIX } from '../task/task-env.js';
 
 export interface ResolvedParams {
   values: Record<string, unknown>;

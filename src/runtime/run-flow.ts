@@ -11,6 +11,7 @@ import { loadFlow } from '../spec/load.js';
 import type { FlowSpec } from '../spec/types.js';
 import { openStore } from '../store/open.js';
 import type { RunRecord } from '../store/records.js';
+import { checkTagList } from '../store/tag-rule.js';
 import { executorKindOf } from '../executors/port.js';
 import type { Store } from '../store/store.js';
 import { executorProblems, runSetup, withExecutor, type RunSetup } from './executor-check.js';
@@ -38,6 +39,7 @@ export interface ResumeOptions extends Omit<RunFlowOptions, 'file'> {
 }
 
 export async function runFlow(o: RunFlowOptions): Promise<RunFlowResult> {
+  checkTagList(o.tags ?? [], '--tag');
   if (o.handleSignals) signals.install();
   const { spec, store, resolved } = await prepareRun(o, { readOnly: false });
   return runSession(o, spec, store, resolved);
@@ -45,6 +47,7 @@ export async function runFlow(o: RunFlowOptions): Promise<RunFlowResult> {
 
 /** `flowctl resume`: a new run linked to the origin; the same tasks that succeeded there are cloned, the rest run. */
 export async function resumeFlow(o: ResumeOptions): Promise<RunFlowResult> {
+  checkTagList(o.tags ?? [], '--tag');
   if (o.handleSignals) signals.install();
   const { spec, store, resolved, origin } = await prepareResume(o, { readOnly: false });
   return runSession({ ...o }, spec, store, resolved, origin);

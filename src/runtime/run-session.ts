@@ -99,6 +99,7 @@ export async function runSession(
     type: 'run-started', flow: spec.name, params: recorder.record.params, datastore: store.location, originRunId: origin?.runId,
     steps: flattenSteps(spec.steps),
   });
+  if (code.skipped.length > 0) bus.emit({ type: 'warning', message: leftOutMessage(code.skipped) });
 
   const cpus = os.availableParallelism();
   const maxWorkers = o.maxWorkers ?? cpus;
@@ -165,4 +166,11 @@ function flattenSteps(steps: StepSpec[], parent?: string): Array<{ step: string;
     };
     return s.kind === 'group' ? [self, ...flattenSteps(s.steps, p)] : [self];
   });
+}
+
+/** Project entries the code snapshot left out (links to directories, broken links, sockets): said once per run. */
+function leftOutMessage(paths: string[]): string {
+  const shown = paths.slice(0, 5).join(', ') + (paths.length > 5 ? ` and ${paths.length - 5} more` : '');
+  return `not in the task directory: ${shown} (a symlink to a directory, a broken symlink or not a regular file; ` +
+    'tasks see files and links to files only). Add them to .flowctlignore to silence this.';
 }

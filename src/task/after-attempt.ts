@@ -14,16 +14,26 @@ export interface AfterAttempt {
   final: boolean;
   /** The slot is still the directory flowctl made (nothing in it is read otherwise). */
   intact: boolean;
+  /** Hashes of the staged objects found with changed content; undefined when the check itself failed. */
+  changed?: string[];
 }
 
-/** Check the slot and the staged files after the attempt; marks `record` failed (with the reason) on a problem. */
-export async function inspectAttempt(store: Store, pool: ScratchPool, slot: Scratch, inputs: StagedFile[], record: AttemptRecord): Promise<AfterAttempt> {
+/**
+ * Check the slot and the staged files after the attempt; marks `record` failed (with the reason)
+ * on a problem. `sharedWith(hash)` names the other attempts that had an object staged during
+ * this one: a change to an object they shared is reported as theirs as much as this attempt's.
+ */
+export async function inspectAttempt(
+  store: Store, pool: ScratchPool, slot: Scratch, inputs: StagedFile[], record: AttemptRecord, sharedWith?: (hash: string) => string[],
+): Promise<AfterAttempt> {
   const intact = pool.intact(slot);
   let damage: string | undefined;
+  let changed: string[] | undefined;
   try {
     const problems = await checkStagedFiles(store, slot.work, [...pool.stagedCode(slot), ...inputs], { linksReachable: intact });
     if (problems.length > 0) record.inputProblems = problems;
-    damage = inputDamageReason(problems, store.damagedObjectsQuarantined);
+    changed = problems.filter((p) => p.changed === 'content').map((p) => p.hash);
+    damage = inputDamageReason(problems, store.damagedObjectsQuarantined, sharedWith);
   } catch (e) {
     // An input that cannot be checked cannot be vouched for either.
     damage = `could not check the staged inputs after the attempt: ${(e as Error).message}`;
@@ -38,5 +48,5 @@ export async function inspectAttempt(store: Store, pool: ScratchPool, slot: Scra
       record.reason = record.reason ? `${reason}; ${record.reason}` : reason;
     }
   }
-  return { final: damage !== undefined, intact };
+  return { final: damage !== undefined, intact, changed };
 }

@@ -29,6 +29,12 @@ export interface Masker {
   /** True when `s` holds a secret (or a line or element of one). */
   contains(s: string): boolean;
   /**
+   * Like contains(), but a secret shorter than MIN_PART_CHARS counts only when `s` is exactly it:
+   * for deciding which inherited variables a task may see (a 2-character secret must not hide
+   * every PATH that happens to contain those characters).
+   */
+  holds(s: string): boolean;
+  /**
    * The largest cut ≤ `at` (a byte offset in `bytes`) that does not split a secret, so an
    * over-long line cut in two pieces is still masked; `at` when none straddles it.
    */
@@ -62,10 +68,12 @@ export function makeMasker(secretValues: unknown[]): Masker {
     return Object.fromEntries(Object.entries(x).map(([k, val]) => [text(k), walk(val)]));
   };
 
+  const long = list.filter((n) => n.length >= MIN_PART_CHARS);
   return {
     active: list.length > 0,
     text,
     contains,
+    holds: (s: string): boolean => needles.has(s) || long.some((n) => s.includes(n)),
     value<T>(v: T): T {
       return list.length === 0 ? v : (walk(v) as T);
     },

@@ -55,6 +55,8 @@ export interface ProcessRequest {
   onLog?: (stream: 'stdout' | 'stderr', line: string) => void;
   /** Replaces secrets in log text with `***`. */
   mask?: (text: string) => string;
+  /** True for a value that holds a secret: an inherited variable with such a value is not passed on. */
+  holdsSecret?: (value: string) => boolean;
   /** With `mask`: moves the cut of an over-long output line (a byte offset) back so that it does not split a secret. */
   maskCut?: (bytes: Buffer, at: number) => number;
   /** Aborting ends the whole process tree (TERM, grace, KILL); a second abort with reason 'kill' kills at once. */

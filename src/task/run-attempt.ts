@@ -14,6 +14,7 @@ import type { ScratchPool } from './scratch-pool.js';
 import { inspectAttempt } from './after-attempt.js';
 import { liveAttemptLogs } from './live-logs.js';
 import type { StagedFile } from './staged-files.js';
+import { stagedHolders } from './staged-holders.js';
 import { prepareTaskDir } from './task-dir.js';
 import { readValuesFile } from './values.js';
 import { describeWriteError } from './write-error.js';
@@ -77,36 +78,47 @@ export async function runAttempt(spec: AttemptSpec, ctx: AttemptContext): Promis
   } catch (e) {
     problem = `could not prepare the task directory: ${describeWriteError(e)}`;
   }
-  if (problem === undefined) {
-    result = await ctx.runner.run({
-      runId: spec.runId, step: spec.step, taskId: spec.taskId, attempt: spec.attempt, command: spec.command, shell: spec.shell,
-      root: slot.dir, cwd: slot.work, env: { ...spec.env, ...secrets, FLOW_VALUES: valuesFile, FLOW_TASK_DIR: slot.work },
-      secretEnv: spec.secretEnv, timeoutMs: spec.timeoutMs, image: spec.image, imageDigest: spec.imageDigest, network: spec.network,
-      resources: spec.resources, stdoutPath: logs.stdoutPath, stderrPath: logs.stderrPath,
-      mask: masker.active ? (s) => masker.text(s) : undefined,
-      maskCut: masker.active ? (b, at) => masker.safeCut(b, at) : undefined,
-      onLog: (stream, line) => {
-        lastLines.push(line);
-        if (lastLines.length > LAST_LINES) lastLines.shift();
-        ctx.onLog?.(stream, line);
-      },
-      signal: ctx.signal,
-      killSignal: ctx.killSignal,
-    });
-  }
-  const record: AttemptRecord = result
-    ? {
-      formatVersion: 1, attempt: spec.attempt, state: result.state, exitCode: result.exitCode, signal: result.signal,
-      startedAt: result.startedAt, finishedAt: result.finishedAt, durationMs: result.durationMs, reason: result.reason,
+  // Every attempt sharing a staged object is named if it is found changed (a hard link cannot tell who wrote).
+  const hold = problem === undefined ? stagedHolders.hold(`${spec.step}/${spec.taskId}`, stagedHashes(inputs, ctx.scratch.stagedCode(slot))) : undefined;
+  let record: AttemptRecord;
+  let checked: string[] | undefined;
+  try {
+    if (problem === undefined) {
+      result = await ctx.runner.run({
+        runId: spec.runId, step: spec.step, taskId: spec.taskId, attempt: spec.attempt, command: spec.command, shell: spec.shell,
+        root: slot.dir, cwd: slot.work, env: { ...spec.env, ...secrets, FLOW_VALUES: valuesFile, FLOW_TASK_DIR: slot.work },
+        secretEnv: spec.secretEnv, timeoutMs: spec.timeoutMs, image: spec.image, imageDigest: spec.imageDigest, network: spec.network,
+        resources: spec.resources, stdoutPath: logs.stdoutPath, stderrPath: logs.stderrPath,
+        mask: masker.active ? (s) => masker.text(s) : undefined,
+        holdsSecret: masker.active ? (s) => masker.holds(s) : undefined,
+        maskCut: masker.active ? (b, at) => masker.safeCut(b, at) : undefined,
+        onLog: (stream, line) => {
+          lastLines.push(line);
+          if (lastLines.length > LAST_LINES) lastLines.shift();
+          ctx.onLog?.(stream, line);
+        },
+        signal: ctx.signal,
+        killSignal: ctx.killSignal,
+      });
     }
-    : { formatVersion: 1, attempt: spec.attempt, state: 'failed', exitCode: null, signal: null, startedAt, finishedAt: new Date().toISOString(), durationMs: 0, reason: problem };
-  record.executor = ctx.ranBy?.executor ?? ctx.runner.name;
-  if (ctx.ranBy?.job) record.job = ctx.ranBy.job;
-  if (spec.image !== undefined) record.image = spec.image;
-  if (spec.imageDigest !== undefined) record.imageDigest = spec.imageDigest;
-  // Before anything is read back: the task dir must still be ours, and its staged inputs intact.
-  const after = result ? await inspectAttempt(store, ctx.scratch, slot, inputs, record) : undefined;
-  if (after?.final) record.final = true;
+    record = result
+      ? {
+        formatVersion: 1, attempt: spec.attempt, state: result.state, exitCode: result.exitCode, signal: result.signal,
+        startedAt: result.startedAt, finishedAt: result.finishedAt, durationMs: result.durationMs, reason: result.reason,
+      }
+      : { formatVersion: 1, attempt: spec.attempt, state: 'failed', exitCode: null, signal: null, startedAt, finishedAt: new Date().toISOString(), durationMs: 0, reason: problem };
+    record.executor = ctx.ranBy?.executor ?? ctx.runner.name;
+    if (ctx.ranBy?.job) record.job = ctx.ranBy.job;
+    if (spec.image !== undefined) record.image = spec.image;
+    if (spec.imageDigest !== undefined) record.imageDigest = spec.imageDigest;
+    // Before anything is read back: the task dir must still be ours, and its staged inputs intact.
+    const sharedWith = hold && ((hash: string) => stagedHolders.others(hold, hash));
+    const after = result ? await inspectAttempt(store, ctx.scratch, slot, inputs, record, sharedWith) : undefined;
+    if (after?.final) record.final = true;
+    checked = after?.changed;
+  } finally {
+    if (hold) stagedHolders.release(hold, checked);
+  }
 
   if (record.state === 'succeeded') {
     try {
@@ -151,4 +163,11 @@ async function readValues(file: string, masker: Masker): Promise<Record<string, 
   const { values, problems } = await readValuesFile(file);
   if (problems.length > 0) throw new Error(`bad FLOW_VALUES file: ${problems.join('; ')}`);
   return masker.value(values);
+}
+
+function stagedHashes(inputs: StagedFile[], code: StagedFile[]): string[] {
+  const out: string[] = [];
+  for (const f of inputs) out.push(f.hash);
+  for (const f of code) out.push(f.hash);
+  return out;
 }

@@ -85,20 +85,41 @@ async function checkOne(store: Store, workDir: string, f: StagedFile, linkIsOurs
   return { path: f.rel, hash: f.hash, changed: 'content', repair: 'already out of the store' };
 }
 
-/** The attempt's failure reason for inputs whose content the task changed, or undefined. */
-export function inputDamageReason(problems: InputProblem[], quarantined: boolean): string | undefined {
+/**
+ * The attempt's failure reason for inputs whose content changed, or undefined. A change to an
+ * object only this attempt had staged is this task's doing; one that other attempts had staged
+ * too (`sharedWith(hash)` names them) could be any of theirs, and the reason says so.
+ */
+export function inputDamageReason(problems: InputProblem[], quarantined: boolean, sharedWith: (hash: string) => string[] = () => []): string | undefined {
   const damaged = problems.filter((p) => p.changed === 'content');
   if (damaged.length === 0) return undefined;
-  const names = damaged.slice(0, 3).map((p) => p.path).join(', ') + (damaged.length > 3 ? ` and ${damaged.length - 3} more` : '');
-  const s = damaged.length > 1 ? 's' : '';
-  // Found already out of the store: another task sharing the object caught the change first, and may have made it.
-  if (damaged.every((p) => p.repair === 'already out of the store')) {
-    return `its staged input${s} ${names} changed in place during the attempt (possibly by another task sharing ${damaged.length > 1 ? 'them' : 'it'}); ` +
-      'what the task read cannot be trusted';
-  }
+  const others = new Map(damaged.map((p) => [p, sharedWith(p.hash)]));
+  const alone = damaged.filter((p) => others.get(p)!.length === 0);
+  const shared = damaged.filter((p) => others.get(p)!.length > 0);
   const repair = quarantined
     ? 'the damaged object was moved to the store\'s quarantine/, so nothing is handed it again and the step that produced it re-runs on the next run'
     : 'the damaged local cache copy was dropped; the store\'s copy is intact';
-  return `modified its staged input${s} ${names} in place (${repair}). ` +
-    'Staged inputs are read-only links to the store: write to a copy instead (cp input mine && chmod u+w mine).';
+  const parts: string[] = [];
+  if (alone.length > 0) {
+    // Found already out of the store: another task sharing the object caught the change first, and may have made it.
+    parts.push(alone.every((p) => p.repair === 'already out of the store')
+      ? `its staged input${plural(alone)} ${names(alone)} changed in place during the attempt (possibly by another task sharing ${alone.length > 1 ? 'them' : 'it'}); what the task read cannot be trusted`
+      : `modified its staged input${plural(alone)} ${names(alone)} in place (${repair})`);
+  }
+  if (shared.length > 0) {
+    const tasks = [...new Set(shared.flatMap((p) => others.get(p)!))].sort();
+    const shown = tasks.slice(0, 3).join(', ') + (tasks.length > 3 ? ` and ${tasks.length - 3} more` : '');
+    const found = shared.every((p) => p.repair === 'already out of the store') ? 'what the task read cannot be trusted' : repair;
+    parts.push(`its staged input${plural(shared)} ${names(shared)} changed in place while this attempt and ${shown} had ${shared.length > 1 ? 'them' : 'it'} staged ` +
+      `(one of these tasks wrote to ${shared.length > 1 ? 'them' : 'it'}: a hard-linked input cannot tell which; ${found})`);
+  }
+  return `${parts.join('; ')}. Staged inputs are read-only links to the store: write to a copy instead (cp input mine && chmod u+w mine).`;
+}
+
+function names(ps: InputProblem[]): string {
+  return ps.slice(0, 3).map((p) => p.path).join(', ') + (ps.length > 3 ? ` and ${ps.length - 3} more` : '');
+}
+
+function plural(ps: InputProblem[]): string {
+  return ps.length > 1 ? 's' : '';
 }

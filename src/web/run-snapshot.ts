@@ -72,7 +72,8 @@ function mergeRows(folded: TaskRow[], recorded: TaskRow[]): TaskRow[] {
 }
 
 async function overlayStep(view: StepView, step: Step, tasks: Task[], finished: boolean): Promise<void> {
-  if (tasks.length === 0) return;
+  // A live run's fold knows a taskless step's state; a finished run's comes from its events.
+  if (tasks.length === 0 && !finished) return;
   const sum = await step.summary(tasks);
   // A finished run's records say everything; a live one's step-finished event may be ahead of them.
   if (finished || view.state === 'pending' || view.state === 'running') view.state = sum.state;

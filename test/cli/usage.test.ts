@@ -58,6 +58,24 @@ describe('flags anywhere, one value per use', () => {
     expect((await StoreReader.of(cwd).run('flags', runIdFrom(two))).tags).toEqual(['a', 'b']);
   });
 
+  test('an unknown flag names the closest flag of the command, exit 2', async () => {
+    const cases: Array<[string[], string]> = [
+      [['run', 'flow.yaml', '--tagg', 'x'], 'error: unknown flag --tagg (did you mean --tag?)'],
+      [['run', 'flow.yaml', '-o', 'plain'], 'error: unknown flag -o (did you mean --output?)'],
+      [['run', 'flow.yaml', '--outptu=plain'], 'error: unknown flag --outptu=plain (did you mean --output?)'],
+      [['show', '--limt', '3'], 'error: unknown flag --limt (did you mean --limit?)'],
+      [['resume', 'flags/latest', '--form', 'hello'], 'error: unknown flag --form (did you mean --from?)'],
+      [['show', '--zzzzzz'], 'error: unknown flag --zzzzzz\n'],
+    ];
+    for (const [args, message] of cases) {
+      const r = await flowctl(args, { cwd });
+      expect([args.join(' '), r.exitCode]).toEqual([args.join(' '), 2]);
+      expect(r.stderr).toContain(message);
+      expect(r.stderr).toMatch(/hint: `flowctl \w+ --help` shows the usage/);
+      expect(r.stderr).not.toMatch(STACK_LINE);
+    }
+  });
+
   test('a missing file is a one-line usage error, exit 2', async () => {
     const r = await flowctl(['run', '-p', 'n=3'], { cwd });
     expect(r.exitCode).toBe(2);

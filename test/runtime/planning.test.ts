@@ -1,4 +1,5 @@
 /** Pure planning, without a filesystem: cache keys, resume plans, params, masking, queue. */
+import { createHash } from 'node:crypto';
 import { validateSource } from '../../src/spec/load.js';
 import { parseText } from '../../src/spec/read-yaml.js';
 import { codeKey, taskIdentity, keyHasher, canonicalJson, type TaskKeyInput } from '../../src/graph/cache-key.js';
@@ -48,6 +49,19 @@ describe('cache keys', () => {
       seen.add(other);
     }
     expect(canonicalJson({ b: 1, a: [1, { d: 2, c: 3 }] })).toBe('{"a":[1,{"c":3,"d":2}],"b":1}');
+  });
+
+  test('key an item, enclosing items and params as the JSON text the task is handed (object keys in the order written)', () => {
+    const key = (i: Partial<TaskKeyInput>) => taskIdentity({ ...base, ...i }, keyHasher()).cacheKey;
+    const item = (v: unknown) => ({ hasItem: true, item: v });
+    expect(key(item({ lr: 0.1, depth: 2 }))).toBe(key(item({ lr: 0.1, depth: 2 })));
+    expect(key(item({ lr: 0.1, depth: 2 }))).not.toBe(key(item({ depth: 2, lr: 0.1 })));
+    expect(key({ items: [{ a: 1, b: 2 }] })).not.toBe(key({ items: [{ b: 2, a: 1 }] }));
+    expect(key({ params: { cfg: { a: 1, b: 2 } } })).not.toBe(key({ params: { cfg: { b: 2, a: 1 } } }));
+    expect(key({ params: { cfg: { a: [1, { c: 3 }] } } })).toBe(key({ params: { cfg: { a: [1, { c: 3 }] } } }));
+    // A value whose keys are already sorted keeps the digest it had under canonicalJson.
+    const parts = taskIdentity({ ...base, ...item({ a: 1, b: [2, { c: 3 }] }) }, keyHasher()).parts;
+    expect(parts.item).toBe(createHash('sha256').update(canonicalJson({ b: [2, { c: 3 }], a: 1 })).digest('hex'));
   });
 
   test('the clone key ignores code only; a secret is digested with the keyed hash, never in clear', () => {

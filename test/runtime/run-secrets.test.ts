@@ -296,3 +296,56 @@ steps:
     expect(r.stderr).toContain('say/0 | pin ***');
   });
 });
+
+// ---- 4. the inherited environment ----
+
+describe('the environment a task inherits', () => {
+  const TOKEN = 'inherit-secret-7c1d9e';
+  const FLOW = `
+version: 1
+name: inherit
+params:
+  token: { type: string, secret: true, default: "" }
+steps:
+  blind:
+    params: []
+    run: |
+      echo "param channel \${#FLOWCTL_PARAM_TOKEN}"
+      echo "holder \${#AUTH_HEADER}"
+      echo "flow param \${#FLOW_PARAM_TOKEN}"
+      echo "plain \${PLAIN_SETTING:-missing}"
+    outputs: []
+  sighted:
+    params: [token]
+    run: echo "flow param \${#FLOW_PARAM_TOKEN} channel \${#FLOWCTL_PARAM_TOKEN}"
+`;
+
+  test('has neither FLOWCTL_PARAM_* nor a variable holding a secret, but keeps the rest', async () => {
+    const dir = await project(FLOW);
+    const env = { FLOWCTL_PARAM_TOKEN: TOKEN, AUTH_HEADER: `Bearer ${TOKEN}`, PLAIN_SETTING: 'kept' };
+    const r = await flowctl(['run', 'flow.yaml', '--output', 'plain', '--stream-logs'], { cwd: dir, env });
+    expect(r.exitCode).toBe(0);
+    expect(r.stderr).toContain('blind/0 | param channel 0');
+    expect(r.stderr).toContain('blind/0 | holder 0');
+    expect(r.stderr).toContain('blind/0 | flow param 0');
+    expect(r.stderr).toContain('blind/0 | plain kept');
+    expect(r.stderr).toContain(`sighted/0 | flow param ${TOKEN.length} channel 0`);
+
+    // Rotating the secret re-runs only the step that can read it.
+    const again = await flowctl(['run', 'flow.yaml', '--output', 'json'], { cwd: dir, env: { ...env, FLOWCTL_PARAM_TOKEN: `${TOKEN}-2`, AUTH_HEADER: `Bearer ${TOKEN}-2` } });
+    expect(again.exitCode).toBe(0);
+    const done = again.stdout.split('\n').filter(Boolean).map((l) => JSON.parse(l)).filter((e) => e.type === 'task-finished');
+    expect(Object.fromEntries(done.map((e) => [e.step, e.state]))).toEqual({ blind: 'cached', sighted: 'succeeded' });
+  }, 60000);
+
+  test('a secret shorter than 4 characters hides only a variable that is exactly it, not every value containing it', async () => {
+    const dir = await project(FLOW);
+    const env = { FLOWCTL_PARAM_TOKEN: 'q7', SAME: 'q7', PLAIN_SETTING: 'has-q7-inside' };
+    const r = await flowctl(['run', 'flow.yaml', '--output', 'plain', '--stream-logs'], { cwd: dir, env });
+    expect(r.exitCode).toBe(0);
+    expect(r.stderr).toContain('blind/0 | plain has-***-inside'); // inherited (and masked in the log as always)
+    const probe = await project(FLOW.replace('echo "plain \${PLAIN_SETTING:-missing}"', 'echo "same \${#SAME}"'));
+    const p = await flowctl(['run', 'flow.yaml', '--output', 'plain', '--stream-logs'], { cwd: probe, env });
+    expect(p.stderr).toContain('blind/0 | same 0');
+  }, 60000);
+});

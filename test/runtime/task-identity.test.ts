@@ -135,6 +135,41 @@ steps:
     expect(Object.keys(parts.params)).toEqual(['mode']);
   });
 
+  test('an item or param object is keyed as the JSON text the task is handed, in the order written', async () => {
+    const FLOW = (matrix: string) => `
+version: 1
+name: order
+params:
+  cfg: { type: object, default: {} }
+steps:
+  grid:
+    matrix: ${matrix}
+    params: []
+    run: echo "$FLOW_ITEM" > item.txt
+    outputs: [item.txt]
+  conf:
+    params: [cfg]
+    run: echo "$FLOW_PARAM_CFG" > cfg.txt
+    outputs: [cfg.txt]
+`;
+    const { dir, s } = await project({ 'flow.yaml': FLOW('{ lr: [0.1], depth: [2] }') });
+    const first = await run(dir, ['flow.yaml', '-p', 'cfg={"a":1,"b":2}']);
+    expect(await s.output('order', first, 'grid', '0', 'item.txt')).toBe('{"lr":0.1,"depth":2}\n');
+
+    // The same text is the same task.
+    const same = await run(dir, ['flow.yaml', '-p', 'cfg={"a":1,"b":2}']);
+    expect((await s.task('order', same, 'grid')).state).toBe('cached');
+    expect((await s.task('order', same, 'conf')).state).toBe('cached');
+
+    // Swapped axes and a reordered object are different text: they run, and their outputs say so.
+    await writeFile(path.join(dir, 'flow.yaml'), FLOW('{ depth: [2], lr: [0.1] }'));
+    const swapped = await run(dir, ['flow.yaml', '-p', 'cfg={"b":2,"a":1}']);
+    expect((await s.task('order', swapped, 'grid')).state).toBe('succeeded');
+    expect((await s.task('order', swapped, 'conf')).state).toBe('succeeded');
+    expect(await s.output('order', swapped, 'grid', '0', 'item.txt')).toBe('{"depth":2,"lr":0.1}\n');
+    expect(await s.output('order', swapped, 'conf', '0', 'cfg.txt')).toBe('{"b":2,"a":1}\n');
+  });
+
   test('an env value of the step counts, and a secret enters the key only as a keyed hash', async () => {
     const { dir, s } = await project({
       'flow.yaml': `
@@ -204,6 +239,33 @@ steps:
     const work = await s.tasks('edits', id, 'work');
     expect(work.map((t) => t.state)).toEqual(['succeeded', 'succeeded', 'succeeded', 'succeeded']);
     expect(await s.output('edits', id, 'join', '0', 'all.txt')).toBe('c\nb\na\nd\n');
+  });
+
+  test('a reordered item object is not cloned from the origin run', async () => {
+    const FLOW = (matrix: string) => `
+version: 1
+name: reorder
+steps:
+  grid:
+    matrix: ${matrix}
+    run: echo "$FLOW_ITEM" > item.txt
+    outputs: [item.txt]
+  gate:
+    needs: [grid]
+    run: test -e "$FIXED" && cat grid/0/item.txt > out.txt
+    outputs: [out.txt]
+`;
+    const { dir, s } = await project({ 'flow.yaml': FLOW('{ lr: [0.1], depth: [2] }') });
+    const fixed = path.join(dir, 'fixed');
+    const r1 = await flowctl(['run', 'flow.yaml'], { cwd: dir, env: { FIXED: fixed } });
+    expect(r1.exitCode).toBe(1);
+    await writeFile(path.join(dir, 'flow.yaml'), FLOW('{ depth: [2], lr: [0.1] }'));
+    await writeFile(fixed, '');
+    const r2 = await flowctl(['resume', runIdFrom(r1)], { cwd: dir, env: { FIXED: fixed } });
+    expect(r2.exitCode).toBe(0);
+    const id = runIdFrom(r2);
+    expect((await s.task('reorder', id, 'grid')).reuse).toBeUndefined();
+    expect(await s.output('reorder', id, 'gate', '0', 'out.txt')).toBe('{"depth":2,"lr":0.1}\n');
   });
 
   test('an edited code file alone does not stop a clone; an edited command does', async () => {

@@ -2,7 +2,7 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { flowctl, json, makeProject, runFlow, startRun, StoreReader } from './helpers.js';
+import { flowctl, json, makeProject, runFlow, STACK, startRun, StoreReader } from './helpers.js';
 
 let cwd: string;
 
@@ -42,6 +42,30 @@ test('bad input exits 2', async () => {
   const notRun = await flowctl(['tag', 'add', `${id}/hello`, 'x'], { cwd });
   expect(notRun.exitCode).toBe(2);
   expect(notRun.stderr).toMatch(/tag takes a run/);
+});
+
+test('run --tag and resume --tag take only tags tag add takes: exit 2 naming the value, and no run is started', async () => {
+  const { id } = await runFlow(cwd, 'flow.yaml');
+  const before = (await json(['show', 'tiny', '--json', '--limit', '0'], cwd)).runs.length;
+  const long = 'x'.repeat(200);
+  const bad: Array<[string, RegExp]> = [
+    ['', /Invalid tag "" given to --tag/], ['a b', /Invalid tag "a b" given to --tag/], ['a\nb', /Invalid tag "a\\nb" given to --tag/],
+    [long, /Invalid tag "x{60}"… \(200 characters\) given to --tag/], ['tab\there', /Invalid tag "tab\\there"/],
+  ];
+  for (const [tag, message] of bad) {
+    for (const args of [['run', 'flow.yaml', '--tag', 'fine', '--tag', tag], ['resume', id, '--tag', tag]]) {
+      const r = await flowctl(args, { cwd });
+      expect([args[0], tag, r.exitCode]).toEqual([args[0], tag, 2]);
+      expect(r.stderr).toMatch(message);
+      expect(r.stderr).not.toMatch(STACK);
+    }
+    expect((await flowctl(['tag', 'add', id, tag], { cwd })).exitCode).toBe(2);
+  }
+  expect((await json(['show', 'tiny', '--json', '--limit', '0'], cwd)).runs.length).toBe(before);
+  // The longest valid tag is accepted everywhere, and can be removed again.
+  const max = 'y'.repeat(128);
+  const { id: tagged } = await runFlow(cwd, 'flow.yaml', ['--tag', max]);
+  expect((await flowctl(['tag', 'remove', tagged, max], { cwd })).exitCode).toBe(0);
 });
 
 test('a tag added while the run is alive survives its heartbeat rewrites of run.json', async () => {

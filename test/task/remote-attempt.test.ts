@@ -127,6 +127,26 @@ test('stored attempts of one run, run side by side on one machine (containers sh
   expect(recs.map((r) => [r.state, r.reason])).toEqual(specs.map(() => ['succeeded', undefined]));
 });
 
+test('a stored attempt (a batch job) inherits neither flowctl\'s param and mask channels nor variables holding a secret', async () => {
+  const dir = await mkdtemp(path.join(os.tmpdir(), 'flowctl-remote-'));
+  dirs.push(dir);
+  const datastore = path.join(dir, 'store');
+  const store = await openStore({ datastore, cwd: dir, create: true });
+  const spec = await prepare(store, dir);
+  const probe = {
+    ...spec, outputs: [], inputs: [],
+    command: 'for v in FLOWCTL_PARAM_TOKEN FLOWCTL_MASK_1 HOLDER TOKEN PLAIN; do eval "echo $v=\\${#$v}"; done',
+  };
+  await store.writeAttemptSpec(probe);
+  const child = await execa('node', [BIN, 'task', '--datastore', datastore, `remote/${spec.runId}/work/1/1`], {
+    cwd: os.tmpdir(), reject: false,
+    env: { TOKEN: SECRET, FLOWCTL_PARAM_TOKEN: SECRET, FLOWCTL_MASK_1: 'whole-secret-abcdef', HOLDER: `x${SECRET}x`, PLAIN: 'abc' },
+  });
+  expect(child.exitCode).toBe(0);
+  const out = await store.readAttemptLog('remote', spec.runId, 'work', '1', 1, 'stdout');
+  expect(out).toBe(`FLOWCTL_PARAM_TOKEN=0\nFLOWCTL_MASK_1=0\nHOLDER=0\nTOKEN=${SECRET.length}\nPLAIN=3\n`);
+});
+
 async function readStoredText(store: Store, spec: AttemptSpec): Promise<string> {
   const key = `flows/${spec.flow}/runs/${spec.runId}/steps/${spec.step}/tasks/${spec.taskId}/attempts/${spec.attempt}/spec.json`;
   const local = store.kv.inPlacePath(key);

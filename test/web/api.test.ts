@@ -1,7 +1,7 @@
 /** `flowctl ui`'s HTTP API without a browser: JSON shapes, filters, artifacts, tagging, live streams, auth. */
 import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { flowctl, runIdFrom, StoreReader } from '../helpers/cli.js';
+import { flowctl, makeProject, runIdFrom, StoreReader } from '../helpers/cli.js';
 import { startRun } from '../show/helpers.js';
 import { demoProject, getJson, readSse, removeAll, startUi, type UiProcess } from './helpers.js';
 
@@ -293,3 +293,50 @@ test('bad usage: a taken --port exits 2 naming it; a missing store exits 2', asy
   expect(none.stderr).toMatch(/No store at/);
   expect(none.stderr).not.toMatch(/\n\s+at /);
 });
+
+test('artifacts with any file name download and preview: RFC 6266 Content-Disposition with an ASCII fallback and UTF-8 filename*', async () => {
+  const names = ['数据-✓.csv', 'é "quoted".txt', "it's (1) *.txt", 'plain.txt'];
+  const own = await makeProject({
+    'names.yaml': `
+version: 1
+name: names
+steps:
+  make:
+    run: |
+${names.map((n) => `      printf 'a,b\\n1,2\\n' > ${shellQuote(n)}`).join('\n')}
+    outputs: ${JSON.stringify(names)}
+`,
+  });
+  dirs.push(own);
+  const run = await flowctl(['run', 'names.yaml'], { cwd: own });
+  expect(run.exitCode).toBe(0);
+  const id = runIdFrom(run);
+  const ownUi = await startUi(own);
+  try {
+    const raw = (n: string, extra = '') => fetch(`${ownUi.origin}/api/artifact/raw?flow=names&run=${id}&step=make&task=0&path=${encodeURIComponent(n)}${extra}`);
+    const expected: Record<string, string> = {
+      '数据-✓.csv': `filename="__-_.csv"; filename*=UTF-8''%E6%95%B0%E6%8D%AE-%E2%9C%93.csv`,
+      'é "quoted".txt': `filename="_ _quoted_.txt"; filename*=UTF-8''%C3%A9%20%22quoted%22.txt`,
+      "it's (1) *.txt": `filename="it's (1) *.txt"`,
+      'plain.txt': 'filename="plain.txt"',
+    };
+    for (const n of names) {
+      for (const [extra, type] of [['', 'inline'], ['&download=1', 'attachment']] as const) {
+        const r = await raw(n, extra);
+        expect([n, r.status, r.headers.get('content-disposition')]).toEqual([n, 200, `${type}; ${expected[n]}`]);
+        expect(await r.text()).toBe('a,b\n1,2\n');
+      }
+      const star = expected[n]!.match(/filename\*=UTF-8''(.+)$/)?.[1];
+      if (star) expect(decodeURIComponent(star)).toBe(n);
+      expect((await getJson(`${ownUi.origin}/api/artifact?flow=names&run=${id}&step=make&task=0&path=${encodeURIComponent(n)}`)).body).toMatchObject({ path: n, preview: n.endsWith('.csv') ? 'table' : 'text' });
+    }
+    const table = await getJson(`${ownUi.origin}/api/artifact/table?flow=names&run=${id}&step=make&task=0&path=${encodeURIComponent(names[0]!)}`);
+    expect(table.body).toMatchObject({ columns: ['a', 'b'], rows: [['1', '2']] });
+  } finally {
+    await ownUi.stop();
+  }
+});
+
+function shellQuote(s: string): string {
+  return `'${s.replace(/'/g, `'\\''`)}'`;
+}

@@ -9,6 +9,7 @@
 import { randomBytes } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { ProcessRequest, ProcessResult, ProcessRunner } from '../../task/process-runner.js';
+import { inheritedEnv } from '../../task/task-env.js';
 import { formatDuration, notStarted, runWithLogs, type Outcome } from '../attempt-logs.js';
 import type { LogFile } from '../log-file.js';
 import { Spawner } from '../spawner/client.js';
@@ -84,8 +85,9 @@ export class ContainerProcessRunner implements ProcessRunner {
     } catch (e) {
       return notStarted((e as Error).message);
     }
-    const env: Record<string, string> = {};
-    for (const [k, v] of Object.entries(process.env)) if (v !== undefined) env[k] = v;
+    // The container gets none of this (only `built.args`' --env names), but the runtime CLI's
+    // own processes need not see flowctl's secret channels either.
+    const env = inheritedEnv(process.env, req.holdsSecret);
     Object.assign(env, built.cliEnv);
 
     let sub;

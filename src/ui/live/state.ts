@@ -127,8 +127,13 @@ export function reduce(s: ViewState, e: RunEvent): ViewState {
       return updateStep(s, e.step, (x) => ({ ...x, startedAt: x.startedAt ?? t }));
     case 'step-planned':
       return updateStep(s, e.step, (x) => ({ ...x, planned: Math.max(x.planned, e.tasks) }));
-    case 'step-finished':
-      return updateStep(s, e.step, (x) => ({ ...x, outcome: e.state, durationMs: e.durationMs }));
+    case 'step-finished': {
+      const done = updateStep(s, e.step, (x) => ({ ...x, outcome: e.state, durationMs: e.durationMs }));
+      // A group over an empty list ends without starting its steps: they succeeded (or were skipped) with it.
+      if (e.state !== 'succeeded' && e.state !== 'skipped') return done;
+      const inside = done.steps.filter((x) => x.step.startsWith(`${e.step}.`) && x.startedAt === undefined && x.outcome === undefined);
+      return inside.reduce((acc, x) => updateStep(acc, x.step, (y) => ({ ...y, outcome: e.state })), done);
+    }
     case 'task-started': {
       const running = new Map(s.running);
       const image = e.image === undefined ? undefined : sanitizeLine(imageLabel(e.image, e.imageDigest));

@@ -3,6 +3,7 @@ import type { Hono } from 'hono';
 import { producingTask, Run } from '../../client/index.js';
 import { ExitCode, FlowctlError } from '../../errors.js';
 import { compareRuns } from '../compare.js';
+import { contentDisposition } from '../content-disposition.js';
 import { buildReport } from '../report.js';
 import { listFlowRows, listRuns, runRow } from '../runs-list.js';
 import { searchToQuery } from '../shared/run-filter.js';
@@ -58,7 +59,7 @@ export function browseRoutes(app: Hono, deps: WebDeps): void {
   app.get('/api/runs/:flow/:runId/report', async (c) => {
     const run = await runOf(all, c.req.param('flow'), c.req.param('runId'));
     const html = await buildReport(run, { appDir: deps.appDir, version: deps.version });
-    return c.body(html, 200, { 'Content-Type': 'text/html; charset=utf-8', 'Content-Disposition': `attachment; filename="${run.flow}-${run.id}.html"` });
+    return c.body(html, 200, { 'Content-Type': 'text/html; charset=utf-8', 'Content-Disposition': contentDisposition('attachment', `${run.flow}-${run.id}.html`) });
   });
 
   app.get('/api/compare', async (c) => {

@@ -6,6 +6,7 @@
 import { Readable } from 'node:stream';
 import type { Context, Hono } from 'hono';
 import { ExitCode, FlowctlError } from '../../errors.js';
+import { contentDisposition } from '../content-disposition.js';
 import { previewByName, previewBySniff } from '../preview.js';
 import type { ArtifactView } from '../shared/types.js';
 import { tablePreview } from '../table-preview.js';
@@ -44,7 +45,7 @@ export function fileRoutes(app: Hono, deps: WebDeps): void {
       'X-Content-Type-Options': 'nosniff',
       'Content-Security-Policy': preview === 'html' ? 'sandbox allow-scripts allow-popups' : 'sandbox',
       'Cache-Control': 'private, max-age=31536000, immutable', // addressed by content: the bytes never change
-      'Content-Disposition': `${c.req.query('download') ? 'attachment' : 'inline'}; filename="${name.replace(/["\\\r\n]/g, '_')}"`,
+      'Content-Disposition': contentDisposition(c.req.query('download') ? 'attachment' : 'inline', name),
     };
     if (!head) headers['Content-Length'] = String(info.size);
     return new Response(webStream(head ? limitBytes(artifact.stream(), head) : artifact.stream()), { headers });
@@ -64,7 +65,7 @@ export function fileRoutes(app: Hono, deps: WebDeps): void {
     return new Response(webStream(attempt.logStream(stream)), {
       headers: {
         'Content-Type': 'text/plain; charset=utf-8', 'X-Content-Type-Options': 'nosniff',
-        'Content-Disposition': `${c.req.query('download') ? 'attachment' : 'inline'}; filename="${name}"`,
+        'Content-Disposition': contentDisposition(c.req.query('download') ? 'attachment' : 'inline', name),
       },
     });
   });

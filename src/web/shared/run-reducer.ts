@@ -102,6 +102,10 @@ export function applyEvents(snap: RunSnapshot, events: readonly RunEventLike[]):
           s.state = e.state === 'succeeded' && rows.length > 0 && rows.every((r) => r.state === 'cached') ? 'cached' : (e.state as StepView['state']);
           s.finishedAt = e.time;
           if (typeof e.durationMs === 'number') s.durationMs = e.durationMs;
+          // A group over an empty list ends without starting its steps: they succeeded (or were skipped) with it.
+          if (e.state === 'succeeded' || e.state === 'skipped') {
+            for (const d of next.steps) if (d.step.startsWith(`${s.step}.`) && d.state === 'pending' && !d.startedAt) d.state = e.state;
+          }
         }
         break;
       }
