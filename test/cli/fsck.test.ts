@@ -182,6 +182,23 @@ test('--repair quarantines damaged objects and drops dangling cache entries; the
   expect(clean.exitCode).toBe(0);
 }, 90_000);
 
+test('records of the wrong shape deep inside (an attempt\'s outputs, a spec\'s inputs, the runs index) are damaged records, never a crash', async () => {
+  const { cwd, s, runId } = await project();
+  const base = `flows/fs/runs/${runId}/steps/use/tasks/0/attempts/1`;
+  const attempt = await s.json(`${base}/attempt.json`);
+  await writeFile(path.join(s.root, `${base}/attempt.json`), JSON.stringify({ ...attempt, outputs: [{ path: 'two.txt', type: 'file', hash: 'nothex' }] }));
+  // Local attempts store no spec (remote ones do): one whose inputs are not entries.
+  const spec = { flow: 'fs', runId, step: 'use', taskId: '0', attempt: 1, inputs: [null, { path: 'x', entry: 7 }] };
+  await writeFile(path.join(s.root, `${base}/spec.json`), JSON.stringify(spec));
+  await writeFile(path.join(s.root, `runs/${runId}`), '../../etc\n');
+  const r = await flowctl(['fsck'], { cwd });
+  expect(r.stderr).toBe('');
+  expect(r.exitCode).toBe(1);
+  expect(r.stdout).toMatch(new RegExp(`^damaged record ${base}/attempt\\.json: an output entry is not .*nothex`, 'm'));
+  expect(r.stdout).toMatch(new RegExp(`^damaged record ${base}/spec\\.json: an output entry is not`, 'm'));
+  expect(r.stdout).toMatch(new RegExp(`^damaged record runs/${runId}: "\\.\\./\\.\\./etc\\\\n" is not a flow name$`, 'm'));
+}, 60_000);
+
 test('usage: a bad flag and a missing store exit 2 with a message and no stack', async () => {
   const cwd = await makeProject({});
   dirs.push(cwd);
