@@ -110,6 +110,8 @@ test('finds a flipped byte, a missing object, a truncated record and a dangling 
   const dangling = `cache/tasks/ee/${'e'.repeat(64)}.json`;
   await mkdir(path.dirname(path.join(s.root, dangling)), { recursive: true });
   await writeFile(path.join(s.root, dangling), JSON.stringify({ flow: 'fs', runId: '20200101T000000.000Z-aaaaaa', step: 'make', taskId: '0' }));
+  // Opened read-only: not even the scratch directory a store normally gets is made again.
+  await removeDir(path.join(s.root, 'tmp'));
   const before = await storeState(s.root);
 
   const r = await flowctl(['fsck'], { cwd });
@@ -129,6 +131,7 @@ test('finds a flipped byte, a missing object, a truncated record and a dangling 
   expect(lines.at(-3)).toMatch(/^fsck .*: 5 problems \(1 damaged object, 1 missing object, 1 damaged record, 2 dangling cache entries\)$/);
   expect(lines.at(-1)).toMatch(/--repair/);
   expect(await storeState(s.root)).toEqual(before);
+  expect(existsSync(path.join(s.root, 'tmp'))).toBe(false);
 
   const j = await flowctl(['fsck', '--json'], { cwd });
   expect(j.exitCode).toBe(1);
