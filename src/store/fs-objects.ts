@@ -124,17 +124,11 @@ export class FsObjectStore implements ObjectStore {
 
   /** Read without touching the access time (the object's last use): a gc or fsck reading a manifest does not use it. */
   async peekBytes(hash: string): Promise<Buffer | undefined> {
-    let fh;
     try {
-      fh = await openQuietly(this.path(hash));
+      return await readQuietly(this.path(hash));
     } catch (e) {
       if (errno(e) === 'ENOENT') return undefined;
       throw e;
-    }
-    try {
-      return await fh.readFile();
-    } finally {
-      await fh.close();
     }
   }
 
@@ -166,7 +160,8 @@ export class FsObjectStore implements ObjectStore {
     let st;
     try {
       st = await lstat(path, { bigint: true });
-      data = await readFile(path);
+      // Read-only (a dry run): a look is not a use, so the access time (gc's last use) stays.
+      data = this.readOnly ? await readQuietly(path) : await readFile(path);
     } catch (e) {
       if (errno(e) === 'ENOENT') throw missingObject(hash, key, e);
       throw e;
@@ -340,5 +335,15 @@ export class FsObjectStore implements ObjectStore {
       await rm(tmp, { force: true });
       throw e;
     }
+  }
+}
+
+/** The whole file, read without moving its access time (openQuietly). */
+async function readQuietly(path: string): Promise<Buffer> {
+  const fh = await openQuietly(path);
+  try {
+    return await fh.readFile();
+  } finally {
+    await fh.close();
   }
 }
