@@ -213,10 +213,16 @@ export class FsObjectStore implements ObjectStore {
     }
   }
 
-  /** Move the object to quarantine/, whatever it holds (`fsck --repair` found it damaged). */
+  /**
+   * Move the object to quarantine/ (`fsck --repair` found it damaged) if it is damaged still: a
+   * run may have put a good copy since (a new inode), which stays.
+   */
   async quarantine(hash: string): Promise<void> {
     const st = await lstat(this.path(hash), { bigint: true }).catch(() => undefined);
-    if (st) await this.quarantineInode(hash, st.ino);
+    if (!st) return;
+    if ((await rehashFile(this.path(hash), hash)) !== 'damaged') return;
+    // Only the inode that was hashed: a good copy renamed in meanwhile is left alone.
+    await this.quarantineInode(hash, st.ino);
   }
 
   /**
