@@ -51,6 +51,16 @@ describe.each(S3_SERVERS)('%s', (_, server) => {
     return out.sort();
   }
 
+  test('quarantining through the maintenance surface leaves a good object where it is', async () => {
+    const store = await freshStore(URL, s3.endpoint, dir);
+    const info = await store.objects.putBytes('good and stays\n');
+    await store.maintenance.quarantineObject(info.hash);
+    expect(await store.maintenance.rehashObject(info.hash)).toBe('intact');
+    await store.kv.put(keys.object(info.hash), 'bad\n');
+    await store.maintenance.quarantineObject(info.hash);
+    expect(await store.maintenance.rehashObject(info.hash)).toBe('missing');
+  }, 60_000);
+
   test('finds each kind of damage in the bucket, changes nothing, and --repair lets the next run produce it again', async () => {
     const first = await cli(['run', 'flow.yaml']);
     expect(first.exitCode).toBe(0);
