@@ -16,7 +16,8 @@ export interface FsckCommandOptions {
 /** Check the store, print what was found; returns the exit code (0 clean, 1 problems). */
 export async function runFsck(o: FsckCommandOptions): Promise<number> {
   const [{ openStore }, { checkStore }] = await Promise.all([import('../store/open.js'), import('../store/fsck/check.js')]);
-  const store = await openStore({ datastore: o.datastore, cwd: o.cwd });
+  // Without --repair the store is opened read-only: nothing is created, and a write would throw.
+  const store = await openStore({ datastore: o.datastore, cwd: o.cwd, readOnly: !o.repair });
   const result = await checkStore(store, { repair: o.repair, onProblem: o.json ? undefined : (p) => process.stdout.write(`${problemLine(p)}\n`) });
   process.stdout.write(o.json ? `${JSON.stringify({ store: store.location, ...result }, null, 2)}\n` : formatSummary(result, store.location));
   return result.ok ? 0 : 1;

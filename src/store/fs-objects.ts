@@ -124,17 +124,11 @@ export class FsObjectStore implements ObjectStore {
 
   /** Read without touching the access time (the object's last use): a gc or fsck reading a manifest does not use it. */
   async peekBytes(hash: string): Promise<Buffer | undefined> {
-    let fh;
     try {
-      fh = await openQuietly(this.path(hash));
+      return await readQuietly(this.path(hash));
     } catch (e) {
       if (errno(e) === 'ENOENT') return undefined;
       throw e;
-    }
-    try {
-      return await fh.readFile();
-    } finally {
-      await fh.close();
     }
   }
 
@@ -166,7 +160,8 @@ export class FsObjectStore implements ObjectStore {
     let st;
     try {
       st = await lstat(path, { bigint: true });
-      data = await readFile(path);
+      // Read-only (a dry run): a look is not a use, so the access time (gc's last use) stays.
+      data = this.readOnly ? await readQuietly(path) : await readFile(path);
     } catch (e) {
       if (errno(e) === 'ENOENT') throw missingObject(hash, key, e);
       throw e;
@@ -218,10 +213,16 @@ export class FsObjectStore implements ObjectStore {
     }
   }
 
-  /** Move the object to quarantine/, whatever it holds (`fsck --repair` found it damaged). */
+  /**
+   * Move the object to quarantine/ (`fsck --repair` found it damaged) if it is damaged still: a
+   * run may have put a good copy since (a new inode), which stays.
+   */
   async quarantine(hash: string): Promise<void> {
     const st = await lstat(this.path(hash), { bigint: true }).catch(() => undefined);
-    if (st) await this.quarantineInode(hash, st.ino);
+    if (!st) return;
+    if ((await rehashFile(this.path(hash), hash)) !== 'damaged') return;
+    // Only the inode that was hashed: a good copy renamed in meanwhile is left alone.
+    await this.quarantineInode(hash, st.ino);
   }
 
   /**
@@ -340,5 +341,15 @@ export class FsObjectStore implements ObjectStore {
       await rm(tmp, { force: true });
       throw e;
     }
+  }
+}
+
+/** The whole file, read without moving its access time (openQuietly). */
+async function readQuietly(path: string): Promise<Buffer> {
+  const fh = await openQuietly(path);
+  try {
+    return await fh.readFile();
+  } finally {
+    await fh.close();
   }
 }

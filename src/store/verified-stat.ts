@@ -62,7 +62,8 @@ export async function markVerified(path: string, opts: { atime?: Date; mode?: nu
  * Check the file that holds object `hash`: by stat when it looks verified, else by re-hashing it.
  * `quarantine(ino)` is called for a file whose content does not match (it receives the inode
  * that was hashed, so it moves nothing else that may have replaced it meanwhile).
- * `repair: false` (read-only checks): a good file's stat is left as found.
+ * `repair: false` (read-only checks): a good file's stat is left as found, its access time too
+ * (the object's last use, which gc reads, must not move for a look).
  */
 export async function checkObjectFile(
   path: string, hash: string, opts: { size?: number; repair?: boolean; quarantine(ino: bigint): Promise<void> },
@@ -78,7 +79,7 @@ export async function checkObjectFile(
       await opts.quarantine(before.ino);
       return 'damaged';
     }
-    const actual = await hashFile(path).catch((e) => (errno(e) === 'ENOENT' ? undefined : Promise.reject(e)));
+    const actual = await hashFile(path, { quiet: opts.repair === false }).catch((e) => (errno(e) === 'ENOENT' ? undefined : Promise.reject(e)));
     if (!actual) return 'missing';
     const after = await lstat(path, { bigint: true }).catch(() => undefined);
     if (!after) return 'missing';

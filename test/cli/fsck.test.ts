@@ -110,6 +110,8 @@ test('finds a flipped byte, a missing object, a truncated record and a dangling 
   const dangling = `cache/tasks/ee/${'e'.repeat(64)}.json`;
   await mkdir(path.dirname(path.join(s.root, dangling)), { recursive: true });
   await writeFile(path.join(s.root, dangling), JSON.stringify({ flow: 'fs', runId: '20200101T000000.000Z-aaaaaa', step: 'make', taskId: '0' }));
+  // Opened read-only: not even the scratch directory a store normally gets is made again.
+  await removeDir(path.join(s.root, 'tmp'));
   const before = await storeState(s.root);
 
   const r = await flowctl(['fsck'], { cwd });
@@ -129,6 +131,7 @@ test('finds a flipped byte, a missing object, a truncated record and a dangling 
   expect(lines.at(-3)).toMatch(/^fsck .*: 5 problems \(1 damaged object, 1 missing object, 1 damaged record, 2 dangling cache entries\)$/);
   expect(lines.at(-1)).toMatch(/--repair/);
   expect(await storeState(s.root)).toEqual(before);
+  expect(existsSync(path.join(s.root, 'tmp'))).toBe(false);
 
   const j = await flowctl(['fsck', '--json'], { cwd });
   expect(j.exitCode).toBe(1);
@@ -177,6 +180,46 @@ test('--repair quarantines damaged objects and drops dangling cache entries; the
   expect((await s.task('fs', id, 'use')).state).toBe('cached');
   expect(await readFile(s.objectPath(one.hash), 'utf8')).toBe('one\n');
 
+  const clean = await flowctl(['fsck'], { cwd });
+  expect(clean.stdout).toMatch(/no problems/);
+  expect(clean.exitCode).toBe(0);
+}, 90_000);
+
+test('records of the wrong shape deep inside (an attempt\'s outputs, a spec\'s inputs, the runs index, an events line) are damaged records, never a crash; tag edits of no run are a missing record', async () => {
+  const { cwd, s, runId } = await project();
+  const base = `flows/fs/runs/${runId}/steps/use/tasks/0/attempts/1`;
+  const attempt = await s.json(`${base}/attempt.json`);
+  await writeFile(path.join(s.root, `${base}/attempt.json`), JSON.stringify({ ...attempt, outputs: [{ path: 'two.txt', type: 'file', hash: 'nothex' }] }));
+  // Local attempts store no spec (remote ones do): one whose inputs are not entries.
+  const spec = { flow: 'fs', runId, step: 'use', taskId: '0', attempt: 1, inputs: [null, { path: 'x', entry: 7 }] };
+  await writeFile(path.join(s.root, `${base}/spec.json`), JSON.stringify(spec));
+  await writeFile(path.join(s.root, `runs/${runId}`), '../../etc\n');
+  await writeFile(path.join(s.root, `flows/fs/runs/${runId}/events.ndjson`), '{"type":"x"}\n{"type":\n{}\n', { flag: 'a' });
+  const ghost = '20200101T000000.000Z-bbbbbb';
+  await mkdir(path.join(s.root, 'flows/fs/tags'), { recursive: true });
+  await writeFile(path.join(s.root, `flows/fs/tags/${ghost}.json`), JSON.stringify({ formatVersion: 1, added: ['a'], removed: [], updatedAt: '' }));
+  const r = await flowctl(['fsck'], { cwd });
+  expect(r.stderr).toBe('');
+  expect(r.exitCode).toBe(1);
+  expect(r.stdout).toMatch(new RegExp(`^damaged record ${base}/attempt\\.json: an output entry is not .*nothex`, 'm'));
+  expect(r.stdout).toMatch(new RegExp(`^damaged record ${base}/spec\\.json: an output entry is not`, 'm'));
+  expect(r.stdout).toMatch(new RegExp(`^damaged record runs/${runId}: "\\.\\./\\.\\./etc\\\\n" is not a flow name$`, 'm'));
+  expect(r.stdout).toMatch(new RegExp(`^damaged record flows/fs/runs/${runId}/events\\.ndjson: line \\d+ is not valid JSON$`, 'm'));
+  expect(r.stdout).toContain(`missing record flows/fs/runs/${ghost}/run.json: named by the tag edits flows/fs/tags/${ghost}.json`);
+}, 60_000);
+
+test('a code snapshot with a file gone: --repair drops it, and the next run stores the code again whole', async () => {
+  const { cwd, s, env, runId } = await project();
+  const run = await s.run('fs', runId);
+  const code = await s.json(`code/${run.codeHash}`);
+  const flowFile = code.files.find((f: any) => f.path === 'flow.yaml');
+  await unlink(s.objectPath(flowFile.hash));
+  const r = await flowctl(['fsck', '--repair'], { cwd });
+  expect(r.exitCode).toBe(1);
+  expect(r.stdout).toContain(`missing object objects/sha256/${flowFile.hash.slice(0, 2)}/${flowFile.hash}: flow.yaml in code/${run.codeHash}`);
+  expect(r.stdout).toMatch(/^repaired: quarantined 0 objects, dropped 0 cache entries and 1 code snapshot;/m);
+  expect(existsSync(path.join(s.root, `code/${run.codeHash}`))).toBe(false);
+  expect((await flowctl(['run', 'flow.yaml'], { cwd, env })).exitCode).toBe(0);
   const clean = await flowctl(['fsck'], { cwd });
   expect(clean.stdout).toMatch(/no problems/);
   expect(clean.exitCode).toBe(0);

@@ -45,7 +45,8 @@ export class RecordChecker {
       case 'attempt-spec':
         return this.read(key, async () => {
           const spec = await s.readAttemptSpec(k.flow, k.runId, k.step, k.taskId, k.attempt);
-          for (const input of spec?.inputs ?? []) await this.outputs([input.entry], key);
+          const inputs: unknown[] = Array.isArray(spec?.inputs) ? spec.inputs : [];
+          for (const input of inputs) await this.outputs([(input as { entry?: OutputEntry } | null)?.entry as OutputEntry], key);
         });
       case 'job-array':
         return this.read(key, () => s.readJobArray(k.flow, k.runId, k.arrayId));
@@ -81,8 +82,18 @@ export class RecordChecker {
 
   /** Whether every object of these outputs is intact (a directory's files too). */
   async outputs(outputs: OutputEntry[] | undefined, from: string): Promise<boolean> {
+    if (outputs !== undefined && !Array.isArray(outputs)) {
+      this.damaged(from, 'outputs is not a list');
+      return false;
+    }
     let all = true;
     for (const o of outputs ?? []) {
+      // attempt.json and spec.json are not shape-checked down to their outputs by their readers.
+      if (!isOutputEntry(o)) {
+        this.damaged(from, `an output entry is not {path, type: file|dir, sha256 hash, size}: ${String(JSON.stringify(o)).slice(0, 120)}`);
+        all = false;
+        continue;
+      }
       let ok = true;
       for await (const r of this.walker.output(o, from)) ok = (await this.follow(r)) && ok;
       if (o.type === 'dir' && !ok) this.badDirs.add(o.hash);
@@ -148,4 +159,10 @@ export class RecordChecker {
     const why = reason.startsWith(`${key} is damaged: `) ? reason.slice(key.length + 13) : reason;
     this.sink.add({ kind: 'damaged-record', key, message: `damaged record ${key}: ${why}` });
   }
+}
+
+function isOutputEntry(o: unknown): o is OutputEntry {
+  const e = o as Partial<OutputEntry> | null;
+  return typeof e === 'object' && e !== null && typeof e.path === 'string' && (e.type === 'file' || e.type === 'dir') &&
+    typeof e.hash === 'string' && /^[0-9a-f]{64}$/.test(e.hash);
 }

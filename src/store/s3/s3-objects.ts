@@ -184,6 +184,9 @@ export class S3ObjectStore implements ObjectStore {
 
   /** A copy under `quarantine/<hash>.<time>-<pid>` in the bucket, then the object removed. */
   async quarantine(hash: string): Promise<void> {
+    // Only if damaged still: a run may have put a good copy since fsck looked (S3 has no
+    // compare-and-delete, so this narrows the window to the copy below rather than closing it).
+    if ((await this.rehash(hash)) !== 'damaged') return;
     const dest = `quarantine/${checkHash(hash)}.${new Date().toISOString().replace(/[-:.]/g, '')}-${process.pid}`;
     if (await this.bucket.copy(keys.object(hash), dest)) await this.delete(hash);
     await this.cache.drop(hash);
