@@ -75,4 +75,35 @@ describe.each(S3_SERVERS)('%s', (_, server) => {
     expect(body.records.checked).toBeGreaterThanOrEqual(RUNS * (ITEMS + 2) * 2);
     expect(body.cacheEntries.checked).toBeGreaterThanOrEqual(ITEMS + 1);
   }, 400_000);
+
+  test(`${RUNS} concurrent runs while gc keeps removing older runs: every run succeeds, fsck is clean, kept runs stay whole`, async () => {
+    const env = (name: string) => s3.env(path.join(dir, name));
+    const runs = Promise.all(Array.from({ length: RUNS }, (_, i) =>
+      flowctl(['run', 'flow.yaml', '--datastore', URL, '-q'], { cwd: dir, env: env(`cache-gc-${i >> 1}`) })));
+    // gc over and over while the runs go: --keep-last 1 removes all but the newest finished run
+    // of the flow, --grace 0s leaves only the protocol (live runs, used-marks) to protect them.
+    let stop = false;
+    const gcs: Array<{ exitCode?: number; stderr: string }> = [];
+    const gcLoop = (async () => {
+      while (!stop) gcs.push(await flowctl(['gc', '--keep-last', '1', '--grace', '0s', '--datastore', URL, '--json'], { cwd: dir, env: env('cache-gc') }));
+    })();
+    const results = await runs;
+    stop = true;
+    await gcLoop;
+    for (const r of results) expect({ exitCode: r.exitCode, stderr: r.exitCode === 0 ? '' : r.stderr }).toEqual({ exitCode: 0, stderr: '' });
+    expect(gcs.length).toBeGreaterThan(0);
+    // A gc either did its work or was refused because another held the lock: never a crash.
+    for (const g of gcs) expect({ exitCode: g.exitCode, crash: /TypeError|at .*\.js:\d+/.test(g.stderr) }).toMatchObject({ crash: false });
+    for (const g of gcs) expect([0, 1]).toContain(g.exitCode);
+
+    const final = await flowctl(['gc', '--keep-last', '1', '--grace', '0s', '--datastore', URL], { cwd: dir, env: env('cache-gc') });
+    expect(final.exitCode).toBe(0);
+    const fsck = await flowctl(['fsck', '--datastore', URL, '--json'], { cwd: dir, env: env('cache-fsck-gc') });
+    expect(JSON.parse(fsck.stdout).problems).toEqual([]);
+    expect(fsck.exitCode).toBe(0);
+    // The run gc kept still shows and its outputs read back.
+    const latest = await flowctl(['show', 'load/latest/join/0/all.txt', '--datastore', URL], { cwd: dir, env: env('cache-show') });
+    expect(latest.exitCode).toBe(0);
+    expect(latest.stdout).toBe(Array.from({ length: ITEMS }, (_, i) => `item ${i}\n`).join('').trimEnd()); // execa drops the final newline
+  }, 600_000);
 });
