@@ -174,3 +174,20 @@ test('rm removes named runs and what only they used; a live run is refused; bad 
     expect(r.stderr).not.toMatch(/\n\s+at /);
   }
 }, 120_000);
+
+test('gc with the default grace leaves no cache entry naming a run it removed: fsck is clean right after', async () => {
+  dir = await makeProject({ 'flow.yaml': FLOW });
+  for (const n of [1, 2, 3]) expect((await flowctl(['run', 'flow.yaml', '-p', `n=${n}`, '--output', 'plain'], { cwd: dir })).exitCode).toBe(0);
+  // Every run just wrote its cache entries: all within the grace, yet two of the runs go.
+  const gc = await flowctl(['gc', '--keep-last', '1', '--json'], { cwd: dir });
+  expect(gc.exitCode).toBe(0);
+  const body = JSON.parse(gc.stdout) as { runs: unknown[]; cacheEntries: number };
+  expect(body.runs).toHaveLength(2);
+  expect(body.cacheEntries).toBe(4); // make and use of each removed run
+  const fsck = await flowctl(['fsck', '--json'], { cwd: dir });
+  expect(JSON.parse(fsck.stdout).problems).toEqual([]);
+  expect(fsck.exitCode).toBe(0);
+  // The kept run's tasks are still reused.
+  const again = await flowctl(['run', 'flow.yaml', '-p', 'n=3', '--output', 'plain'], { cwd: dir });
+  expect(again.stderr).toMatch(/task use\/0: cached/);
+}, 120_000);

@@ -11,8 +11,8 @@
  *    whatever references it, and so is every file of a directory manifest used after it.
  * 3. Mark: every object and code snapshot a kept run references (references.ts). A kept run
  *    whose records cannot be read stops gc before anything is removed.
- * 4. Remove the chosen runs' records, then cache entries that point at no kept run (unless
- *    written after the cutoff), then objects and code snapshots neither marked nor used after
+ * 4. Remove the chosen runs' records, then cache entries that point at a removed run, or at no
+ *    kept run unless written after the cutoff, then objects and code snapshots neither marked nor used after
  *    the cutoff, each judged again at the moment it goes (deleteUnusedSince), then crash leftovers.
  *
  * A run that reuses an object gc removes at that very moment finds it missing: that is a cache
@@ -119,7 +119,10 @@ export async function collectGarbage(store: Store, opts: GcOptions): Promise<GcR
 
     const keptRuns = new Set(kept.map(runKey));
     for await (const e of m.listCacheEntries()) {
-      if (!e.entry || keptRuns.has(`${e.entry.flow}/${e.entry.runId}`) || e.mtimeMs >= cutoff) continue;
+      if (!e.entry || keptRuns.has(`${e.entry.flow}/${e.entry.runId}`)) continue;
+      // A recent entry may name a run whose record is not written yet, so it stays; one naming a
+      // run removed just now can never be good again (fsck would call it dangling), so it goes.
+      if (e.mtimeMs >= cutoff && !removed.has(`${e.entry.flow}/${e.entry.runId}`)) continue;
       if (!dryRun) await m.deleteCacheEntry(e.cacheKey);
       result.cacheEntries++;
     }
