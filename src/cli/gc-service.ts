@@ -27,6 +27,10 @@ export async function runGc(o: GcCommandOptions): Promise<void> {
   ]);
   const duration = (flag: string, v: string | undefined) => {
     if (v === undefined) return undefined;
+    // A bare number is ambiguous here (30 days? seconds?) and a wrong guess deletes runs: say the unit.
+    if (/^\s*\d+(\.\d+)?\s*$/.test(v)) {
+      throw new FlowctlError('USAGE', `--${flag} ${JSON.stringify(v)}: give a unit (s, m, h, d)`, { exitCode: ExitCode.Usage, hint: `e.g. --${flag} ${v.trim()}d for ${v.trim()} days` });
+    }
     try {
       return parseDuration(v);
     } catch (e) {

@@ -12,7 +12,7 @@
 import { isDamagedRecord } from './record-check.js';
 import { parseCodeManifest, parseDirManifest } from './manifest.js';
 import { sha256 } from './hash.js';
-import { keys, type CacheEntry, type OutputEntry } from './records.js';
+import { keys, type CacheEntry, type OutputEntry, type TaskRecord } from './records.js';
 import type { Store } from './store.js';
 
 /** An object a record (or a manifest) points at. */
@@ -57,6 +57,8 @@ export interface WalkOptions {
   expandOnce?: boolean;
   /** Read the files inside code manifests and dir manifests (default true). */
   expand?: boolean;
+  /** Called with every task record the walk reads (gc uses it to find kept tasks that can answer a cache key). */
+  onTask?: (ref: { flow: string; runId: string; step: string; taskId: string }, rec: TaskRecord) => void;
 }
 
 /**
@@ -67,10 +69,12 @@ export class ReferenceWalker {
   private readonly expanded = new Set<string>();
   private readonly expandOnce: boolean;
   private readonly expand: boolean;
+  private readonly onTask?: WalkOptions['onTask'];
 
   constructor(private readonly store: Store, opts: WalkOptions = {}) {
     this.expandOnce = opts.expandOnce ?? true;
     this.expand = opts.expand ?? true;
+    this.onTask = opts.onTask;
   }
 
   /** Everything run `runId` of `flow` references. A run with no run.json yields nothing but its tasks' outputs. */
@@ -93,6 +97,7 @@ export class ReferenceWalker {
     const taskKey = keys.task(flow, runId, step, taskId);
     try {
       const rec = await store.readTask(flow, runId, step, taskId);
+      if (rec) this.onTask?.({ flow, runId, step, taskId }, rec);
       for (const o of rec?.outputs ?? []) yield* this.output(o, taskKey);
     } catch (e) {
       yield damaged(taskKey, e);

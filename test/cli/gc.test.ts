@@ -164,6 +164,8 @@ test('rm removes named runs and what only they used; a live run is refused; bad 
   const cases: Array<[string[], RegExp]> = [
     [['rm', 'nope'], /No run 'nope' in store/],
     [['gc', '--older-than', '30x'], /--older-than "30x": invalid duration '30x': unknown unit 'x'/],
+    [['gc', '--older-than', '30'], /--older-than "30": give a unit \(s, m, h, d\)/],
+    [['gc', '--grace', '10'], /--grace "10": give a unit/],
     [['gc', '--keep-last', '-1'], /keep-last/],
     [['gc', '--flow', 'nope'], /No flow 'nope' in store/],
   ];
@@ -190,4 +192,20 @@ test('gc with the default grace leaves no cache entry naming a run it removed: f
   // The kept run's tasks are still reused.
   const again = await flowctl(['run', 'flow.yaml', '-p', 'n=3', '--output', 'plain'], { cwd: dir });
   expect(again.stderr).toMatch(/task use\/0: cached/);
+}, 120_000);
+
+test('a kept run whose tasks were cache hits still serves as cache after gc removes the run that did the work', async () => {
+  dir = await makeProject({ 'flow.yaml': FLOW });
+  const first = await flowctl(['run', 'flow.yaml', '--output', 'plain'], { cwd: dir });
+  const second = await flowctl(['run', 'flow.yaml', '--output', 'plain'], { cwd: dir });
+  expect(second.stderr).toMatch(/task make\/0: cached/);
+  const gc = await flowctl(['gc', '--keep-last', '1', '--grace', '0s', '--json'], { cwd: dir });
+  expect(gc.exitCode).toBe(0);
+  expect((JSON.parse(gc.stdout) as { runs: Array<{ runId: string }> }).runs.map((r) => r.runId)).toEqual([runIdFrom(first)]);
+  const third = await flowctl(['run', 'flow.yaml', '--output', 'plain'], { cwd: dir });
+  expect(third.exitCode).toBe(0);
+  expect(third.stderr).toMatch(/task make\/0: cached/);
+  expect(third.stderr).toMatch(/task use\/0: cached/);
+  const fsck = await flowctl(['fsck', '--json'], { cwd: dir });
+  expect(JSON.parse(fsck.stdout).problems).toEqual([]);
 }, 120_000);

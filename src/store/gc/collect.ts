@@ -98,7 +98,15 @@ export async function collectGarbage(store: Store, opts: GcOptions): Promise<GcR
     const keep = new Set<string>();
     const keepCode = new Set<string>();
     const problems: RefProblem[] = [];
-    const walker = new ReferenceWalker(store);
+    // A kept task that was itself reused (state cached) answers its cache key as well as the
+    // removed task its entry names: the entry is pointed at it instead of dropped, so the runs
+    // gc keeps still serve as cache.
+    const heirs = new Map<string, { flow: string; runId: string; step: string; taskId: string }>();
+    const walker = new ReferenceWalker(store, {
+      onTask: (ref, rec) => {
+        if (rec.cacheKey && (rec.state === 'succeeded' || rec.state === 'cached') && !heirs.has(rec.cacheKey)) heirs.set(rec.cacheKey, ref);
+      },
+    });
     for (const r of kept) {
       for await (const ref of walker.run(r.flow, r.runId)) {
         if (ref.kind === 'object') keep.add(ref.hash);
@@ -123,6 +131,11 @@ export async function collectGarbage(store: Store, opts: GcOptions): Promise<GcR
       // A recent entry may name a run whose record is not written yet, so it stays; one naming a
       // run removed just now can never be good again (fsck would call it dangling), so it goes.
       if (e.mtimeMs >= cutoff && !removed.has(`${e.entry.flow}/${e.entry.runId}`)) continue;
+      const heir = heirs.get(e.cacheKey);
+      if (heir) {
+        if (!dryRun) await store.writeCacheEntry(e.cacheKey, heir);
+        continue;
+      }
       if (!dryRun) await m.deleteCacheEntry(e.cacheKey);
       result.cacheEntries++;
     }
