@@ -228,7 +228,7 @@ async function keepFilesOfRecentManifests(store: Store, removed: readonly Listed
 function damagedKeptRuns(problems: RefProblem[]): FlowctlError {
   const shown = problems.slice(0, 5).map((p) => `  ${p.reason}`).join('\n');
   const more = problems.length > 5 ? `\n  … and ${problems.length - 5} more` : '';
-  return new FlowctlError('GC_DAMAGED', `gc removed nothing: what these records reference is unknown, so nothing it might need can go:\n${shown}${more}`, {
+  return new FlowctlError('GC_DAMAGED', `nothing was removed: what these records reference is unknown, so nothing it might need can go:\n${shown}${more}`, {
     exitCode: ExitCode.StepFailed,
     hint: `Remove the damaged runs with \`flowctl rm RUN\` (or repair them), then run gc again. The first is in ${runDirOf(problems[0]!.key)}.`,
   });
