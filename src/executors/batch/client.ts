@@ -6,6 +6,7 @@
  * batch steps (the SDK costs start-up time).
  */
 import type { BatchClient, BatchClientConfig } from '@aws-sdk/client-batch';
+import { quietly } from '../../store/s3/sdk-quiet.js';
 
 const DEFAULT_REGION = 'us-east-1';
 
@@ -35,18 +36,5 @@ export async function createBatchClient(env: NodeJS.ProcessEnv): Promise<BatchCl
   } catch {
     probe.destroy();
     return quietly(() => new BatchClient({ ...config, region: DEFAULT_REGION }));
-  }
-}
-
-/** The SDK's once-per-process warning about Node 20 would land in the middle of a run's output (see s3-client.ts). */
-function quietly<T>(make: () => T): T {
-  const name = 'AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED';
-  const before = process.env[name];
-  process.env[name] = 'true';
-  try {
-    return make();
-  } finally {
-    if (before === undefined) delete process.env[name];
-    else process.env[name] = before;
   }
 }

@@ -5,6 +5,7 @@
  */
 import { S3Client, type S3ClientConfig } from '@aws-sdk/client-s3';
 import { ExitCode, FlowctlError } from '../../errors.js';
+import { quietly } from './sdk-quiet.js';
 
 const DEFAULT_REGION = 'us-east-1';
 /** SDK attempts per request (first try included): with exponential backoff and jitter this rides out ~10 s of 5xx/throttling. */
@@ -76,23 +77,6 @@ export async function createS3Client(env: NodeJS.ProcessEnv, s: S3Settings = s3S
   } catch {
     probe.destroy();
     return quietly(() => new S3Client({ ...config, region: DEFAULT_REGION }));
-  }
-}
-
-/**
- * The SDK warns once per process that future versions will need Node 22. flowctl supports
- * Node 20; the warning would land in the middle of a run's output with nothing for the user
- * to do, so it is switched off for the construction (the SDK remembers it was handled).
- */
-function quietly(make: () => S3Client): S3Client {
-  const name = 'AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED';
-  const before = process.env[name];
-  process.env[name] = 'true';
-  try {
-    return make();
-  } finally {
-    if (before === undefined) delete process.env[name];
-    else process.env[name] = before;
   }
 }
 
